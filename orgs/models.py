@@ -1,0 +1,68 @@
+from django.db import models
+
+from tenants.models import Tenant
+
+
+class Org(models.Model):
+    """A Salesforce org connected to a tenant, with its key envelope and storage choice."""
+
+    class OrgType(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        SANDBOX = "sandbox", "Sandbox"
+        CUSTOM = "custom", "Custom login URL"
+
+    class Storage(models.TextChoices):
+        MANAGED = "managed", "OrgVault-managed"
+        S3 = "s3", "Your own S3 bucket"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for Salesforce login"
+        CHECK_FAILED = "check_failed", "Connection check failed"
+        CONNECTED = "connected", "Connected"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="orgs")
+    name = models.CharField(max_length=120)
+    org_type = models.CharField(max_length=20, choices=OrgType.choices)
+    login_url = models.URLField(max_length=300)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+
+    # Where blobs go; the S3 secret is wrapped with the master key.
+    storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.MANAGED)
+    s3_bucket = models.CharField(max_length=255, blank=True)
+    s3_endpoint_url = models.CharField(max_length=300, blank=True)
+    s3_region = models.CharField(max_length=64, blank=True)
+    s3_access_key_id = models.CharField(max_length=255, blank=True)
+    s3_secret_wrapped = models.BinaryField(blank=True, default=b"")
+
+    # Key envelope (common/crypto.py): the tenant's AES-256 key wraps a per-org data
+    # key; workers need the tenant key to run scheduled jobs, so it is kept wrapped
+    # with the master key, never readable. The fingerprint lets us tell a wrong key.
+    key_fingerprint = models.CharField(max_length=64)
+    tenant_key_wrapped = models.BinaryField()
+    data_key_wrapped = models.BinaryField()
+
+    # OAuth connection; the refresh token is wrapped with the master key.
+    client_id = models.CharField(max_length=255, blank=True)
+    client_secret_wrapped = models.BinaryField(blank=True, default=b"")
+    refresh_token_wrapped = models.BinaryField(blank=True, default=b"")
+    instance_url = models.URLField(max_length=300, blank=True)
+    ca_bundle = models.CharField(max_length=500, blank=True)
+
+    # Read from Salesforce by the connection check.
+    sf_org_id = models.CharField(max_length=18, blank=True)
+    sf_user_id = models.CharField(max_length=18, blank=True)
+    sf_username = models.CharField(max_length=255, blank=True)
+    edition = models.CharField(max_length=80, blank=True)
+    is_sandbox = models.BooleanField(default=False)
+    connected_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="org_name_unique_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,61 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Tenant(models.Model):
+    """A customer organization: everything a user sees is scoped to one tenant."""
+
+    name = models.CharField(max_length=120)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="tenant_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantUserManager(UserManager):
+    def create_user(self, username=None, email=None, password=None, **extra):
+        if not username:
+            username = User.make_username(extra.get("tenant"), email)
+        return super().create_user(username, email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person in one tenant. The same email may exist in several tenants.
+
+    `username` is internal ("<tenant id>:<email>"), never shown: people sign in with
+    organization name, then email and password.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        USER = "user", "User"
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="users", null=True, blank=True
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.USER)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("tenant", Lower("email"), name="user_email_unique_per_tenant"),
+        ]
+
+    @staticmethod
+    def make_username(tenant, email: str | None) -> str:
+        tenant_id = tenant.pk if tenant is not None else 0
+        return f"{tenant_id}:{(email or '').strip().lower()}"
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
