@@ -198,8 +198,10 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 10, minimum=1)  # failed attempts per 5 min
+# Failed sign-ins per client IP (SIGN_IN_RATE_LIMIT) and per organization + email (5),
+# both per 5 minutes; used by tenants/ratelimits.py through allauth's rate limiter.
+ACCOUNT_RATE_LIMITS = {"login_failed": f"{SIGN_IN_RATE_LIMIT}/5m/ip,5/5m/key"}
 
 # Salesforce: an extra CA bundle to trust (the simulator's CA for the demo and tests).
 SALESFORCE_CA_BUNDLE = env_str("SALESFORCE_CA_BUNDLE")
