@@ -1,0 +1,285 @@
+"""Jobs: one table and one id sequence for every long operation users see ("Job 57").
+
+The runner (jobs/runner.py) owns status, progress and logs; model methods hold only
+single-row transitions. Workers change rows with conditional `.update()` calls so
+that several workers (and a re-delivered task) are safe.
+"""
+
+from dataclasses import asdict, dataclass, fields
+
+from django.conf import settings as django_settings
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """The job settings checkboxes, stored in `Job.settings` (JSON).
+
+    `metadata` stays False until metadata backups land (the form does not offer it).
+    """
+
+    metadata: bool = False
+    big_objects: bool = False
+    binary_objects: bool = False
+    tag_objects: bool = False
+    history_objects: bool = False
+    feed_objects: bool = False
+    share_objects: bool = False
+    custom_metadata_type_objects: bool = False
+
+    LABELS = {
+        "metadata": "Metadata",
+        "big_objects": "Big Objects",
+        "binary_objects": "Binary Objects",
+        "tag_objects": "Tag Objects",
+        "history_objects": "History Objects",
+        "feed_objects": "Feed Objects",
+        "share_objects": "Share Objects",
+        "custom_metadata_type_objects": "Custom Metadata Type Objects",
+    }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "JobSettings":
+        data = data or {}
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: bool(v) for k, v in data.items() if k in names})
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def items(self) -> list[tuple[str, bool]]:
+        """(label, checked) pairs in display order, for read-only pages."""
+        return [(self.LABELS[f.name], getattr(self, f.name)) for f in fields(self)]
+
+
+class Job(models.Model):
+    class Operation(models.TextChoices):
+        COMPOSITE_BACKUP = "composite_backup", "Composite Backup"
+        COMPOSITE_SYNC_BACKUP = "composite_sync_backup", "Composite & Sync Backup"
+        TEMPLATED_BACKUP = "templated_backup", "Templated Backup"
+        METADATA_BACKUP = "metadata_backup", "Metadata Backup"
+        ARCHIVE = "archive", "Archive"
+        RESTORE_REQUEST = "restore_request", "Restore Request"
+        RESTORE = "restore", "Restore"
+        EXPORT = "export", "Export"
+        SEARCH_REQUEST = "search_request", "Search Request"
+        PURGE = "purge", "Purge"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        USER_SCHEDULE = "user_schedule", "User schedule"
+        SYSTEM_SCHEDULE = "system_schedule", "System schedule"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        IN_PROGRESS = "in_progress", "In Progress"
+        COMPLETED = "completed", "Completed"
+        ERROR = "error", "Error"
+        ABORTED = "aborted", "Aborted"
+
+    FINAL_STATUSES = (Status.COMPLETED, Status.ERROR, Status.ABORTED)
+
+    operation = models.CharField(max_length=32, choices=Operation.choices)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="jobs")
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="jobs")
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    settings = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    abort_requested = models.BooleanField(default=False)
+    # How many times the reaper handed this job back for resume after a lost worker.
+    resumes = models.PositiveSmallIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+
+    records = models.BigIntegerField(default=0)
+    added = models.BigIntegerField(default=0)
+    changed = models.BigIntegerField(default=0)
+    deleted = models.BigIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    api_calls = models.BigIntegerField(default=0)
+
+    created_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="job_org_created"),
+            models.Index(fields=["tenant", "-created_at"], name="job_tenant_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk}: {self.name}"
+
+    @property
+    def job_settings(self) -> JobSettings:
+        return JobSettings.from_json(self.settings)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.IN_PROGRESS)
+
+    @property
+    def duration(self):
+        """A timedelta: start to finish, or start to now while running; None if not started."""
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    def claim(self) -> bool:
+        """queued -> in progress, atomically; True only for the one caller that won."""
+        now = timezone.now()
+        won = Job.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
+            status=self.Status.IN_PROGRESS, started_at=now, heartbeat_at=now
+        )
+        if won:
+            self.refresh_from_db()
+        return won == 1
+
+    def heartbeat(self) -> None:
+        self.heartbeat_at = timezone.now()
+        Job.objects.filter(pk=self.pk).update(heartbeat_at=self.heartbeat_at)
+
+    def request_abort(self) -> bool:
+        """Ask a running job to stop; a queued one stops at once. True if it was running."""
+        if self.is_final:
+            return False
+        Job.objects.filter(pk=self.pk).update(abort_requested=True)
+        stopped = Job.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
+            status=self.Status.ABORTED, finished_at=timezone.now(), abort_requested=True
+        )
+        self.refresh_from_db()
+        return stopped == 0
+
+    def abort_is_requested(self) -> bool:
+        return Job.objects.filter(pk=self.pk, abort_requested=True).exists()
+
+    def finish(self, status: str, error_message: str = "") -> bool:
+        """in progress -> a final status, once. False if someone else already finished it."""
+        now = timezone.now()
+        done = Job.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
+            status=status, finished_at=now, heartbeat_at=now, error_message=error_message[:2000]
+        )
+        self.refresh_from_db()
+        return done == 1
+
+    def add_counters(self, **deltas: int) -> None:
+        """Atomically add to counters (records, added, changed, deleted, size_bytes, api_calls)."""
+        changes = {name: F(name) + value for name, value in deltas.items() if value}
+        if changes:
+            Job.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now(), **changes)
+
+
+class JobObject(models.Model):
+    """One Salesforce object (opaque name) processed by a job, with its own progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        IN_PROGRESS = "in_progress", "In Progress"
+        EXCEPTION = "exception", "Exception"
+        COMPLETED = "completed", "Completed"
+
+    class Method(models.TextChoices):
+        REST = "rest", "REST query"
+        BULK = "bulk", "Bulk API 2.0"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="job_objects")
+    object_name = models.CharField(max_length=120)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    method = models.CharField(max_length=10, choices=Method.choices, blank=True)
+    records = models.BigIntegerField(default=0)
+    added = models.BigIntegerField(default=0)
+    changed = models.BigIntegerField(default=0)
+    deleted = models.BigIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    api_calls = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Where a resumed task picks up (e.g. the next Bulk API locator); owned by the operation.
+    cursor = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["object_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "object_name"], name="job_object_unique"),
+        ]
+        indexes = [models.Index(fields=["job", "status"], name="jobobject_job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.object_name} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    def claim(self) -> bool:
+        """queued -> in progress for one worker; a resumed object may be claimed again."""
+        now = timezone.now()
+        won = JobObject.objects.filter(
+            pk=self.pk, status__in=[self.Status.QUEUED, self.Status.IN_PROGRESS]
+        ).update(status=self.Status.IN_PROGRESS, started_at=self.started_at or now)
+        self.refresh_from_db()
+        return won == 1
+
+    def save_progress(self, *, cursor: dict | None = None, **deltas: int) -> None:
+        changes = {name: F(name) + value for name, value in deltas.items() if value}
+        if cursor is not None:
+            changes["cursor"] = cursor
+            self.cursor = cursor
+        if changes:
+            JobObject.objects.filter(pk=self.pk).update(**changes)
+
+    def complete(self) -> None:
+        JobObject.objects.filter(pk=self.pk).update(
+            status=self.Status.COMPLETED, finished_at=timezone.now()
+        )
+        self.status = self.Status.COMPLETED
+
+    def fail(self, message: str) -> None:
+        JobObject.objects.filter(pk=self.pk).update(
+            status=self.Status.EXCEPTION, finished_at=timezone.now(), error_message=message[:2000]
+        )
+        self.status = self.Status.EXCEPTION
+
+
+class JobLog(models.Model):
+    class Level(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="logs")
+    job_object = models.ForeignKey(
+        JobObject, on_delete=models.CASCADE, null=True, blank=True, related_name="logs"
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.INFO)
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["job", "id"], name="joblog_job_id")]
+
+    def __str__(self) -> str:
+        return f"[{self.level}] {self.message[:80]}"

@@ -1,0 +1,162 @@
+"""The vault: a versioned, encrypted record store. It knows nothing of Salesforce:
+object names and record ids are opaque strings.
+
+- `Snapshot`: one per backup/archive job, numbered per org (`seq`); readers only ever
+  see published snapshots. At most one snapshot per org is building at a time.
+- `RecordVersion`: a validity interval [valid_from, valid_to) in snapshot numbers;
+  `valid_to` NULL means "still current". "The org as of S" is one range query:
+  valid_from <= S < coalesce(valid_to, infinity). A building snapshot B only adds rows
+  with valid_from = B and sets valid_to = B on rows it replaces, so no published
+  snapshot S < B sees a difference; discarding B deletes the first and reopens the
+  second.
+- Payloads (every field of a record, display fields included) live only inside
+  encrypted `Segment` blobs in storage; the database holds ids, opaque object names,
+  timestamps, an owner id, and a keyed hash (HMAC with the org's data key), never
+  field values. List pages decrypt the segments of the rows they show
+  (vault.selectors.version_payloads).
+- `Blob`: a binary body stored once per org and keyed content hash.
+- `ObjectWatermark`: an opaque per-object high-water mark (the caller decides what it
+  means), advanced only when a snapshot publishes.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Snapshot(models.Model):
+    class Status(models.TextChoices):
+        BUILDING = "building", "Building"
+        PUBLISHED = "published", "Published"
+        DISCARDED = "discarded", "Discarded"
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="snapshots")
+    seq = models.PositiveIntegerField()
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BUILDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["org", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "seq"], name="snapshot_seq_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["org"],
+                condition=Q(status="building"),
+                name="snapshot_one_building_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.seq} ({self.status})"
+
+
+class Segment(models.Model):
+    """An encrypted, compressed file holding many records of one object."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="segments")
+    object_name = models.CharField(max_length=120)
+    storage_key = models.CharField(max_length=400, unique=True)
+    byte_size = models.BigIntegerField()
+    record_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.storage_key
+
+
+class RecordVersion(models.Model):
+    class State(models.TextChoices):
+        PRESENT = "present", "Present"
+        SOFT_DELETED = "soft_deleted", "In the Recycle Bin"
+        HARD_DELETED = "hard_deleted", "Hard deleted"
+        ARCHIVED = "archived", "Archived"
+
+    class Change(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    object_name = models.CharField(max_length=120)
+    record_id = models.CharField(max_length=18)
+    valid_from = models.PositiveIntegerField()
+    valid_to = models.PositiveIntegerField(null=True, blank=True)
+    content_hash = models.BinaryField(max_length=32)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PRESENT)
+    # Display helpers that are not record content: an owner Id and a timestamp.
+    # The record's name and every other field stay inside the encrypted segment.
+    owner_id = models.CharField(max_length=18, blank=True)
+    last_modified = models.DateTimeField(null=True, blank=True)
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, null=True, blank=True, related_name="versions"
+    )
+    segment_index = models.PositiveIntegerField(default=0)
+    size_bytes = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    change = models.CharField(max_length=10, choices=Change.choices)
+
+    class Meta:
+        constraints = [
+            # The heart of "no duplicates": one current version per record.
+            models.UniqueConstraint(
+                fields=["org", "object_name", "record_id"],
+                condition=Q(valid_to__isnull=True),
+                name="recordversion_one_current",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["org", "object_name", "record_id", "valid_from"],
+                name="recordversion_history",
+            ),
+            models.Index(fields=["org", "object_name", "valid_from"], name="recordversion_as_of"),
+            models.Index(fields=["job", "object_name", "change"], name="recordversion_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name} {self.record_id} [{self.valid_from}, {self.valid_to})"
+
+
+class Blob(models.Model):
+    """A binary body (file, attachment) stored once per org and content hash."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    content_hash = models.BinaryField(max_length=32)
+    storage_key = models.CharField(max_length=400, unique=True)
+    size_bytes = models.BigIntegerField()
+    stored_bytes = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "content_hash"], name="blob_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.storage_key
+
+
+class ObjectWatermark(models.Model):
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    object_name = models.CharField(max_length=120)
+    value = models.CharField(max_length=64, blank=True)
+    snapshot_seq = models.PositiveIntegerField(default=0)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "object_name"], name="watermark_unique_per_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name}: {self.value}"
