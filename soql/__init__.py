@@ -5,7 +5,9 @@ Pure Python (lark); knows nothing of Django or the product. See ``soql.ast`` for
 
 from . import ast
 from .errors import NotTranslatable, SoqlError, SoqlFieldError, SoqlSyntaxError
+from .evaluate import compile_condition, dict_getter, order_key
 from .parser import parse, parse_condition
+from .render import render, render_condition
 
 __all__ = [
     "NotTranslatable",
@@ -13,6 +15,11 @@ __all__ = [
     "SoqlFieldError",
     "SoqlSyntaxError",
     "ast",
+    "compile_condition",
+    "dict_getter",
+    "order_key",
     "parse",
     "parse_condition",
+    "render",
+    "render_condition",
 ]

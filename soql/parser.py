@@ -22,6 +22,7 @@ _GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text()
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _LIKE_ESCAPES = {"%", "_"}
+_EOF = "<EOF>"
 
 
 class _SemanticError(Exception):
@@ -318,7 +319,7 @@ def _parse(text: str, start: str):
         if e.token.type == "$END":
             line, column = _eof_position(text)
             raise SoqlSyntaxError(
-                "unexpected token: '<EOF>'", text=text, line=line, column=column, token="<EOF>"
+                "unexpected token: '<EOF>'", text=text, line=line, column=column, token=_EOF
             ) from None
         token = str(e.token)
         raise SoqlSyntaxError(
@@ -340,7 +341,7 @@ def _parse(text: str, start: str):
     except UnexpectedEOF:
         line, column = _eof_position(text)
         raise SoqlSyntaxError(
-            "unexpected token: '<EOF>'", text=text, line=line, column=column, token="<EOF>"
+            "unexpected token: '<EOF>'", text=text, line=line, column=column, token=_EOF
         ) from None
     except VisitError as e:
         orig = e.orig_exc
