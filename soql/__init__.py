@@ -8,6 +8,8 @@ from .errors import NotTranslatable, SoqlError, SoqlFieldError, SoqlSyntaxError
 from .evaluate import compile_condition, dict_getter, order_key
 from .parser import parse, parse_condition
 from .render import render, render_condition
+from .sql import compile_condition_sql, format_datetime
+from .validate import validate
 
 __all__ = [
     "NotTranslatable",
@@ -16,10 +18,13 @@ __all__ = [
     "SoqlSyntaxError",
     "ast",
     "compile_condition",
+    "compile_condition_sql",
+    "format_datetime",
     "dict_getter",
     "order_key",
     "parse",
     "parse_condition",
     "render",
     "render_condition",
+    "validate",
 ]
