@@ -19,3 +19,8 @@ class TenantEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user with their tenant in the same query (every page shows it)."""
+        user = User.objects.select_related("tenant").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -56,6 +56,23 @@ class User(AbstractUser):
         tenant_id = tenant.pk if tenant is not None else 0
         return f"{tenant_id}:{(email or '').strip().lower()}"
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INVITED = "invited", "Invited"
+        DEACTIVATED = "deactivated", "Deactivated"
+
     @property
     def is_tenant_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def status(self) -> str:
+        """Deactivated wins; an invited user has not set a password yet."""
+        if not self.is_active:
+            return self.Status.DEACTIVATED
+        if not self.has_usable_password():
+            return self.Status.INVITED
+        return self.Status.ACTIVE
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label

@@ -2,7 +2,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-PASSWORD_RULE = "at least 8 characters, with a letter, a number and a special character"
+PASSWORD_RULE = "at least 8 characters, with a letter, a number and a special character"  # noqa: S105 (a description, not a password)
 
 
 class LetterNumberSymbolValidator:

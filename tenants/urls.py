@@ -1,2 +1,25 @@
+from django.urls import path
+
+from tenants import views
+
 app_name = "tenants"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("signup/", views.sign_up, name="sign_up"),
+    path("signin/", views.sign_in, name="sign_in"),
+    path("signin/credentials/", views.sign_in_credentials, name="sign_in_credentials"),
+    path("signin/forgot/", views.password_forgot, name="password_forgot"),
+    path("signout/", views.sign_out, name="sign_out"),
+    path("password/reset/<uidb64>/<token>/", views.password_reset, name="password_reset"),
+    path("invitation/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),
+    path("users/", views.users, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:user_id>/", views.user_detail, name="user_detail"),
+    path("users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path(
+        "users/<int:user_id>/invitation/",
+        views.user_resend_invitation,
+        name="user_resend_invitation",
+    ),
+]

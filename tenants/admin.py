@@ -1,0 +1,55 @@
+"""Django admin for support staff. People join through sign-up, invitations or the
+tenant_register command, so the admin changes users and tenants but does not add them."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count
+
+from tenants.models import Tenant, User
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at", "user_count", "org_count"]
+    search_fields = ["name"]
+    readonly_fields = ["created_at", "updated_at"]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                user_count=Count("users", distinct=True), org_count=Count("orgs", distinct=True)
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Users", ordering="user_count")
+    def user_count(self, tenant):
+        return tenant.user_count
+
+    @admin.display(description="Orgs", ordering="org_count")
+    def org_count(self, tenant):
+        return tenant.org_count
+
+
+@admin.register(User)
+class TenantUserAdmin(UserAdmin):
+    list_display = ["email", "tenant", "role", "is_active", "last_login", "date_joined"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["tenant"]
+    search_fields = ["email", "tenant__name", "first_name", "last_name"]
+    ordering = ["tenant__name", "email"]
+    readonly_fields = ["tenant", "username", "last_login", "date_joined", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["tenant", "email", "password", "username"]}),
+        ("Personal info", {"fields": ["first_name", "last_name"]}),
+        ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "updated_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False

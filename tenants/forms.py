@@ -1,0 +1,163 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from tenants import selectors
+from tenants.models import Tenant, User
+from tenants.password_validation import PASSWORD_RULE
+from tenants.services import EMAIL_MAX_LENGTH
+
+
+class NewPasswordMixin:
+    """`password` + `confirm_password`, checked against the server's password rules."""
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password, user=self.password_user())
+        return password
+
+    def password_user(self) -> User:
+        return User(email=self.cleaned_data.get("email", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("password"), cleaned.get("confirm_password")
+        if password and confirm and password != confirm:
+            self.add_error("confirm_password", "The two passwords differ. Type the same one twice.")
+        return cleaned
+
+
+def _password_field(label: str = "Password") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-rules": "password-rules"}
+        ),
+        help_text=f"At least {PASSWORD_RULE}.",
+    )
+
+
+def _confirm_field() -> forms.CharField:
+    return forms.CharField(
+        label="Confirm password",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "new-password", "data-password-confirm": "password"}
+        ),
+    )
+
+
+class SignUpForm(NewPasswordMixin, forms.Form):
+    org_name = forms.CharField(label="Organization name", max_length=120)
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
+    password = _password_field()
+    confirm_password = _confirm_field()
+
+    def clean_org_name(self):
+        name = self.cleaned_data["org_name"].strip()
+        if selectors.tenant_get_by_name(name=name) is not None:
+            raise ValidationError(
+                f"An organization named “{name}” already exists. "
+                "Choose another name, or sign in to that organization."
+            )
+        return name
+
+    def password_user(self) -> User:
+        data = self.cleaned_data
+        return User(
+            email=data.get("email", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+        )
+
+
+class OrganizationForm(forms.Form):
+    org_name = forms.CharField(
+        label="Organization name",
+        max_length=120,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "organization"}),
+    )
+
+    def clean_org_name(self):
+        name = self.cleaned_data["org_name"].strip()
+        self.tenant = selectors.tenant_get_by_name(name=name)
+        if self.tenant is None:
+            raise ValidationError(f"No organization named “{name}”. Check the name or sign up.")
+        return name
+
+
+class CredentialsForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.tenant = tenant
+        self.user = None
+
+    def clean(self):
+        cleaned = super().clean()
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if not email or password is None:
+            return cleaned
+        self.user = authenticate(self.request, tenant=self.tenant, email=email, password=password)
+        if self.user is not None:
+            return cleaned
+        existing = selectors.user_get_in_tenant(tenant=self.tenant, email=email)
+        if existing is not None and not existing.is_active and existing.check_password(password):
+            raise ValidationError(
+                f"Your account in {self.tenant.name} is deactivated. "
+                "Ask one of its Admins to reactivate it."
+            )
+        raise ValidationError(
+            f"Wrong email or password for {self.tenant.name}. Check them, or use “Forgot password”."
+        )
+
+
+class PasswordForgotForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class SetPasswordForm(NewPasswordMixin, forms.Form):
+    password = _password_field("New password")
+    confirm_password = _confirm_field()
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def password_user(self) -> User:
+        return self.user
+
+
+class UserCreateForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=User.Role.choices,
+        initial=User.Role.USER,
+        help_text="Admins manage users and every org; Users work with the orgs.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=User.Role.choices)
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label="Search by email", required=False, max_length=254)

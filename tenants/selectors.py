@@ -1,0 +1,54 @@
+"""Reads for tenants and users, always scoped to the caller's tenant."""
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tenants.models import Tenant, User
+from tenants.tokens import decode_uid
+
+
+def tenant_get_by_name(*, name: str) -> Tenant | None:
+    """The tenant whose name matches, ignoring case and surrounding spaces."""
+    return Tenant.objects.filter(name__iexact=name.strip()).first()
+
+
+def tenant_get(*, tenant_id: int) -> Tenant | None:
+    return Tenant.objects.filter(pk=tenant_id).first()
+
+
+def user_list(*, actor: User, search: str = "") -> QuerySet[User]:
+    """The actor's tenant's users, optionally those whose email contains `search`."""
+    users = User.objects.filter(tenant_id=actor.tenant_id).order_by("email", "pk")
+    if search.strip():
+        users = users.filter(email__icontains=search.strip())
+    return users
+
+
+def user_get_for_admin(*, actor: User, user_id: int) -> User:
+    """A user of the actor's tenant, or 404 (a foreign tenant's id must not leak)."""
+    user = User.objects.filter(tenant_id=actor.tenant_id, pk=user_id).first()
+    if actor.tenant_id is None or user is None:
+        raise Http404("No such user in your organization.")
+    return user
+
+
+def user_get_in_tenant(*, tenant: Tenant, email: str) -> User | None:
+    return User.objects.filter(tenant=tenant, email__iexact=email.strip()).first()
+
+
+def user_get_by_uid(*, uidb64: str) -> User | None:
+    """The user an emailed link names (the link's token is checked by the caller)."""
+    user_id = decode_uid(uidb64)
+    if user_id is None:
+        return None
+    return User.objects.select_related("tenant").filter(pk=user_id).first()
+
+
+def active_admin_count(*, tenant_id: int) -> int:
+    """Admins who can sign in: active and with a password set (not merely invited)."""
+    return (
+        User.objects.filter(tenant_id=tenant_id, role=User.Role.ADMIN, is_active=True)
+        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .count()
+    )

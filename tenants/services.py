@@ -1,0 +1,190 @@
+"""Writes for tenants and users: keyword-only, each in one transaction.
+
+Validation errors are raised as django.core.exceptions.ValidationError keyed by the
+form field they belong to, so forms and the management command show the same words.
+"""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from common.email import absolute_url, send_templated_email
+from tenants import selectors
+from tenants.models import Tenant, User
+from tenants.tokens import encode_uid, invitation_token, password_reset_token
+
+EMAIL_MAX_LENGTH = 128  # the internal username is "<tenant id>:<email>", 150 at most
+
+
+def _org_name_taken(name: str) -> ValidationError:
+    return ValidationError(
+        {
+            "org_name": f"An organization named “{name}” already exists. "
+            "Choose another name, or sign in to that organization."
+        }
+    )
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+
+
+def tenant_register(
+    *, org_name: str, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> tuple[Tenant, User]:
+    """Create a tenant and its first user, an Admin who can sign in at once."""
+    org_name = org_name.strip()
+    email = email.strip().lower()
+    if not org_name:
+        raise ValidationError({"org_name": "Enter an organization name."})
+    if not email or "@" not in email or len(email) > EMAIL_MAX_LENGTH:
+        raise ValidationError({"email": "Enter a valid email address (128 characters at most)."})
+    _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
+    if selectors.tenant_get_by_name(name=org_name) is not None:
+        raise _org_name_taken(org_name)
+    try:
+        with transaction.atomic():
+            tenant = Tenant.objects.create(name=org_name)
+            user = User.objects.create_user(
+                tenant=tenant,
+                email=email,
+                password=password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                role=User.Role.ADMIN,
+            )
+    except IntegrityError:  # a concurrent sign-up took the name first
+        raise _org_name_taken(org_name) from None
+    return tenant, user
+
+
+def user_invite(
+    *, actor: User, email: str, role: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Add a user to the actor's tenant with no password yet (status Invited).
+
+    The caller sends the invitation with `invitation_send` once this has committed.
+    """
+    email = email.strip().lower()
+    if selectors.user_get_in_tenant(tenant=actor.tenant, email=email) is not None:
+        raise ValidationError({"email": f"{email} is already a user of your organization."})
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                tenant=actor.tenant,
+                email=email,
+                password=None,  # unusable until the invitation is accepted
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                role=role,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"email": f"{email} is already a user of your organization."}
+        ) from None
+    return user
+
+
+def invitation_send(*, user: User, invited_by: User) -> None:
+    """Email a set-password link, valid for 7 days."""
+    path = reverse(
+        "tenants:invitation_accept",
+        kwargs={"uidb64": encode_uid(user), "token": invitation_token.make_token(user)},
+    )
+    send_templated_email(
+        to=[user.email],
+        subject=f"You are invited to {user.tenant.name} on OrgVault",
+        template="invitation",
+        context={
+            "user": user,
+            "tenant": user.tenant,
+            "invited_by": invited_by,
+            "url": absolute_url(path),
+            "days": invitation_token.max_age // 86400,
+        },
+    )
+
+
+def password_reset_send(*, tenant: Tenant, email: str) -> None:
+    """Email a reset link if an active user of `tenant` has this email; otherwise do
+    nothing, so the response cannot tell whether the account exists."""
+    user = selectors.user_get_in_tenant(tenant=tenant, email=email)
+    if user is None or not user.is_active:
+        return
+    path = reverse(
+        "tenants:password_reset",
+        kwargs={"uidb64": encode_uid(user), "token": password_reset_token.make_token(user)},
+    )
+    send_templated_email(
+        to=[user.email],
+        subject=f"Reset your OrgVault password for {tenant.name}",
+        template="password_reset",
+        context={
+            "user": user,
+            "tenant": tenant,
+            "url": absolute_url(path),
+            "hours": password_reset_token.max_age // 3600,
+        },
+    )
+
+
+def user_set_password(*, user: User, password: str) -> User:
+    """Set a password chosen through an emailed link (reset or invitation)."""
+    _check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password", "updated_at"])
+    return user
+
+
+def _lock_tenant_users(actor: User, user: User) -> None:
+    """Serialize role and status changes per tenant (so two Admins demoting each other
+    at once cannot leave none), and refuse a user from another tenant."""
+    if user.tenant_id != actor.tenant_id:
+        raise ValidationError("That user is not in your organization.")
+    Tenant.objects.select_for_update().filter(pk=actor.tenant_id).first()
+    user.refresh_from_db(fields=["role", "is_active", "password"])
+
+
+def _ensure_other_admin(user: User, doing: str) -> None:
+    if user.status != User.Status.ACTIVE or not user.is_tenant_admin:
+        return
+    if selectors.active_admin_count(tenant_id=user.tenant_id) <= 1:
+        raise ValidationError(
+            f"You cannot {doing} {user.email}: they are the last active Admin of "
+            f"{user.tenant.name}. Make another user an Admin first."
+        )
+
+
+def user_change_role(*, actor: User, user: User, role: str) -> User:
+    if role not in User.Role.values:
+        raise ValidationError({"role": "Choose Admin or User."})
+    with transaction.atomic():
+        _lock_tenant_users(actor, user)
+        if role != User.Role.ADMIN:
+            _ensure_other_admin(user, "make a User of")
+        user.role = role
+        user.save(update_fields=["role", "updated_at"])
+    return user
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    """A deactivated user cannot sign in; their history stays."""
+    with transaction.atomic():
+        _lock_tenant_users(actor, user)
+        _ensure_other_admin(user, "deactivate")
+        user.is_active = False
+        user.save(update_fields=["is_active", "updated_at"])
+    return user
+
+
+def user_reactivate(*, actor: User, user: User) -> User:
+    with transaction.atomic():
+        _lock_tenant_users(actor, user)
+        user.is_active = True
+        user.save(update_fields=["is_active", "updated_at"])
+    return user
