@@ -55,6 +55,9 @@ class Org(models.Model):
     edition = models.CharField(max_length=80, blank=True)
     is_sandbox = models.BooleanField(default=False)
     connected_at = models.DateTimeField(null=True, blank=True)
+    # The last connection check: when, and what it found wrong ("" when all was well).
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_message = models.TextField(blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,6 +65,45 @@ class Org(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="org_name_unique_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ObjectCatalogEntry(models.Model):
+    """One Salesforce object of an org, from describeGlobal (salesforce/catalog.py).
+
+    Replaced as a whole by each connection check. `category` is one of the job-settings
+    categories (salesforce.catalog: big_object, binary, tag, history, feed, share,
+    custom_metadata) or "" for ordinary data objects.
+    """
+
+    class Category(models.TextChoices):
+        NONE = "", "Data objects"
+        BIG_OBJECT = "big_object", "Big Objects"
+        BINARY = "binary", "Binary Objects"
+        TAG = "tag", "Tag"
+        HISTORY = "history", "History"
+        FEED = "feed", "Feed"
+        SHARE = "share", "Share"
+        CUSTOM_METADATA = "custom_metadata", "Custom Metadata Type"
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="catalog_entries")
+    name = models.CharField(max_length=120)
+    label = models.CharField(max_length=255)
+    key_prefix = models.CharField(max_length=3, blank=True)
+    queryable = models.BooleanField(default=False)
+    replicateable = models.BooleanField(default=False)
+    retrievable = models.BooleanField(default=False)
+    custom = models.BooleanField(default=False)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "object catalog entries"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name"], name="catalog_object_unique_per_org"),
         ]
 
     def __str__(self) -> str:

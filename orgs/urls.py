@@ -1,2 +1,30 @@
+from django.urls import path
+
+from orgs import views
+
 app_name = "orgs"
-urlpatterns: list = []
+
+
+def _upcoming(route: str, page: str):
+    return path(route, views.upcoming, {"page": page}, name=page)
+
+
+urlpatterns = [
+    path("orgs/", views.home, name="home"),
+    path("orgs/add/", views.org_add, name="add"),
+    path("orgs/oauth/callback/", views.oauth_callback, name="oauth_callback"),
+    path("orgs/connect/retry/", views.connect_retry, name="connect_retry"),
+    path("orgs/connect/cancel/", views.connect_cancel, name="connect_cancel"),
+    path("orgs/<int:org_id>/", views.get_started, name="get_started"),
+    path("orgs/<int:org_id>/recheck/", views.org_recheck, name="recheck"),
+    _upcoming("orgs/<int:org_id>/analytics/", "analytics"),
+    _upcoming("orgs/<int:org_id>/backup/", "backup_overview"),
+    _upcoming("orgs/<int:org_id>/backup/schedule/", "backup_schedule"),
+    _upcoming("orgs/<int:org_id>/backup/history/", "backup_history"),
+    _upcoming("orgs/<int:org_id>/restore/", "restore"),
+    _upcoming("orgs/<int:org_id>/export/", "export"),
+    _upcoming("orgs/<int:org_id>/search/", "search"),
+    _upcoming("orgs/<int:org_id>/settings/", "settings_general"),
+    _upcoming("orgs/<int:org_id>/settings/notifications/", "settings_notifications"),
+    _upcoming("orgs/<int:org_id>/settings/integrations/", "settings_integrations"),
+]

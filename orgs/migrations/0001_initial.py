@@ -4,43 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Org',
+            name="Org",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('org_type', models.CharField(choices=[('production', 'Production'), ('sandbox', 'Sandbox'), ('custom', 'Custom login URL')], max_length=20)),
-                ('login_url', models.URLField(max_length=300)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for Salesforce login'), ('check_failed', 'Connection check failed'), ('connected', 'Connected')], default='pending', max_length=20)),
-                ('storage', models.CharField(choices=[('managed', 'OrgVault-managed'), ('s3', 'Your own S3 bucket')], default='managed', max_length=10)),
-                ('s3_bucket', models.CharField(blank=True, max_length=255)),
-                ('s3_endpoint_url', models.CharField(blank=True, max_length=300)),
-                ('s3_region', models.CharField(blank=True, max_length=64)),
-                ('s3_access_key_id', models.CharField(blank=True, max_length=255)),
-                ('s3_secret_wrapped', models.BinaryField(blank=True, default=b'')),
-                ('key_fingerprint', models.CharField(max_length=64)),
-                ('tenant_key_wrapped', models.BinaryField()),
-                ('data_key_wrapped', models.BinaryField()),
-                ('client_id', models.CharField(blank=True, max_length=255)),
-                ('client_secret_wrapped', models.BinaryField(blank=True, default=b'')),
-                ('refresh_token_wrapped', models.BinaryField(blank=True, default=b'')),
-                ('instance_url', models.URLField(blank=True, max_length=300)),
-                ('ca_bundle', models.CharField(blank=True, max_length=500)),
-                ('sf_org_id', models.CharField(blank=True, max_length=18)),
-                ('sf_user_id', models.CharField(blank=True, max_length=18)),
-                ('sf_username', models.CharField(blank=True, max_length=255)),
-                ('edition', models.CharField(blank=True, max_length=80)),
-                ('is_sandbox', models.BooleanField(default=False)),
-                ('connected_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "org_type",
+                    models.CharField(
+                        choices=[
+                            ("production", "Production"),
+                            ("sandbox", "Sandbox"),
+                            ("custom", "Custom login URL"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("login_url", models.URLField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for Salesforce login"),
+                            ("check_failed", "Connection check failed"),
+                            ("connected", "Connected"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "storage",
+                    models.CharField(
+                        choices=[("managed", "OrgVault-managed"), ("s3", "Your own S3 bucket")],
+                        default="managed",
+                        max_length=10,
+                    ),
+                ),
+                ("s3_bucket", models.CharField(blank=True, max_length=255)),
+                ("s3_endpoint_url", models.CharField(blank=True, max_length=300)),
+                ("s3_region", models.CharField(blank=True, max_length=64)),
+                ("s3_access_key_id", models.CharField(blank=True, max_length=255)),
+                ("s3_secret_wrapped", models.BinaryField(blank=True, default=b"")),
+                ("key_fingerprint", models.CharField(max_length=64)),
+                ("tenant_key_wrapped", models.BinaryField()),
+                ("data_key_wrapped", models.BinaryField()),
+                ("client_id", models.CharField(blank=True, max_length=255)),
+                ("client_secret_wrapped", models.BinaryField(blank=True, default=b"")),
+                ("refresh_token_wrapped", models.BinaryField(blank=True, default=b"")),
+                ("instance_url", models.URLField(blank=True, max_length=300)),
+                ("ca_bundle", models.CharField(blank=True, max_length=500)),
+                ("sf_org_id", models.CharField(blank=True, max_length=18)),
+                ("sf_user_id", models.CharField(blank=True, max_length=18)),
+                ("sf_username", models.CharField(blank=True, max_length=255)),
+                ("edition", models.CharField(blank=True, max_length=80)),
+                ("is_sandbox", models.BooleanField(default=False)),
+                ("connected_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
     ]

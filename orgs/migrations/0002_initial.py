@@ -5,22 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('tenants', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='org',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='orgs', to='tenants.tenant'),
+            model_name="org",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="orgs",
+                to="tenants.tenant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='org',
-            constraint=models.UniqueConstraint(fields=('tenant', 'name'), name='org_name_unique_per_tenant'),
+            model_name="org",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "name"), name="org_name_unique_per_tenant"
+            ),
         ),
     ]

@@ -1,0 +1,175 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_POST
+
+from common.crypto import generate_tenant_key
+from orgs import selectors, services
+from orgs.forms import OrgAddForm
+from orgs.pending import PendingConnection
+from salesforce.errors import SalesforceConnectorError
+from salesforce.permissions import describe_missing
+from tenants.access import admin_required
+
+DENIED = "You denied access in Salesforce. Nothing was saved. Try again and choose Allow."
+
+
+@login_required
+def home(request):
+    orgs = selectors.org_list(tenant=request.user.tenant)
+    return render(request, "orgs/home.html", {"orgs": orgs})
+
+
+@admin_required
+def org_add(request):
+    if request.method == "POST" and "generate_key" in request.POST:
+        key = generate_tenant_key()
+        form = OrgAddForm(initial={**request.POST.dict(), "encryption_key": key})
+        return render(request, "orgs/org_add.html", {"form": form, "generated_key": key})
+    form = OrgAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        redirect_uri = settings.SITE_URL + reverse("orgs:oauth_callback")
+        try:
+            pending = services.org_create_pending(
+                tenant=request.user.tenant, redirect_uri=redirect_uri, **form.service_kwargs()
+            )
+        except services.OrgConnectError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            pending.to_session(request.session)
+            return redirect(services.authorize_url(pending))
+    return render(request, "orgs/org_add.html", {"form": form})
+
+
+def _connect_error(request, message: str, status: int = 400):
+    return render(request, "orgs/connect_error.html", {"message": message}, status=status)
+
+
+@admin_required
+def oauth_callback(request):
+    pending = PendingConnection.from_session(request.session)
+    state = request.GET.get("state", "")
+    if pending is None or not constant_time_compare(state, pending.state):
+        return _connect_error(
+            request,
+            "This Salesforce answer does not match a connection started in this browser "
+            "(it may be old or already used). Nothing was saved. Start again with "
+            "Add Salesforce Org.",
+        )
+    error = request.GET.get("error")
+    if error:
+        PendingConnection.clear(request.session)
+        if error == "access_denied":
+            return _connect_error(request, DENIED)
+        detail = request.GET.get("error_description") or error
+        return _connect_error(
+            request, f"Salesforce did not connect the org: {detail}. Nothing was saved. Try again."
+        )
+    return _complete(request, pending, code=request.GET.get("code", ""))
+
+
+def _complete(request, pending: PendingConnection, code: str = ""):
+    """Exchange the code (if any), run the connection check, and show what happened."""
+    try:
+        tokens = services.pending_exchange_code(pending=pending, code=code) if code else None
+        org = services.org_complete_connection(pending=pending, tokens=tokens)
+    except services.MissingPermissions as exc:
+        exc.pending.to_session(request.session)
+        context = {"missing": describe_missing(exc.missing), "pending": exc.pending}
+        return render(request, "orgs/connect_permissions.html", context, status=403)
+    except (SalesforceConnectorError, services.OrgConnectError) as exc:
+        services.pending_cancel(pending=pending)
+        PendingConnection.clear(request.session)
+        return _connect_error(request, f"{exc} Nothing was saved. Try again.", status=502)
+    PendingConnection.clear(request.session)
+    messages.success(request, f"Connected {org.name}.")
+    return redirect("orgs:get_started", org_id=org.pk)
+
+
+@require_POST
+@admin_required
+def connect_retry(request):
+    pending = PendingConnection.from_session(request.session)
+    if pending is None or not pending.refresh_token_wrapped:
+        return _connect_error(
+            request,
+            "There is no connection waiting for a retry. Start again with Add Salesforce Org.",
+        )
+    return _complete(request, pending)
+
+
+@require_POST
+@admin_required
+def connect_cancel(request):
+    pending = PendingConnection.from_session(request.session)
+    if pending is not None:
+        services.pending_cancel(pending=pending)
+        PendingConnection.clear(request.session)
+    messages.info(request, "The connection was cancelled. Nothing was saved.")
+    return redirect("orgs:home")
+
+
+@login_required
+def get_started(request, org_id: int):
+    org = selectors.org_get(tenant=request.user.tenant, org_id=org_id)
+    context = {
+        "org": org,
+        "catalog_counts": selectors.catalog_counts(org=org),
+        "active_nav": "get_started",
+    }
+    return render(request, "orgs/get_started.html", context)
+
+
+@require_POST
+@admin_required
+def org_recheck(request, org_id: int):
+    org = selectors.org_get(tenant=request.user.tenant, org_id=org_id)
+    try:
+        missing = services.org_run_connection_check(org=org)
+    except SalesforceConnectorError as exc:
+        messages.error(request, f"The connection check failed: {exc}")
+    else:
+        if missing:
+            messages.error(request, org.check_message)
+        else:
+            messages.success(request, "The connection check passed; the object catalog is updated.")
+    return redirect("orgs:get_started", org_id=org.pk)
+
+
+# Pages of the per-org navigation that later work fills in. Each says plainly that it
+# is not there yet and what it will do.
+UPCOMING = {
+    "analytics": ("Analytics", "Charts of backup activity and of the org's data over time."),
+    "backup_overview": (
+        "Backup & Archive",
+        "Run composite backups and archives, and see the latest backup of each object.",
+    ),
+    "backup_schedule": (
+        "Backup schedule",
+        "The system and user schedules that run backups automatically.",
+    ),
+    "backup_history": (
+        "Backup history",
+        "Every backup and archive job, with its details and logs.",
+    ),
+    "restore": ("Restore", "Put records, fields or files back into Salesforce from a backup."),
+    "export": ("Export", "Download backed-up records as CSV files."),
+    "search": ("Search", "Find records across backups and archives, and purge personal data."),
+    "settings_general": ("General settings", "The org's name, connection and scheduled backups."),
+    "settings_notifications": (
+        "Notifications",
+        "Who is told about finished and failed jobs, and how.",
+    ),
+    "settings_integrations": ("Integrations", "Connections to other tools, such as webhooks."),
+}
+
+
+@login_required
+def upcoming(request, org_id: int, page: str):
+    org = selectors.org_get(tenant=request.user.tenant, org_id=org_id)
+    title, purpose = UPCOMING[page]
+    context = {"org": org, "title": title, "purpose": purpose, "active_nav": page}
+    return render(request, "orgs/upcoming.html", context)
