@@ -105,6 +105,8 @@ class Job(models.Model):
     deleted = models.BigIntegerField(default=0)
     size_bytes = models.BigIntegerField(default=0)
     api_calls = models.BigIntegerField(default=0)
+    # API calls made while preparing (describe, catalog), outside any object.
+    setup_api_calls = models.BigIntegerField(default=0)
 
     created_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,

@@ -1,0 +1,10 @@
+"""Which handler runs each operation (dotted paths, so jobs/ imports no operation app).
+
+A handler has `prepare(ctx)`, `process(ctx, job_object)` and `finish(ctx, status)`;
+see jobs/runner.py.
+"""
+
+HANDLERS: dict[str, str] = {
+    "composite_backup": "backups.services.CompositeBackupHandler",
+    "composite_sync_backup": "backups.services.CompositeBackupHandler",
+}

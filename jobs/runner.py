@@ -1,0 +1,250 @@
+"""The runner: owns a job's status, heartbeat, progress, logs, abort and recovery.
+
+An operation supplies a handler (jobs/handlers.py maps operation -> handler class):
+
+    class Handler:
+        def prepare(self, ctx: JobContext) -> None        # create JobObject rows (idempotent)
+        def process(self, ctx: JobContext, job_object) -> None   # one object, resumable
+        def finish(self, ctx: JobContext, status: str) -> None   # publish / discard, idempotent
+
+Flow: `job_prepare(job_id)` claims the job (queued -> in progress with one conditional
+update), runs `prepare`, then fans out one task per queued JobObject (or runs them in
+this process when `inline`). Each `job_object_run` claims its object the same way, calls
+`process`, and the worker that sees no object left queued or in progress calls
+`finish` and ends the job; `finish` and the final status change are both conditional,
+so they happen once however many workers race there.
+
+Handlers call `ctx.checkpoint()` between chunks: it heartbeats and raises JobAborted
+when someone pressed Abort. `reap_stale_jobs()` (worker start, scheduler loop,
+`manage.py jobs_reap`) finds jobs whose heartbeat stopped: their in-progress objects go
+back to the queue once to resume from their saved cursor; the second time the job ends
+in error with a log line saying the worker stopped.
+"""
+
+import logging
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from jobs.handlers import HANDLERS
+from jobs.models import Job, JobLog, JobObject
+from jobs.services import job_enqueue, job_log, job_object_enqueue
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(seconds=getattr(settings, "JOBS_STALE_SECONDS", 120))
+WAITING_STALE_AFTER = timedelta(seconds=getattr(settings, "JOBS_WAITING_STALE_SECONDS", 1800))
+MAX_RESUMES = 1
+
+
+class JobAborted(Exception):
+    """Raised at a checkpoint when the job's Abort was requested."""
+
+
+class JobContext:
+    def __init__(self, job: Job, job_object: JobObject | None = None, *, inline: bool = False):
+        self.job = job
+        self.job_object = job_object
+        self.inline = inline
+
+    def checkpoint(self) -> None:
+        self.job.heartbeat()
+        if self.job.abort_is_requested():
+            raise JobAborted()
+
+    def log(self, message: str, level: str = JobLog.Level.INFO, *, job_object=None) -> None:
+        job_log(job=self.job, message=message, level=level, job_object=job_object)
+
+
+def handler_for(job: Job):
+    try:
+        return import_string(HANDLERS[job.operation])()
+    except KeyError:
+        raise LookupError(f"No handler runs {job.get_operation_display()} jobs.") from None
+
+
+def readable(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if text.endswith(".") else f"{text}."
+
+
+# --- entry points (django-q2 tasks call these with ids) --------------------------------
+
+
+def job_prepare(job_id: int, *, inline: bool = False) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not job.claim():
+        return  # gone, or another worker (or an earlier delivery) already has it
+    ctx = JobContext(job, inline=inline)
+    try:
+        handler = handler_for(job)
+        handler.prepare(ctx)
+        ctx.checkpoint()
+    except JobAborted:
+        _end(ctx, None, Job.Status.ABORTED)
+        return
+    except Exception as exc:
+        logger.exception("job %s failed while preparing", job_id)
+        ctx.log(f"The job failed: {readable(exc)}", JobLog.Level.ERROR)
+        _end(ctx, None, Job.Status.ERROR, readable(exc))
+        return
+    dispatch(job, inline=inline)
+
+
+def dispatch(job: Job, *, inline: bool) -> None:
+    pending = list(
+        JobObject.objects.filter(job=job, status=JobObject.Status.QUEUED).values_list(
+            "id", flat=True
+        )
+    )
+    if not pending:
+        maybe_finish(job, inline=inline)
+    elif inline:
+        for job_object_id in pending:
+            job_object_run(job_object_id, inline=True)
+    else:
+        job_object_enqueue(job_object_ids=pending)
+
+
+def job_object_run(job_object_id: int, *, inline: bool = False) -> None:
+    job_object = JobObject.objects.select_related("job").filter(pk=job_object_id).first()
+    if job_object is None or job_object.job.status != Job.Status.IN_PROGRESS:
+        return
+    job = job_object.job
+    if not job_object.claim():
+        return
+    ctx = JobContext(job, job_object, inline=inline)
+    try:
+        if job.abort_is_requested():
+            raise JobAborted()
+        handler = handler_for(job)
+        handler.process(ctx, job_object)
+        job_object.complete()
+    except JobAborted:
+        job_object.fail("Stopped: the job was aborted.")
+    except Exception as exc:
+        logger.exception("job %s object %s failed", job.pk, job_object.object_name)
+        job_object.fail(readable(exc))
+        ctx.log(
+            f"{job_object.object_name} failed: {readable(exc)}",
+            JobLog.Level.ERROR,
+            job_object=job_object,
+        )
+    maybe_finish(job, inline=inline)
+
+
+def maybe_finish(job: Job, *, inline: bool = False) -> None:
+    """End the job if no object is left to run; safe to call from every worker."""
+    open_objects = JobObject.objects.filter(
+        job=job, status__in=[JobObject.Status.QUEUED, JobObject.Status.IN_PROGRESS]
+    )
+    if open_objects.exists():
+        return
+    job.refresh_from_db()
+    if job.status != Job.Status.IN_PROGRESS:
+        return
+    if job.abort_requested:
+        status = Job.Status.ABORTED
+    elif JobObject.objects.filter(job=job, status=JobObject.Status.EXCEPTION).exists():
+        status = Job.Status.ERROR
+    else:
+        status = Job.Status.COMPLETED
+    _end(JobContext(job, inline=inline), None, status)
+
+
+def _end(ctx: JobContext, handler, status: str, error_message: str = "") -> None:
+    job = ctx.job
+    try:
+        (handler or handler_for(job)).finish(ctx, status)
+    except Exception as exc:
+        logger.exception("job %s failed while finishing", job.pk)
+        ctx.log(f"The job could not be finished: {readable(exc)}", JobLog.Level.ERROR)
+        status, error_message = Job.Status.ERROR, readable(exc)
+    _roll_up_counters(job)
+    if status == Job.Status.ERROR and not error_message:
+        failed = JobObject.objects.filter(job=job, status=JobObject.Status.EXCEPTION).count()
+        error_message = f"{failed} object(s) failed; see the log."
+    if job.finish(status, error_message):
+        labels = dict(Job.Status.choices)
+        level = JobLog.Level.INFO if status == Job.Status.COMPLETED else JobLog.Level.WARNING
+        ctx.log(f"Job {labels[status].lower()}.", level)
+
+
+def _roll_up_counters(job: Job) -> None:
+    totals = JobObject.objects.filter(job=job).aggregate(
+        records=Sum("records"),
+        added=Sum("added"),
+        changed=Sum("changed"),
+        deleted=Sum("deleted"),
+        size_bytes=Sum("size_bytes"),
+        object_api_calls=Sum("api_calls"),
+    )
+    object_calls = totals.pop("object_api_calls") or 0
+    # Calls made while preparing (describe, catalog) are kept apart from the objects'.
+    Job.objects.filter(pk=job.pk).update(
+        api_calls=F("setup_api_calls") + object_calls, **{k: v or 0 for k, v in totals.items()}
+    )
+
+
+# --- recovery -------------------------------------------------------------------------
+
+
+def reap_stale_jobs(*, now=None, stale_after: timedelta = STALE_AFTER, inline=False) -> list[int]:
+    """Resume (once) or end every in-progress job whose worker stopped. Returns job ids."""
+    now = now or timezone.now()
+    reaped = []
+    for job in Job.objects.filter(
+        status=Job.Status.IN_PROGRESS, heartbeat_at__lt=now - stale_after
+    ):
+        running = JobObject.objects.filter(job=job, status=JobObject.Status.IN_PROGRESS)
+        has_objects = JobObject.objects.filter(job=job).exists()
+        if has_objects and not running.exists():
+            # Only queued objects: they may just be waiting behind other work.
+            if job.heartbeat_at < now - WAITING_STALE_AFTER:
+                job.heartbeat()
+                dispatch(job, inline=inline)
+                reaped.append(job.pk)
+            continue
+        seen = job.heartbeat_at.astimezone(UTC)
+        reason = f"no heartbeat since {seen:%Y-%m-%d %H:%M:%S} UTC"
+        if job.resumes < MAX_RESUMES:
+            _resume(job, reason, inline=inline)
+        else:
+            _give_up(job, reason)
+        reaped.append(job.pk)
+    return reaped
+
+
+def _resume(job: Job, reason: str, *, inline: bool) -> None:
+    Job.objects.filter(pk=job.pk).update(resumes=job.resumes + 1, heartbeat_at=timezone.now())
+    job.refresh_from_db()
+    job_log(
+        job=job,
+        message=f"The worker running this job stopped ({reason}); resuming from the saved position.",
+        level=JobLog.Level.WARNING,
+    )
+    if not JobObject.objects.filter(job=job).exists():
+        # It died while preparing: prepare again (prepare is idempotent).
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
+        if inline:
+            job_prepare(job.pk, inline=True)
+        else:
+            job_enqueue(job=job)
+        return
+    JobObject.objects.filter(job=job, status=JobObject.Status.IN_PROGRESS).update(
+        status=JobObject.Status.QUEUED
+    )
+    dispatch(job, inline=inline)
+
+
+def _give_up(job: Job, reason: str) -> None:
+    message = f"The worker running this job stopped ({reason}); the job was ended."
+    JobObject.objects.filter(
+        job=job, status__in=[JobObject.Status.QUEUED, JobObject.Status.IN_PROGRESS]
+    ).update(status=JobObject.Status.EXCEPTION, error_message=message, finished_at=timezone.now())
+    ctx = JobContext(job)
+    ctx.log(message, JobLog.Level.ERROR)
+    _end(ctx, None, Job.Status.ERROR, message)

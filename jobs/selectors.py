@@ -1,0 +1,103 @@
+"""Reads of jobs, always scoped: by an `org` obtained through
+orgs.selectors.org_get(tenant=..., org_id=...), or by a `job` obtained through
+`job_get` below. A foreign tenant's id raises Http404.
+
+Functions for pages:
+
+- `job_get(*, org, job_id) -> Job` (Http404 if not this org's job)
+- `job_list(*, org, operations=None, statuses=None, date_from=None, date_to=None,
+  search="") -> QuerySet[Job]` — newest first; `operations` / `statuses` are lists of
+  Job.Operation / Job.Status values; dates are `datetime.date` (inclusive, in UTC);
+  `search` matches the name (case-insensitive).
+- `job_recent(*, org, days=14) -> QuerySet[Job]` — jobs created in the last `days`.
+- `job_objects(*, job, status=None, search="", order="object_name") -> QuerySet[JobObject]`
+  — `order` is one of JOB_OBJECT_ORDERS (prefix "-" for descending).
+- `job_object_get(*, job, object_name) -> JobObject` (Http404)
+- `job_object_status_counts(*, job) -> dict` — {"total": n, "queued": n,
+  "in_progress": n, "exception": n, "completed": n} in one query.
+- `job_logs(*, job, job_object=None, level=None) -> QuerySet[JobLog]` — oldest first.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from jobs.models import Job, JobLog, JobObject
+
+JOB_OBJECT_ORDERS = (
+    "object_name",
+    "records",
+    "added",
+    "changed",
+    "deleted",
+    "size_bytes",
+    "api_calls",
+    "status",
+)
+
+
+def job_get(*, org, job_id: int) -> Job:
+    return get_object_or_404(Job.objects.select_related("org", "created_by"), org=org, pk=job_id)
+
+
+def job_list(
+    *,
+    org,
+    operations: list[str] | None = None,
+    statuses: list[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    search: str = "",
+):
+    jobs = Job.objects.filter(org=org)
+    if operations:
+        jobs = jobs.filter(operation__in=operations)
+    if statuses:
+        jobs = jobs.filter(status__in=statuses)
+    if date_from:
+        jobs = jobs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=UTC))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        jobs = jobs.filter(created_at__lt=end)
+    if search.strip():
+        jobs = jobs.filter(name__icontains=search.strip())
+    return jobs.order_by("-created_at", "-id")
+
+
+def job_recent(*, org, days: int = 14):
+    since = timezone.now() - timedelta(days=days)
+    return Job.objects.filter(org=org, created_at__gte=since).order_by("created_at")
+
+
+def job_objects(*, job, status: str | None = None, search: str = "", order: str = "object_name"):
+    rows = JobObject.objects.filter(job=job)
+    if status:
+        rows = rows.filter(status=status)
+    if search.strip():
+        rows = rows.filter(object_name__icontains=search.strip())
+    if order.lstrip("-") not in JOB_OBJECT_ORDERS:
+        order = "object_name"
+    return rows.order_by(order, "object_name")
+
+
+def job_object_get(*, job, object_name: str) -> JobObject:
+    return get_object_or_404(JobObject, job=job, object_name=object_name)
+
+
+def job_object_status_counts(*, job) -> dict[str, int]:
+    counts = {status: 0 for status in JobObject.Status.values}
+    for row in JobObject.objects.filter(job=job).values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def job_logs(*, job, job_object: JobObject | None = None, level: str | None = None):
+    rows = JobLog.objects.filter(job=job).select_related("job_object")
+    if job_object is not None:
+        rows = rows.filter(job_object=job_object)
+    if level:
+        rows = rows.filter(level=level)
+    return rows.order_by("id")

@@ -1,0 +1,15 @@
+"""django-q2 entry points: load by id, hand over to the runner."""
+
+from jobs import runner
+
+
+def job_prepare_task(job_id: int) -> None:
+    runner.job_prepare(job_id)
+
+
+def job_object_task(job_object_id: int) -> None:
+    runner.job_object_run(job_object_id)
+
+
+def jobs_reap_task() -> list[int]:
+    return runner.reap_stale_jobs()

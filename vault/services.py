@@ -1,0 +1,378 @@
+"""Writes to the vault. Callers pass the org's data key (bytes); the vault never
+unwraps keys itself and knows nothing of where records come from.
+
+    snapshot = snapshot_begin(org=org, job=job)          # or the same building one, to resume
+    writer = ObjectWriter(snapshot=snapshot, object_name="Account", fields=[...],
+                          data_key=key, job=job)
+    for batch in batches:                                # ~2,000 VaultRecords at a time
+        result = writer.write_batch(batch)               # one segment + versions, one transaction
+    mark_hard_deleted(snapshot=snapshot, object_name="Account", record_ids=[...], job=job)
+    snapshot_publish(snapshot=snapshot, watermarks={"Account": "2026-..."})
+
+`snapshot_discard` undoes a building snapshot exactly (deletes its versions and
+segments, reopens the versions it closed), so the previous snapshot reads as before.
+"""
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from common.storage import org_storage
+from vault import codec
+from vault.models import Blob, ObjectWatermark, RecordVersion, Segment, Snapshot
+
+BATCH_SIZE = 2000
+State = RecordVersion.State
+Change = RecordVersion.Change
+_GONE_STATES = (State.HARD_DELETED, State.ARCHIVED)
+
+
+class VaultBusy(Exception):
+    """Another job is writing a snapshot of this org."""
+
+
+@dataclass(frozen=True, slots=True)
+class VaultRecord:
+    """One record to store: values in the writer's field order (JSON-serializable)."""
+
+    record_id: str
+    values: list
+    state: str = State.PRESENT
+    owner_id: str = ""
+    last_modified: datetime | None = None
+
+
+@dataclass
+class BatchResult:
+    seen: int = 0
+    added: int = 0
+    changed: int = 0
+    deleted: int = 0
+    stored_bytes: int = 0
+
+    def add(self, other: "BatchResult") -> None:
+        self.seen += other.seen
+        self.added += other.added
+        self.changed += other.changed
+        self.deleted += other.deleted
+        self.stored_bytes += other.stored_bytes
+
+
+def _prefix(org, seq: int) -> str:
+    return f"orgs/{org.pk}/snapshots/{seq}/"
+
+
+# --- snapshots ------------------------------------------------------------------------
+
+
+def snapshot_begin(*, org, job) -> Snapshot:
+    """A new building snapshot for `job`, or the one it already has (resume).
+
+    A building snapshot left by a job that is no longer running is discarded first;
+    one that belongs to a running job raises VaultBusy.
+    """
+    existing = Snapshot.objects.filter(org=org, status=Snapshot.Status.BUILDING).first()
+    if existing is not None:
+        if existing.job_id == job.pk:
+            return existing
+        if existing.job is not None and existing.job.is_running:
+            raise VaultBusy(
+                f"Job {existing.job_id} is still writing a backup of this org; "
+                "wait for it to finish or abort it."
+            )
+        snapshot_discard(snapshot=existing)
+    with transaction.atomic():
+        last = Snapshot.objects.filter(org=org).aggregate(m=Max("seq"))["m"] or 0
+        try:
+            with transaction.atomic():
+                return Snapshot.objects.create(org=org, seq=last + 1, job=job)
+        except IntegrityError:
+            raise VaultBusy(
+                "Another job started a backup of this org at the same moment; try again."
+            ) from None
+
+
+def snapshot_publish(*, snapshot: Snapshot, watermarks: dict[str, str] | None = None) -> bool:
+    """building -> published exactly once; advances the watermarks in the same transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.BUILDING).update(
+            status=Snapshot.Status.PUBLISHED, published_at=now
+        )
+        if won != 1:
+            return False
+        for object_name, value in (watermarks or {}).items():
+            ObjectWatermark.objects.update_or_create(
+                org_id=snapshot.org_id,
+                object_name=object_name,
+                defaults={"value": value, "snapshot_seq": snapshot.seq, "updated_at": now},
+            )
+    snapshot.refresh_from_db()
+    return True
+
+
+def watermark_mark_full_sync(*, org, object_name: str) -> None:
+    ObjectWatermark.objects.filter(org=org, object_name=object_name).update(
+        last_full_sync_at=timezone.now()
+    )
+
+
+def snapshot_discard(*, snapshot: Snapshot) -> None:
+    """Undo a building snapshot: the previous published snapshot is left exactly as it was."""
+    with transaction.atomic():
+        locked = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+        if locked.status != Snapshot.Status.BUILDING:
+            return
+        versions = RecordVersion.objects.filter(org_id=snapshot.org_id)
+        versions.filter(valid_from=snapshot.seq).delete()
+        versions.filter(valid_to=snapshot.seq).update(valid_to=None)
+        Segment.objects.filter(snapshot=snapshot).delete()
+        locked.status = Snapshot.Status.DISCARDED
+        locked.save(update_fields=["status"])
+    _delete_prefix(org_storage(snapshot.org), _prefix(snapshot.org, snapshot.seq))
+    snapshot.refresh_from_db()
+
+
+def _delete_prefix(storage, prefix: str) -> None:
+    """Remove every file under `prefix` (segments written before a crash included)."""
+    try:
+        dirs, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        storage.delete(prefix + name)
+    for name in dirs:
+        _delete_prefix(storage, f"{prefix}{name}/")
+
+
+# --- the streaming writer -------------------------------------------------------------
+
+
+class ObjectWriter:
+    """Writes one object's records into a building snapshot, batch by batch.
+
+    Each `write_batch` compares keyed content hashes with the current versions of
+    those ids (one query), writes one encrypted segment with only the new or changed
+    records, closes the replaced versions and inserts the new ones in one transaction.
+    Writing the same records twice is a no-op, which makes resumed work idempotent.
+    """
+
+    def __init__(self, *, snapshot: Snapshot, object_name: str, fields: list[str], data_key, job):
+        self.snapshot = snapshot
+        self.org = snapshot.org
+        self.object_name = object_name
+        self.fields = list(fields)
+        self.data_key = data_key
+        self.job = job
+        self.storage = org_storage(self.org)
+        self._hash_key = codec.hash_key(data_key)
+        self._dir = (
+            f"{_prefix(self.org, snapshot.seq)}{uuid.uuid5(uuid.NAMESPACE_URL, object_name).hex}/"
+        )
+
+    def write(self, records: Iterable[VaultRecord]) -> BatchResult:
+        total = BatchResult()
+        for batch in batched(records, BATCH_SIZE):
+            total.add(self.write_batch(batch))
+        return total
+
+    def write_batch(self, records: list[VaultRecord]) -> BatchResult:
+        result = BatchResult(seen=len(records))
+        if not records:
+            return result
+        lines, hashes = [], []
+        for record in records:
+            line = codec.values_line(record.values)
+            lines.append(line)
+            hashes.append(codec.content_hash(self._hash_key, line + record.state.encode()))
+        current = {
+            row[1]: row
+            for row in RecordVersion.objects.filter(
+                org_id=self.org.pk,
+                object_name=self.object_name,
+                record_id__in=[r.record_id for r in records],
+                valid_to__isnull=True,
+            ).values_list("id", "record_id", "content_hash", "state", "valid_from", "change")
+        }
+        seq = self.snapshot.seq
+        to_close, to_drop, new = [], [], []
+        seen_ids = set()
+        for record, line, digest in zip(records, lines, hashes, strict=True):
+            if record.record_id in seen_ids:
+                continue  # the same id twice in one batch: keep the first
+            seen_ids.add(record.record_id)
+            row = current.get(record.record_id)
+            if row is not None and bytes(row[2]) == digest:
+                continue
+            if row is None:
+                change = Change.ADDED
+            elif record.state != State.PRESENT and row[3] == State.PRESENT:
+                change = Change.DELETED
+            else:
+                change = Change.CHANGED
+            if row is not None and row[4] == seq:
+                # Re-written within the same snapshot (a resumed batch saw a newer copy).
+                to_drop.append(row[0])
+                if row[5] == Change.ADDED:
+                    change = Change.ADDED
+            elif row is not None:
+                to_close.append(row[0])
+            new.append((record, line, digest, change))
+        if not new:
+            return result
+
+        key = f"{self._dir}{uuid.uuid4().hex}.seg"
+        plaintext = codec.encode_segment(
+            self.object_name,
+            self.fields,
+            [codec.record_line(r.record_id, line) for r, line, _, _ in new],
+        )
+        blob = codec.seal(
+            data_key=self.data_key, org_id=self.org.pk, storage_key=key, plaintext=plaintext
+        )
+        _save(self.storage, key, blob)
+        with transaction.atomic():
+            segment = Segment.objects.create(
+                org_id=self.org.pk,
+                snapshot=self.snapshot,
+                object_name=self.object_name,
+                storage_key=key,
+                byte_size=len(blob),
+                record_count=len(new),
+            )
+            if to_drop:
+                RecordVersion.objects.filter(id__in=to_drop).delete()
+            if to_close:
+                RecordVersion.objects.filter(id__in=to_close, valid_to__isnull=True).update(
+                    valid_to=seq
+                )
+            RecordVersion.objects.bulk_create(
+                [
+                    RecordVersion(
+                        org_id=self.org.pk,
+                        object_name=self.object_name,
+                        record_id=record.record_id,
+                        valid_from=seq,
+                        content_hash=digest,
+                        state=record.state,
+                        owner_id=record.owner_id or "",
+                        last_modified=record.last_modified,
+                        segment=segment,
+                        segment_index=index,
+                        size_bytes=len(line),
+                        job=self.job,
+                        change=change,
+                    )
+                    for index, (record, line, digest, change) in enumerate(new)
+                ],
+                batch_size=BATCH_SIZE,
+            )
+        for _, _, _, change in new:
+            setattr(result, change, getattr(result, change) + 1)
+        result.stored_bytes = len(blob)
+        return result
+
+
+def _save(storage, key: str, data: bytes) -> None:
+    saved = storage.save(key, ContentFile(data))
+    if saved != key:
+        storage.delete(saved)
+        raise RuntimeError(f"The storage renamed {key!r} to {saved!r}; nothing was stored.")
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def mark_hard_deleted(
+    *, snapshot: Snapshot, object_name: str, record_ids: Iterable[str], job
+) -> int:
+    """Close the current versions of `record_ids` with a hard-deleted version. Returns count."""
+    marked = 0
+    for batch in batched(record_ids, BATCH_SIZE):
+        with transaction.atomic():
+            rows = list(
+                RecordVersion.objects.filter(
+                    org_id=snapshot.org_id,
+                    object_name=object_name,
+                    record_id__in=batch,
+                    valid_to__isnull=True,
+                )
+                .exclude(state__in=_GONE_STATES)
+                .values_list("id", "record_id", "owner_id", "valid_from")
+            )
+            if not rows:
+                continue
+            same = [r[0] for r in rows if r[3] == snapshot.seq]
+            older = [r[0] for r in rows if r[3] != snapshot.seq]
+            if same:
+                RecordVersion.objects.filter(id__in=same).delete()
+            if older:
+                RecordVersion.objects.filter(id__in=older).update(valid_to=snapshot.seq)
+            RecordVersion.objects.bulk_create(
+                [
+                    RecordVersion(
+                        org_id=snapshot.org_id,
+                        object_name=object_name,
+                        record_id=record_id,
+                        valid_from=snapshot.seq,
+                        content_hash=b"",
+                        state=State.HARD_DELETED,
+                        owner_id=owner_id,
+                        job=job,
+                        change=Change.DELETED,
+                    )
+                    for _, record_id, owner_id, _ in rows
+                ]
+            )
+            marked += len(rows)
+    return marked
+
+
+def current_record_ids(*, org, object_name: str) -> Iterator[str]:
+    """Ids the vault holds as existing in the org (present or in the Recycle Bin), streamed."""
+    return (
+        RecordVersion.objects.filter(org=org, object_name=object_name, valid_to__isnull=True)
+        .exclude(state__in=_GONE_STATES)
+        .values_list("record_id", flat=True)
+        .iterator(chunk_size=BATCH_SIZE)
+    )
+
+
+# --- blobs ----------------------------------------------------------------------------
+
+
+def blob_put(*, org, data_key: bytes, content: bytes) -> tuple[Blob, bool]:
+    """Store a binary body once per content hash. Returns (blob, created)."""
+    digest = codec.content_hash(codec.hash_key(data_key), content)
+    existing = Blob.objects.filter(org=org, content_hash=digest).first()
+    if existing is not None:
+        return existing, False
+    key = f"orgs/{org.pk}/blobs/{digest.hex()[:2]}/{digest.hex()}-{uuid.uuid4().hex[:8]}.blob"
+    sealed = codec.seal(data_key=data_key, org_id=org.pk, storage_key=key, plaintext=content)
+    _save(org_storage(org), key, sealed)
+    try:
+        with transaction.atomic():
+            blob = Blob.objects.create(
+                org=org,
+                content_hash=digest,
+                storage_key=key,
+                size_bytes=len(content),
+                stored_bytes=len(sealed),
+            )
+    except IntegrityError:
+        return Blob.objects.get(org=org, content_hash=digest), False
+    return blob, True
