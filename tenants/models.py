@@ -51,6 +51,9 @@ class User(AbstractUser):
             models.UniqueConstraint("tenant", Lower("email"), name="user_email_unique_per_tenant"),
         ]
 
+    def __str__(self) -> str:
+        return self.email
+
     @staticmethod
     def make_username(tenant, email: str | None) -> str:
         tenant_id = tenant.pk if tenant is not None else 0
