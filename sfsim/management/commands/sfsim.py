@@ -1,0 +1,180 @@
+"""``manage.py sfsim <serve|load|credentials|clock|permission|limit>``: run and fill the simulator.
+
+manage.py sfsim serve --data DIR [--host 127.0.0.1] [--port 8443]
+                      [--token-lifetime SECONDS] [--faults FILE.json]
+manage.py sfsim load --data DIR [--describe F.json ...] [--sfdx-objects DIR]
+                     [--tree PLAN.json] [--generate N] [--seed S] [--org-name NAME] [--json]
+manage.py sfsim credentials --data DIR [--json]
+manage.py sfsim clock --data DIR --advance-days N
+manage.py sfsim permission --data DIR --username U --name ViewAllData --off|--on
+manage.py sfsim limit --data DIR --username U --daily-api-requests N
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+PERMISSIONS = ("ApiEnabled", "ViewAllData", "ModifyAllData", "QueryAllFiles", "SetAuditFields")
+DEFAULT_BASE_URL = "https://127.0.0.1:8443"
+
+
+class Command(BaseCommand):
+    help = "Run and fill the Salesforce simulator (sfsim)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+        serve = sub.add_parser("serve", help="serve the simulator over HTTPS")
+        serve.add_argument("--data", required=True, help="the simulator's data folder")
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--port", type=int, default=8443, help="0 picks a free port")
+        serve.add_argument("--token-lifetime", type=int, default=None, metavar="SECONDS")
+        serve.add_argument("--faults", default=None, metavar="FILE.json")
+
+        load = sub.add_parser("load", help="load schema and data into an org")
+        load.add_argument("--data", required=True)
+        load.add_argument("--describe", nargs="+", default=[], metavar="F.json")
+        load.add_argument("--sfdx-objects", default=None, metavar="DIR")
+        load.add_argument("--tree", default=None, metavar="PLAN.json")
+        load.add_argument("--generate", type=int, default=None, metavar="N")
+        load.add_argument("--seed", type=int, default=1)
+        load.add_argument("--org-name", default=None, metavar="NAME")
+        load.add_argument("--json", action="store_true")
+
+        creds = sub.add_parser("credentials", help="print each org's login details")
+        creds.add_argument("--data", required=True)
+        creds.add_argument("--json", action="store_true")
+
+        clock = sub.add_parser("clock", help="move the simulator's clock forward")
+        clock.add_argument("--data", required=True)
+        clock.add_argument("--advance-days", type=float, required=True)
+
+        perm = sub.add_parser("permission", help="grant or take away a user permission")
+        perm.add_argument("--data", required=True)
+        perm.add_argument("--username", required=True)
+        perm.add_argument("--name", required=True, choices=PERMISSIONS)
+        state = perm.add_mutually_exclusive_group(required=True)
+        state.add_argument("--on", dest="enabled", action="store_true")
+        state.add_argument("--off", dest="enabled", action="store_false")
+
+        limit = sub.add_parser("limit", help="set an org's DailyApiRequests maximum")
+        limit.add_argument("--data", required=True)
+        limit.add_argument("--username", required=True, help="any user of the org")
+        limit.add_argument("--daily-api-requests", type=int, required=True)
+
+    def handle(self, *args, **options):
+        action = options["action"]
+        data = Path(options["data"])
+        if action != "serve" and action != "load" and not (data / "simulator.sqlite3").exists():
+            raise CommandError(
+                f"{data} holds no simulator yet; run `manage.py sfsim load --data {data}` "
+                f"or `manage.py sfsim serve --data {data}` first."
+            )
+        getattr(self, f"_{action}")(data, options)
+
+    # -- serve -----------------------------------------------------------------------------
+    def _serve(self, data: Path, options) -> None:
+        from sfsim.server.faults import FaultSpecError
+        from sfsim.server.runner import serve
+
+        if options["faults"] and not Path(options["faults"]).is_file():
+            raise CommandError(f"Fault file {options['faults']} does not exist.")
+        try:
+            serve(
+                data,
+                host=options["host"],
+                port=options["port"],
+                token_lifetime=options["token_lifetime"],
+                faults_file=options["faults"],
+                out=self.stdout,
+            )
+        except FaultSpecError as error:
+            raise CommandError(f"Bad fault file {options['faults']}: {error}") from error
+        except OSError as error:
+            raise CommandError(
+                f"Cannot listen on {options['host']}:{options['port']}: {error.strerror}. "
+                "Pick another --port (0 picks a free one)."
+            ) from error
+
+    # -- load ------------------------------------------------------------------------------
+    def _load(self, data: Path, options) -> None:
+        from sfsim.loaders import load
+        from sfsim.store import Simulator
+
+        for path in options["describe"]:
+            if not Path(path).is_file():
+                raise CommandError(f"Describe file {path} does not exist.")
+        for key in ("sfdx_objects", "tree"):
+            if options[key] and not Path(options[key]).exists():
+                raise CommandError(f"{options[key]} does not exist.")
+        sim = Simulator(data)
+        counts = load(
+            sim,
+            describe_files=[Path(p) for p in options["describe"]],
+            sfdx_objects=Path(options["sfdx_objects"]) if options["sfdx_objects"] else None,
+            tree_plan=Path(options["tree"]) if options["tree"] else None,
+            generate=options["generate"],
+            seed=options["seed"],
+            org_name=options["org_name"],
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(counts, indent=2, default=str))
+            return
+        for key, value in counts.items():
+            self.stdout.write(f"{key}: {value}")
+
+    # -- credentials -----------------------------------------------------------------------
+    def _credentials(self, data: Path, options) -> None:
+        from sfsim.server.runner import read_server_file
+        from sfsim.store import Simulator
+
+        server = read_server_file(data) or {}
+        base_url = server.get("base_url", DEFAULT_BASE_URL)
+        rows = []
+        for item in Simulator(data).credentials():
+            row = dict(item)
+            login_url = str(row.get("login_url") or "")
+            row["login_url"] = login_url if login_url.startswith("http") else base_url + login_url
+            rows.append(row)
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        for row in rows:
+            self.stdout.write(
+                f"org {row['org_id']}\n  login URL:     {row['login_url']}\n"
+                f"  username:      {row['username']}\n  password:      {row['password']}\n"
+                f"  client id:     {row['client_id']}\n  client secret: {row['client_secret']}"
+            )
+
+    # -- extras ----------------------------------------------------------------------------
+    def _clock(self, data: Path, options) -> None:
+        from sfsim.store import Simulator
+
+        if options["advance_days"] < 0:
+            raise CommandError("The clock only moves forward; give a positive --advance-days.")
+        now = Simulator(data).clock.advance(days=options["advance_days"])
+        self.stdout.write(f"simulator clock: {now.isoformat()}")
+
+    def _org_of(self, data: Path, username: str):
+        from sfsim.store import Simulator
+
+        found = Simulator(data).find_user(username)
+        if found is None:
+            raise CommandError(f"No simulator user {username}; see `manage.py sfsim credentials`.")
+        return found[0]
+
+    def _permission(self, data: Path, options) -> None:
+        org = self._org_of(data, options["username"])
+        org.set_permission(options["username"], options["name"], options["enabled"])
+        state = "on" if options["enabled"] else "off"
+        self.stdout.write(f"{options['name']} is {state} for {options['username']}")
+
+    def _limit(self, data: Path, options) -> None:
+        if options["daily_api_requests"] < 1:
+            raise CommandError("--daily-api-requests must be at least 1.")
+        org = self._org_of(data, options["username"])
+        org.set_daily_api_limit(options["daily_api_requests"])
+        self.stdout.write(f"DailyApiRequests max is {options['daily_api_requests']}")
