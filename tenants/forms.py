@@ -35,7 +35,7 @@ def _password_field(label: str = "Password") -> forms.CharField:
         widget=forms.PasswordInput(
             attrs={"autocomplete": "new-password", "data-password-rules": "password-rules"}
         ),
-        help_text=f"At least {PASSWORD_RULE}.",
+        help_text=f"Use {PASSWORD_RULE}.",
     )
 
 

@@ -18,9 +18,10 @@ class LetterNumberSymbolValidator:
         if not re.search(r"[^A-Za-z0-9]", password):
             missing.append("a special character")
         if missing:
-            raise ValidationError(
-                "The password needs " + ", ".join(missing) + ".", code="password_too_simple"
+            needs = (
+                missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
             )
+            raise ValidationError(f"The password needs {needs}.", code="password_too_simple")
 
     def get_help_text(self) -> str:
         return f"Your password needs {PASSWORD_RULE}."

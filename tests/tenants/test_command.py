@@ -39,7 +39,7 @@ def test_command_creates_tenant_and_admin_and_prints_ids():
 
 @pytest.mark.django_db
 def test_command_refuses_a_weak_password():
-    with pytest.raises(CommandError, match="The password needs a number, a special character."):
+    with pytest.raises(CommandError, match="The password needs a number and a special character."):
         run("--org-name", "Globex", "--email", "h@globex.example", "--password", "password")
     assert not Tenant.objects.exists()
 

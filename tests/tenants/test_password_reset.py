@@ -73,7 +73,7 @@ def test_new_password_must_follow_the_rules(client, user_a):
     response = client.post(link, {"password": "password", "confirm_password": "password"})
 
     assert response.status_code == 200
-    assert "The password needs a number, a special character." in response.content.decode()
+    assert "The password needs a number and a special character." in response.content.decode()
     user_a.refresh_from_db()
     assert not user_a.check_password("password")
 

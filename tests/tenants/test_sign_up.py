@@ -53,6 +53,7 @@ def test_sign_up_creates_tenant_and_admin_and_signs_in(client):
         ("password", "12345678!", "The password needs a letter."),
         ("password", "abcdefgh!", "The password needs a number."),
         ("password", "abcdefgh1", "The password needs a special character."),
+        ("password", "!!!!!!!!", "The password needs a letter and a number."),
         ("email", "not-an-email", "Enter a valid email address."),
         ("org_name", "", "This field is required."),
         ("first_name", "", "This field is required."),
