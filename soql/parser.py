@@ -23,6 +23,7 @@ _GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text()
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _LIKE_ESCAPES = {"%", "_"}
 _EOF = "<EOF>"
+_AGGREGATES = {"COUNT", "COUNT_DISTINCT", "SUM", "MIN", "MAX", "AVG"}
 
 
 class _SemanticError(Exception):
@@ -139,28 +140,35 @@ class _Builder(Transformer):
     def subquery(self, query):
         return ast.SubQuery(query)
 
-    def agg_func(self, token):
-        return token
-
-    def aggregate(self, func, field, alias):
-        self._check_aggregate(func, field)
+    def function(self, name, field, alias):
+        func = name.value.upper()
+        if func == "FIELDS":
+            kind = field.path[0].upper() if field is not None and len(field.path) == 1 else ""
+            if kind not in ("ALL", "STANDARD", "CUSTOM"):
+                raise _SemanticError("FIELDS() takes ALL, STANDARD or CUSTOM", name)
+            if alias is not None:
+                raise _SemanticError(f"unexpected token: '{alias}'", alias)
+            return ast.FieldsMacro(kind, _pos(name))
+        self._check_aggregate(name, field)
         if alias is not None and field is None:
             raise _SemanticError(f"unexpected token: '{alias}'", alias)
-        return ast.Aggregate(
-            func.value.upper(), field, str(alias) if alias is not None else None, _pos(func)
-        )
+        return ast.Aggregate(func, field, str(alias) if alias is not None else None, _pos(name))
 
-    def agg_operand(self, func, field):
-        self._check_aggregate(func, field)
-        return ast.Aggregate(func.value.upper(), field, None, _pos(func))
+    def agg_operand(self, name, field):
+        self._check_aggregate(name, field)
+        return ast.Aggregate(name.value.upper(), field, None, _pos(name))
 
     @staticmethod
-    def _check_aggregate(func, field):
-        if field is None and func.value.upper() != "COUNT":
-            raise _SemanticError("unexpected token: ')'", func)
-
-    def fields_macro(self, fields_token, kind):
-        return ast.FieldsMacro(kind.value.upper(), _pos(fields_token))
+    def _check_aggregate(name, field):
+        func = name.value.upper()
+        if func not in _AGGREGATES:
+            raise _SemanticError(
+                f"Unsupported function {name.value}(): this parser knows "
+                "COUNT, COUNT_DISTINCT, SUM, MIN, MAX, AVG and FIELDS",
+                name,
+            )
+        if field is None and func != "COUNT":
+            raise _SemanticError("unexpected token: ')'", name)
 
     def typeof(self, typeof_token, name, *rest):
         *whens, else_fields = rest
