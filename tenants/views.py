@@ -47,8 +47,15 @@ def root(request):
     return redirect("tenants:sign_in")
 
 
+def _too_many(request, template: str, context: dict):
+    context["error"] = ratelimits.TOO_MANY_REQUESTS
+    return render(request, template, context, status=429)
+
+
 def sign_up(request):
     form = SignUpForm(request.POST or None)
+    if not ratelimits.form_post_allowed(request, action="signup"):
+        return _too_many(request, "tenants/sign_up.html", {"form": form})
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -76,6 +83,8 @@ def sign_in(request):
         request.session[SESSION_NEXT] = next_url
     initial = {"org_name": getattr(_sign_in_tenant(request), "name", "")}
     form = OrganizationForm(request.POST or None, initial=initial)
+    if not ratelimits.form_post_allowed(request, action="login"):
+        return _too_many(request, "tenants/sign_in.html", {"form": form})
     if form.is_valid():
         request.session[SESSION_TENANT] = form.tenant.pk
         return redirect("tenants:sign_in_credentials")

@@ -112,3 +112,15 @@ def test_next_is_honoured_after_sign_in_but_not_for_other_hosts(client, admin_a)
     client.post(reverse("tenants:sign_out"))
     client.get(STEP1 + "?next=https://evil.example/")
     assert sign_in(client, admin_a.tenant, admin_a.email)["Location"] == "/orgs/"
+
+
+@pytest.mark.django_db
+def test_organization_step_is_rate_limited_per_ip(client, settings, tenant_a):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "3/m/ip"}
+    for _ in range(3):
+        assert client.post(STEP1, {"org_name": "Guess Inc"}).status_code == 200
+
+    response = client.post(STEP1, {"org_name": "Tenant A"})
+
+    assert response.status_code == 429
+    assert "Too many requests from your network." in response.content.decode()

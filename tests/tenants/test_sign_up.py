@@ -103,3 +103,15 @@ def test_signed_in_root_goes_home_and_anonymous_root_goes_to_sign_in(client, adm
     assert client.get("/")["Location"] == reverse("tenants:sign_in")
     client.force_login(admin_a)
     assert client.get("/")["Location"] == HOME
+
+
+@pytest.mark.django_db
+def test_sign_up_is_rate_limited_per_ip(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "2/m/ip"}
+    client.post(URL, form(org_name="One", password="x"))
+    client.post(URL, form(org_name="Two", password="x"))
+
+    response = client.post(URL, form(org_name="Three"))
+
+    assert response.status_code == 429
+    assert not Tenant.objects.exists()
