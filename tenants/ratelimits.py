@@ -36,5 +36,10 @@ def sign_in_failed(request: HttpRequest, *, tenant: Tenant, email: str) -> None:
     ratelimit.consume(request, action="login_failed", key=_key(tenant, email))
 
 
+def sign_in_failures_clear(request: HttpRequest, *, tenant: Tenant, email: str) -> None:
+    """After a password is set through an emailed link, as allauth does on reset."""
+    ratelimit.clear(request, action="login_failed", key=_key(tenant, email))
+
+
 def password_reset_allowed(request: HttpRequest, *, tenant: Tenant, email: str) -> bool:
     return ratelimit.consume(request, action="reset_password", key=_key(tenant, email))

@@ -150,6 +150,7 @@ def password_reset(request, uidb64, token):
     form = SetPasswordForm(request.POST or None, user=user)
     if form.is_valid():
         services.user_set_password(user=user, password=form.cleaned_data["password"])
+        ratelimits.sign_in_failures_clear(request, tenant=user.tenant, email=user.email)
         request.session[SESSION_TENANT] = user.tenant_id
         messages.success(request, "Your password is changed. Sign in with it.")
         return redirect("tenants:sign_in_credentials")

@@ -104,3 +104,17 @@ def test_reset_requests_are_rate_limited(client, user_a):
 
     assert response.status_code == 429
     assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_a_reset_lifts_the_sign_in_block_for_that_email(client, user_a):
+    for _ in range(5):
+        sign_in(client, user_a.tenant, user_a.email, "Wrong-pass-1")
+    assert sign_in(client, user_a.tenant, user_a.email).status_code == 429
+
+    ask_reset(client, user_a.tenant, user_a.email)
+    client.post(
+        link_in(mail.outbox[0]), {"password": "N3w-password", "confirm_password": "N3w-password"}
+    )
+
+    assert sign_in(client, user_a.tenant, user_a.email, "N3w-password").status_code == 302
