@@ -23,6 +23,7 @@ class OrgAddForm(forms.Form):
     )
     login_url = forms.URLField(
         label="Login URL",
+        assume_scheme="https",
         required=False,
         max_length=300,
         help_text="Only for Custom: e.g. https://yourcompany.my.salesforce.com",
@@ -33,6 +34,7 @@ class OrgAddForm(forms.Form):
     s3_bucket = forms.CharField(label="S3 bucket", required=False, max_length=255)
     s3_endpoint_url = forms.URLField(
         label="S3 endpoint URL",
+        assume_scheme="https",
         required=False,
         max_length=300,
         help_text="Leave empty for AWS; set it for MinIO, Ceph or another S3-compatible store.",

@@ -36,7 +36,7 @@ from orgs.pending import PendingConnection
 from salesforce import auth
 from salesforce.catalog import CatalogEntry, entries_from_describe_global
 from salesforce.client import OrgInfo, SalesforceClient, connect
-from salesforce.errors import SalesforceConnectorError, SalesforceUnreachable
+from salesforce.errors import SalesforceAuthError, SalesforceConnectorError, SalesforceUnreachable
 from salesforce.permissions import describe_missing, permission_check
 from tenants.models import Tenant
 
@@ -154,6 +154,10 @@ def _client_for(
 
 def org_client(org: Org) -> SalesforceClient:
     """An authenticated client for a connected org (fetches a fresh access token)."""
+    if not org.refresh_token_wrapped:
+        raise SalesforceAuthError(
+            f"Org {org.name!r} has no stored Salesforce login. Connect it again."
+        )
     client_id, client_secret = _org_client_credentials(org)
     refresh_token = unwrap_secret(org.refresh_token_wrapped, _refresh_token_purpose(org.pk))
     ca_bundle = _ca_bundle(org.ca_bundle)
@@ -340,8 +344,10 @@ def org_complete_connection(
     refresh_token = pending.unwrap("refresh-token", pending.refresh_token_wrapped).decode()
     if not refresh_token:
         raise OrgConnectError(
-            "Salesforce issued no refresh token. In the connected app, allow the "
-            "'Perform requests at any time (refresh_token, offline_access)' scope."
+            "Salesforce issued no refresh token, which scheduled backups need. In the "
+            "connected app, allow the 'Perform requests at any time (refresh_token, "
+            "offline_access)' scope; orgs whose password flow issues none must be "
+            "connected through the Add Salesforce Org page."
         )
 
     def refresh_with() -> auth.TokenResponse:

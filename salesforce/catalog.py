@@ -98,7 +98,7 @@ def entries_from_describe_global(body: dict) -> list[CatalogEntry]:
             key_prefix=item.get("keyPrefix") or "",
             queryable=bool(item.get("queryable")),
             replicateable=bool(item.get("replicateable")),
-            retrievable=bool(item.get("retrievable")),
+            retrievable=bool(item.get("retrieveable")),  # sic: Salesforce spells it so
             custom=bool(item.get("custom")),
             category=category_for(item["name"]),
         )
