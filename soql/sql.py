@@ -139,7 +139,7 @@ class _Compiler:
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         sql_op = _SQL_OPS[op]
-        as_datetime = f"{col} {sql_op} {self.param(format_datetime(value))}"
+        # Parameters are appended in the order they appear in the SQL text.
         # A date is its midnight in tz: find the dates whose midnight satisfies the test.
         local = value.astimezone(self.tz)
         day = local.date().isoformat()
@@ -151,6 +151,7 @@ class _Compiler:
             as_date = f"{col} > {self.param(day)}"
         else:
             as_date = "0" if op == "=" else "1"
+        as_datetime = f"{col} {sql_op} {self.param(format_datetime(value))}"
         missing = "1" if op == "!=" else "0"
         return (
             f"(CASE WHEN {col} IS NULL THEN {missing} WHEN length({col}) = 10 "
@@ -161,13 +162,12 @@ class _Compiler:
         col = self.col(expr.field)
         plain = []
         has_null = False
-        ranges = []
+        literals = []
         for value in expr.values:
             if value is None:
                 has_null = True
             elif isinstance(value, ast.DateLiteral):
-                start, end = date_range(value, now=self.now, tz=self.tz)
-                ranges.append(self.day_range(col, "=", start, end))
+                literals.append(value)
             elif isinstance(value, datetime):
                 plain.append(format_datetime(value))
             elif isinstance(value, date):
@@ -182,7 +182,9 @@ class _Compiler:
             tests.append(f"({col} IS NOT NULL AND {col} COLLATE NOCASE IN ({marks}))")
         if has_null:
             tests.append(f"({col} IS NULL)")
-        tests.extend(ranges)
+        for literal in literals:
+            start, end = date_range(literal, now=self.now, tz=self.tz)
+            tests.append(self.day_range(col, "=", start, end))
         member = "(" + " OR ".join(tests) + ")" if tests else "(0)"
         return f"(NOT {member})" if expr.negated else member
 
