@@ -174,6 +174,16 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OrgVault <no-reply@orgvault.local>")
 
+# Cache (sign-in rate limits): per process by default; CACHE_URL (Redis) shares it
+# between web processes. Keep it apart from the django-q2 Redis database.
+CACHE_URL = env_url("CACHE_URL", {"redis", "rediss"})
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Job queue: django-q2 on the ORM broker, or Redis when REDIS_URL is set.
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
 Q_CLUSTER = {
