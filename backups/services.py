@@ -1,0 +1,472 @@
+"""Composite Backup and Composite & Sync Backup.
+
+- `backup_start(*, org, sync=False, name="", settings=None, trigger=MANUAL,
+  created_by=None, description="", enqueue=True) -> Job` — a queued job, handed to the
+  workers after commit (unless `enqueue=False`, for `backup_run_inline`).
+- `backup_run_inline(*, job) -> Job` — run a queued job in this process (the
+  `backup_run --wait` command; no qcluster needed). Returns the refreshed job.
+
+How a backup runs (jobs/runner.py drives `CompositeBackupHandler`):
+
+1. prepare: open the org's data key (a wrong tenant key stops here, nothing written),
+   choose the objects from the org's catalog and the job settings, begin a snapshot,
+   create one JobObject per object.
+2. process (one task per object, any worker): describe; the first backup of an object
+   reads everything, later ones read `queryAll` rows whose SystemModstamp is past the
+   watermark minus OVERLAP; COUNT() picks REST (small) or Bulk API 2.0 (big). Rows
+   stream in batches of 2,000 into the vault's writer, which keeps only new or changed
+   records (keyed content hash). Binary bodies are downloaded and stored once per hash.
+   Composite & Sync then reads every Id of the object and marks the vault's missing Ids
+   hard-deleted. Progress (the resume point, counters, API calls) is saved per batch.
+3. finish: publish the snapshot (advancing the watermarks) when every object completed;
+   discard it otherwise, so the previous snapshot stays as it was.
+"""
+
+import bisect
+import logging
+from array import array
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from jobs.models import Job, JobLog, JobObject, JobSettings
+from jobs.services import job_create, job_enqueue, job_log
+from orgs.models import ObjectCatalogEntry
+from orgs.selectors import catalog_entries
+from orgs.services import org_client, org_data_key
+from salesforce.errors import SalesforceApiError
+from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
+from vault.models import ObjectWatermark, RecordVersion, Segment, Snapshot
+from vault.services import (
+    ObjectWriter,
+    VaultRecord,
+    current_record_ids,
+    mark_hard_deleted,
+    snapshot_begin,
+    snapshot_discard,
+    snapshot_publish,
+    watermark_mark_full_sync,
+)
+
+logger = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=5)
+BULK_THRESHOLD = 10_000
+RETRY_BASE_SECONDS = 1.0
+# Errors that mean "this object cannot be queried": the object is skipped with a log line.
+SKIP_CODES = frozenset(
+    {
+        "MALFORMED_QUERY",
+        "INVALID_TYPE",
+        "INVALID_FIELD",
+        "NOT_FOUND",
+        "INVALID_TYPE_FOR_OPERATION",
+        "API_DISABLED_FOR_ORG",
+        "EXTERNAL_OBJECT_UNSUPPORTED_EXCEPTION",
+        "FUNCTIONALITY_NOT_ENABLED",
+        "INVALID_OPERATION",
+        "INSUFFICIENT_ACCESS",
+    }
+)
+CATEGORY_SETTINGS = {
+    ObjectCatalogEntry.Category.BIG_OBJECT: "big_objects",
+    ObjectCatalogEntry.Category.BINARY: "binary_objects",
+    ObjectCatalogEntry.Category.TAG: "tag_objects",
+    ObjectCatalogEntry.Category.HISTORY: "history_objects",
+    ObjectCatalogEntry.Category.FEED: "feed_objects",
+    ObjectCatalogEntry.Category.SHARE: "share_objects",
+    ObjectCatalogEntry.Category.CUSTOM_METADATA: "custom_metadata_type_objects",
+}
+STAMP_FIELDS = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
+BACKUP_OPERATIONS = (Job.Operation.COMPOSITE_BACKUP, Job.Operation.COMPOSITE_SYNC_BACKUP)
+
+
+def backup_start(
+    *,
+    org,
+    sync: bool = False,
+    name: str = "",
+    settings: JobSettings | dict | None = None,
+    trigger: str = Job.Trigger.MANUAL,
+    created_by=None,
+    description: str = "",
+    enqueue: bool = True,
+) -> Job:
+    operation = Job.Operation.COMPOSITE_SYNC_BACKUP if sync else Job.Operation.COMPOSITE_BACKUP
+    with transaction.atomic():
+        job = job_create(
+            org=org,
+            operation=operation,
+            name=name or Job.Operation(operation).label,
+            settings=settings,
+            trigger=trigger,
+            created_by=created_by,
+            description=description,
+        )
+        job_log(job=job, message=f"{job.get_operation_display()} queued.")
+        if enqueue:
+            job_enqueue(job=job)
+    return job
+
+
+def backup_run_inline(*, job: Job) -> Job:
+    from jobs.runner import job_prepare
+
+    job_prepare(job.pk, inline=True)
+    job.refresh_from_db()
+    return job
+
+
+def included_objects(*, org, settings: JobSettings) -> tuple[list[str], list[str]]:
+    """(object names to back up, names left out because they cannot be queried)."""
+    chosen, unqueryable = [], []
+    for entry in catalog_entries(org=org):
+        setting = CATEGORY_SETTINGS.get(entry.category)
+        if setting is not None and not getattr(settings, setting):
+            continue
+        (chosen if entry.queryable else unqueryable).append(entry.name)
+    return chosen, unqueryable
+
+
+# --- the handler ----------------------------------------------------------------------
+
+
+class CompositeBackupHandler:
+    def prepare(self, ctx) -> None:
+        job = ctx.job
+        org = job.org
+        org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
+        names, unqueryable = included_objects(org=org, settings=job.job_settings)
+        if not names:
+            raise ValueError(
+                "This org's object catalog is empty: run the connection check in the org's "
+                "settings, then start the backup again."
+            )
+        for name in unqueryable:
+            ctx.log(f"{name} skipped: Salesforce does not allow querying it.", JobLog.Level.INFO)
+        snapshot_begin(org=org, job=job)
+        JobObject.objects.bulk_create(
+            [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True
+        )
+        sync = " and compared with every Id in the org" if self._sync(job) else ""
+        ctx.log(f"{len(names)} objects will be backed up{sync}.")
+
+    @staticmethod
+    def _sync(job: Job) -> bool:
+        return job.operation == Job.Operation.COMPOSITE_SYNC_BACKUP
+
+    def process(self, ctx, job_object: JobObject) -> None:
+        ObjectBackup(ctx, job_object, sync=self._sync(ctx.job)).run()
+
+    def finish(self, ctx, status: str) -> None:
+        job = ctx.job
+        snapshot = Snapshot.objects.filter(
+            org_id=job.org_id, job=job, status=Snapshot.Status.BUILDING
+        ).first()
+        if snapshot is None:
+            return
+        if status != Job.Status.COMPLETED:
+            snapshot_discard(snapshot=snapshot)
+            ctx.log(
+                f"Snapshot {snapshot.seq} was discarded: the previous backup stays the latest.",
+                JobLog.Level.WARNING,
+            )
+            return
+        objects = list(JobObject.objects.filter(job=job, status=JobObject.Status.COMPLETED))
+        watermarks = {
+            o.object_name: o.cursor["watermark"] for o in objects if o.cursor.get("watermark")
+        }
+        if snapshot_publish(snapshot=snapshot, watermarks=watermarks):
+            if self._sync(job):
+                for o in objects:
+                    watermark_mark_full_sync(org=job.org, object_name=o.object_name)
+            ctx.log(f"Snapshot {snapshot.seq} published.")
+
+
+_client_cache: dict[int, object] = {}
+
+
+def _client_for(org):
+    """One client per org per process (the client renews its own token)."""
+    client = _client_cache.get(org.pk)
+    if client is None:
+        client = org_client(org)
+        _client_cache.clear()
+        _client_cache[org.pk] = client
+    return client
+
+
+def _soql_datetime(stamp: str, minus: timedelta) -> str:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) - minus
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ObjectBackup:
+    """One object of one backup job; resumable from `job_object.cursor`."""
+
+    def __init__(self, ctx, job_object: JobObject, *, sync: bool):
+        self.ctx = ctx
+        self.job = ctx.job
+        self.org = self.job.org
+        self.job_object = job_object
+        self.name = job_object.object_name
+        self.sync = sync
+        self.cursor = dict(job_object.cursor or {})
+        self.calls_saved = 0
+
+    def log(self, message: str, level: str = JobLog.Level.INFO) -> None:
+        self.ctx.log(message, level, job_object=self.job_object)
+
+    def save(self, **deltas) -> None:
+        calls = self.reader.calls - self.calls_saved if hasattr(self, "reader") else 0
+        self.calls_saved += calls
+        self.job_object.save_progress(cursor=self.cursor, api_calls=calls, **deltas)
+
+    def run(self) -> None:
+        data_key = org_data_key(self.org)
+        client = _client_for(self.org)
+        retry = RetryPolicy(
+            base_seconds=RETRY_BASE_SECONDS, on_retry=lambda m: self.log(m, JobLog.Level.WARNING)
+        )
+        try:
+            self.reader = ObjectReader.open(client, self.name, retry=retry)
+        except SalesforceApiError as exc:
+            self.job_object.save_progress(api_calls=1)
+            if exc.error_code in SKIP_CODES:
+                self.log(f"{self.name} skipped: {exc}", JobLog.Level.WARNING)
+                return
+            raise
+        describe = self.reader.describe
+        self.binary = binary_fields(describe) if self.job.job_settings.binary_objects else []
+        fields = self.reader.fields
+        self.id_index = fields.index("Id")
+        self.deleted_index = fields.index("IsDeleted") if "IsDeleted" in fields else None
+        self.owner_index = fields.index("OwnerId") if "OwnerId" in fields else None
+        stamp_field = next((f for f in STAMP_FIELDS if f in fields), None)
+        self.stamp_index = fields.index(stamp_field) if stamp_field else None
+        snapshot = snapshot_begin(org=self.org, job=self.job)
+        self.writer = ObjectWriter(
+            snapshot=snapshot,
+            object_name=self.name,
+            fields=fields + self.binary,
+            data_key=data_key,
+            job=self.job,
+        )
+        self.data_key = data_key
+
+        if self.cursor.get("phase") != "ids":
+            try:
+                self.read_changes(stamp_field)
+            except SalesforceApiError as exc:
+                if exc.error_code in SKIP_CODES and not self.cursor.get("started"):
+                    self.save()
+                    self.log(f"{self.name} skipped: {exc}", JobLog.Level.WARNING)
+                    return
+                raise
+        if self.sync:
+            self.find_hard_deletes(snapshot)
+        self.cursor["phase"] = "done"
+        self.save()
+        self.settle(snapshot)
+
+    # --- reading changes -----------------------------------------------------------
+
+    def read_changes(self, stamp_field: str | None) -> None:
+        watermark = (
+            ObjectWatermark.objects.filter(org=self.org, object_name=self.name)
+            .values_list("value", flat=True)
+            .first()
+        )
+        where = ""
+        if watermark and stamp_field:
+            where = f"{stamp_field} > {_soql_datetime(watermark, OVERLAP)}"
+        if "method" not in self.cursor:
+            total = self.reader.count(where)
+            self.cursor.update(
+                method="bulk" if total > BULK_THRESHOLD else "rest",
+                where=where,
+                watermark=watermark or "",
+                phase="read",
+            )
+            kind = "changes since the last backup" if where else "all records"
+            method = "Bulk API 2.0" if self.cursor["method"] == "bulk" else "REST query"
+            self.log(f"{self.name}: reading {kind} ({total} rows) with {method}.")
+            JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])
+            self.save()
+        where = self.cursor["where"]
+        if self.cursor["method"] == "bulk":
+            pages = self.reader.bulk_pages(
+                where, job_id=self.cursor.get("job_id", ""), locator=self.cursor.get("locator", "")
+            )
+        else:
+            pages = self._rest_pages(where)
+        for page in pages:
+            self.cursor["started"] = True
+            self.write_rows(page.rows)
+            if self.cursor["method"] == "bulk":
+                self.cursor.update(job_id=page.job_id, locator=page.next_locator)
+            else:
+                self.cursor["next_url"] = page.next_url
+            self.save(records=len(page.rows))
+            self.ctx.checkpoint()
+        self.cursor["phase"] = "ids"
+        self.save()
+
+    def _rest_pages(self, where: str):
+        next_url = self.cursor.get("next_url", "")
+        if not next_url:
+            return self.reader.rest_pages(where)
+        try:
+            first = self.reader.rest_pages(where, next_url=next_url)
+            page = next(first)
+        except SalesforceApiError as exc:
+            # The query locator expired (e.g. a long pause): read again, the vault skips
+            # what it already holds.
+            self.log(f"{self.name}: cannot resume the query ({exc}); reading it again.")
+            return self.reader.rest_pages(where)
+
+        def chained():
+            yield page
+            yield from first
+
+        return chained()
+
+    def write_rows(self, rows: list[list]) -> None:
+        if not rows:
+            return
+        id_index, deleted_index, owner_index, stamp_index = (
+            self.id_index,
+            self.deleted_index,
+            self.owner_index,
+            self.stamp_index,
+        )
+        present, soft_deleted = RecordVersion.State.PRESENT, RecordVersion.State.SOFT_DELETED
+        records = []
+        top = self.cursor.get("max_stamp", "")
+        for row in rows:
+            if self.binary:
+                row = row + [self._store_body(row[id_index], name) for name in self.binary]
+            stamp = row[stamp_index] if stamp_index is not None else None
+            if stamp and stamp > top:
+                top = stamp
+            records.append(
+                VaultRecord(
+                    record_id=row[id_index],
+                    values=row,
+                    state=soft_deleted
+                    if deleted_index is not None and row[deleted_index]
+                    else present,
+                    owner_id=(row[owner_index] or "") if owner_index is not None else "",
+                    last_modified=datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                    if stamp
+                    else None,
+                )
+            )
+        self.writer.write_batch(records)
+        if top:
+            self.cursor["max_stamp"] = top
+            if top > (self.cursor.get("watermark") or ""):
+                self.cursor["watermark"] = top
+
+    def _store_body(self, record_id: str, field_name: str) -> str | None:
+        from vault.services import blob_put
+
+        try:
+            body = self.reader.get_body(record_id, field_name)
+        except SalesforceApiError as exc:
+            if exc.status == 404 or exc.error_code == "NOT_FOUND":
+                return None
+            raise
+        if not body:
+            return None
+        blob, _ = blob_put(org=self.org, data_key=self.data_key, content=body)
+        return blob.storage_key
+
+    # --- hard deletes --------------------------------------------------------------
+
+    def find_hard_deletes(self, snapshot: Snapshot) -> None:
+        """Every Id in the org (queryAll: the Recycle Bin counts as present) vs the vault."""
+        self.cursor["phase"] = "ids"
+        total = self.reader.count()
+        if total > BULK_THRESHOLD:
+            pages = self.reader.bulk_pages(fields=["Id"])
+        else:
+            pages = self.reader.rest_pages(fields=["Id"])
+        seen = array("q")
+        for page in pages:
+            seen.extend(hash(row[0]) for row in page.rows)
+            self.ctx.checkpoint()
+        seen = array("q", sorted(seen))
+        size = len(seen)
+
+        def in_org(record_id: str) -> bool:
+            value = hash(record_id)
+            at = bisect.bisect_left(seen, value)
+            return at < size and seen[at] == value
+
+        missing = [
+            rid
+            for rid in current_record_ids(org=self.org, object_name=self.name)
+            if not in_org(rid)
+        ]
+        marked = mark_hard_deleted(
+            snapshot=snapshot, object_name=self.name, record_ids=missing, job=self.job
+        )
+        if marked:
+            self.log(f"{self.name}: {marked} record(s) were hard deleted in Salesforce.")
+        self.save()
+
+    # --- counters ------------------------------------------------------------------
+
+    def settle(self, snapshot: Snapshot) -> None:
+        """Exact counters from the vault, whatever retries or resumes happened."""
+        changes = dict(
+            RecordVersion.objects.filter(org_id=self.org.pk, job=self.job, object_name=self.name)
+            .values_list("change")
+            .annotate(n=Count("id"))
+            .values_list("change", "n")
+        )
+        total = (
+            RecordVersion.objects.filter(
+                org_id=self.org.pk, object_name=self.name, valid_to__isnull=True
+            )
+            .exclude(state__in=[RecordVersion.State.HARD_DELETED, RecordVersion.State.ARCHIVED])
+            .count()
+        )
+        size = (
+            Segment.objects.filter(snapshot=snapshot, object_name=self.name).aggregate(
+                s=Sum("byte_size")
+            )["s"]
+            or 0
+        )
+        JobObject.objects.filter(pk=self.job_object.pk).update(
+            records=total,
+            added=changes.get(RecordVersion.Change.ADDED, 0),
+            changed=changes.get(RecordVersion.Change.CHANGED, 0),
+            deleted=changes.get(RecordVersion.Change.DELETED, 0),
+            size_bytes=size,
+        )
+        summary = ", ".join(
+            f"{changes.get(kind, 0)} {kind}" for kind in RecordVersion.Change.values
+        )
+        self.log(f"{self.name}: {total} records ({summary}).")
+
+
+def job_objects_summary(*, job: Job) -> list[dict]:
+    """Per-object rows for `job_show --json`."""
+    return [
+        {
+            "object": o.object_name,
+            "status": o.status,
+            "method": o.method,
+            "records": o.records,
+            "added": o.added,
+            "changed": o.changed,
+            "deleted": o.deleted,
+            "size_bytes": o.size_bytes,
+            "api_calls": o.api_calls,
+            "error": o.error_message,
+        }
+        for o in JobObject.objects.filter(job=job).order_by("object_name")
+    ]

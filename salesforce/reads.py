@@ -1,0 +1,340 @@
+"""Streaming reads of one object: REST query pages or Bulk API 2.0 CSV pages, with
+retries, API-call counting, and values typed the same way whichever path read them.
+
+    reader = ObjectReader(client, describe, retry=RetryPolicy())
+    reader.count(where)                              # SELECT COUNT() (1 call)
+    for page in reader.rest_pages(where, include_deleted=True, next_url=None):
+        page.rows                                    # lists of values, in reader.fields order
+        page.next_url                                # where to resume ("" when done)
+    for page in reader.bulk_pages(where, include_deleted=True, job_id=..., locator=...):
+        page.rows, page.job_id, page.next_locator    # resume with (job_id, next_locator)
+    reader.ids(...)                                  # Ids only, for hard-delete detection
+    reader.calls                                     # HTTP requests made (retries included)
+
+Values are canonical: boolean -> bool, int -> int, double/currency/percent -> float,
+datetime -> "YYYY-MM-DDTHH:MM:SS.sssZ", empty -> None, everything else the text. So a
+record read by REST and by Bulk API gives the same values (and the same hash).
+
+Retries: HTTP 500/502/503/504, REQUEST_LIMIT_EXCEEDED, SERVER_UNAVAILABLE and cut or
+refused connections are retried with exponential backoff (an expired session is renewed
+by the client itself, salesforce.client); anything else raises at once.
+"""
+
+import codecs
+import csv
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import requests
+import urllib3
+
+from salesforce.errors import (
+    SalesforceApiError,
+    SalesforceConnectorError,
+    SalesforceUnreachable,
+)
+
+logger = logging.getLogger(__name__)
+
+# Field types the Bulk API cannot read (compound fields are read through their parts).
+UNREADABLE_TYPES = frozenset({"address", "location", "base64"})
+RETRY_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"})
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+BULK_PAGE_RECORDS = 100_000
+REST_BATCH_SIZE = 2000
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5
+    base_seconds: float = 1.0
+    max_seconds: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+    on_retry: Callable[[str], None] | None = None
+
+    def delay(self, attempt: int) -> float:
+        return min(self.max_seconds, self.base_seconds * (2 ** (attempt - 1)))
+
+
+def is_transient(exc: Exception) -> bool:
+    if isinstance(exc, SalesforceUnreachable):
+        return True
+    if isinstance(exc, SalesforceApiError):
+        return exc.error_code in RETRY_CODES or exc.status in RETRY_STATUSES
+    return False
+
+
+@dataclass
+class Page:
+    rows: list[list]
+    next_url: str = ""
+    job_id: str = ""
+    locator: str = ""
+    next_locator: str = ""
+
+
+def _to_bool(text):
+    if text is None or text == "":
+        return None
+    if isinstance(text, bool):
+        return text
+    return text == "true"
+
+
+def _to_int(text):
+    return None if text is None or text == "" else int(text)
+
+
+def _to_float(text):
+    return None if text is None or text == "" else float(text)
+
+
+def _to_datetime(text):
+    if text is None or text == "":
+        return None
+    return text[:23] + "Z"
+
+
+def _to_text(text):
+    return None if text == "" else text
+
+
+_CONVERTERS = {
+    "boolean": _to_bool,
+    "int": _to_int,
+    "double": _to_float,
+    "currency": _to_float,
+    "percent": _to_float,
+    "datetime": _to_datetime,
+}
+
+
+def readable_fields(describe: dict) -> list[dict]:
+    return [f for f in describe.get("fields", []) if f.get("type") not in UNREADABLE_TYPES]
+
+
+def binary_fields(describe: dict) -> list[str]:
+    return [f["name"] for f in describe.get("fields", []) if f.get("type") == "base64"]
+
+
+@dataclass
+class ObjectReader:
+    client: object  # salesforce.client.SalesforceClient
+    describe: dict
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    calls: int = 0
+
+    def __post_init__(self) -> None:
+        self.object_name = self.describe["name"]
+        described = readable_fields(self.describe)
+        self.fields = [f["name"] for f in described]
+        self._converters = [
+            (index, _CONVERTERS[f["type"]])
+            for index, f in enumerate(described)
+            if f["type"] in _CONVERTERS
+        ]
+
+    @classmethod
+    def open(cls, client, object_name: str, *, retry: RetryPolicy | None = None) -> "ObjectReader":
+        """Describe the object (one call, retried) and return a reader for it."""
+        probe = cls(client, {"name": object_name, "fields": []}, retry=retry or RetryPolicy())
+        describe = probe._call("GET", f"sobjects/{object_name}/describe/").json()
+        return cls(client, describe, retry=probe.retry, calls=probe.calls)
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kwargs):
+        attempt = 0
+        while True:
+            attempt += 1
+            self.calls += 1
+            try:
+                return self.client.request(method, path, **kwargs)
+            except SalesforceConnectorError as exc:
+                if not is_transient(exc) or attempt >= self.retry.attempts:
+                    raise
+                delay = self.retry.delay(attempt)
+                message = (
+                    f"{self.object_name}: {exc} Retrying in {delay:g} s "
+                    f"(attempt {attempt + 1} of {self.retry.attempts})."
+                )
+                logger.info(message)
+                if self.retry.on_retry is not None:
+                    self.retry.on_retry(message)
+                self.retry.sleep(delay)
+
+    def soql(self, where: str = "", fields: list[str] | None = None) -> str:
+        text = f"SELECT {', '.join(fields or self.fields)} FROM {self.object_name}"  # noqa: S608
+        return f"{text} WHERE {where}" if where else text
+
+    def typed(self, row: list) -> list:
+        for index, convert in self._converters:
+            row[index] = convert(row[index])
+        return row
+
+    # --- reads ------------------------------------------------------------------------
+
+    def count(self, where: str = "", *, include_deleted: bool = True) -> int:
+        text = self.soql(where, ["COUNT()"])
+        resource = "queryAll/" if include_deleted else "query/"
+        body = self._call("GET", resource, params={"q": text}).json()
+        return int(body.get("totalSize", 0))
+
+    def rest_pages(
+        self,
+        where: str = "",
+        *,
+        include_deleted: bool = True,
+        next_url: str = "",
+        fields: list[str] | None = None,
+    ) -> Iterator[Page]:
+        fields = fields or self.fields
+        headers = {"Sforce-Query-Options": f"batchSize={REST_BATCH_SIZE}"}
+        if next_url:
+            body = self._call("GET", next_url, headers=headers).json()
+        else:
+            resource = "queryAll/" if include_deleted else "query/"
+            text = self.soql(where, fields)
+            body = self._call("GET", resource, params={"q": text}, headers=headers).json()
+        typed = self.typed if fields is self.fields else (lambda row: row)
+        while True:
+            rows = [typed([record.get(name) for name in fields]) for record in body["records"]]
+            following = "" if body.get("done", True) else body.get("nextRecordsUrl", "")
+            yield Page(rows=rows, next_url=following)
+            if not following:
+                return
+            body = self._call("GET", following, headers=headers).json()
+
+    def bulk_start(self, where: str = "", *, include_deleted: bool = True, fields=None) -> str:
+        body = self._call(
+            "POST",
+            "jobs/query",
+            json={
+                "operation": "queryAll" if include_deleted else "query",
+                "query": self.soql(where, fields),
+                "contentType": "CSV",
+                "columnDelimiter": "COMMA",
+                "lineEnding": "LF",
+            },
+        ).json()
+        return body["id"]
+
+    def bulk_wait(self, job_id: str, *, poll_seconds: float = 0.05, timeout: float = 3600) -> dict:
+        deadline = time.monotonic() + timeout
+        delay = poll_seconds
+        while True:
+            info = self._call("GET", f"jobs/query/{job_id}").json()
+            state = info.get("state")
+            if state == "JobComplete":
+                return info
+            if state in ("Failed", "Aborted"):
+                message = info.get("errorMessage") or f"the Bulk API query job was {state.lower()}"
+                raise SalesforceApiError("BULK_QUERY_FAILED", message)
+            if time.monotonic() > deadline:
+                raise SalesforceApiError(
+                    "BULK_QUERY_TIMEOUT", f"the Bulk API query job {job_id} did not finish in time"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def bulk_pages(
+        self,
+        where: str = "",
+        *,
+        include_deleted: bool = True,
+        job_id: str = "",
+        locator: str = "",
+        fields: list[str] | None = None,
+        page_records: int = BULK_PAGE_RECORDS,
+        batch_rows: int = 2000,
+    ) -> Iterator[Page]:
+        """CSV pages of a Bulk API 2.0 query job, streamed and cut into batches of rows.
+
+        Each yielded Page holds at most `batch_rows` rows; `locator` is where its CSV
+        page started, so a resumed reader starts again from that page.
+        """
+        if not job_id:
+            job_id = self.bulk_start(where, include_deleted=include_deleted, fields=fields)
+        self.bulk_wait(job_id)
+        typed = self.typed if fields is None else (lambda row: row)
+        while True:
+            following = yield from self._bulk_page(job_id, locator, page_records, batch_rows, typed)
+            if not following:
+                return
+            locator = following
+
+    def _bulk_page(self, job_id, locator, page_records, batch_rows, typed):
+        """Yield one CSV page in batches; a cut read is retried, skipping rows already yielded."""
+        params = {"maxRecords": page_records}
+        if locator:
+            params["locator"] = locator
+        done = 0
+        attempt = 0
+        while True:
+            attempt += 1
+            response = self._call(
+                "GET",
+                f"jobs/query/{job_id}/results",
+                params=params,
+                stream=True,
+                headers={"Accept": "text/csv"},
+            )
+            following = response.headers.get("Sforce-Locator", "null")
+            following = "" if following in ("", "null") else following
+            try:
+                batch: list[list] = []
+                rows = csv.reader(_lines(response))
+                next(rows, None)  # header
+                for position, row in enumerate(rows):
+                    if position < done:
+                        continue
+                    batch.append(typed(row))
+                    if len(batch) >= batch_rows:
+                        yield Page(rows=batch, job_id=job_id, locator=locator, next_locator=locator)
+                        done += len(batch)
+                        batch = []
+                yield Page(rows=batch, job_id=job_id, locator=locator, next_locator=following)
+                return following
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                error = SalesforceUnreachable(
+                    f"the Bulk API results of {self.object_name}",
+                    "the connection was cut while reading",
+                )
+                if attempt >= self.retry.attempts:
+                    raise error from exc
+                delay = self.retry.delay(attempt)
+                message = (
+                    f"{self.object_name}: {error} Retrying in {delay:g} s "
+                    f"(attempt {attempt + 1} of {self.retry.attempts})."
+                )
+                if self.retry.on_retry is not None:
+                    self.retry.on_retry(message)
+                self.retry.sleep(delay)
+            finally:
+                response.close()
+
+    def get_body(self, record_id: str, field_name: str) -> bytes:
+        path = f"sobjects/{self.object_name}/{record_id}/{field_name}"
+        return self._call("GET", path, headers={"Accept": "*/*"}).content
+
+
+def _lines(response) -> Iterator[str]:
+    """Text lines (newline kept) of a streamed response, for csv.reader."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    rest = ""
+    for chunk in response.iter_content(chunk_size=1 << 20):
+        text = rest + decoder.decode(chunk)
+        lines = text.split("\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line + "\n"
+    rest += decoder.decode(b"", final=True)
+    if rest:
+        yield rest
+
+
+def escape_soql(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
