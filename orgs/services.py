@@ -149,7 +149,13 @@ def _client_for(
     def on_refresh() -> str:
         return refresh_with().access_token
 
-    return connect(instance_url, access_token, ca_bundle, on_refresh)
+    return connect(
+        instance_url,
+        access_token,
+        ca_bundle,
+        on_refresh,
+        api_version=settings.SALESFORCE_API_VERSION,
+    )
 
 
 def org_client(org: Org) -> SalesforceClient:

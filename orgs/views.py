@@ -44,13 +44,21 @@ def org_add(request):
     return render(request, "orgs/org_add.html", {"form": form})
 
 
+def _pending(request) -> PendingConnection | None:
+    """The connection this person started, if it belongs to their tenant."""
+    pending = PendingConnection.from_session(request.session)
+    if pending is None or pending.tenant_id != request.user.tenant_id:
+        return None
+    return pending
+
+
 def _connect_error(request, message: str, status: int = 400):
     return render(request, "orgs/connect_error.html", {"message": message}, status=status)
 
 
 @admin_required
 def oauth_callback(request):
-    pending = PendingConnection.from_session(request.session)
+    pending = _pending(request)
     state = request.GET.get("state", "")
     if pending is None or not constant_time_compare(state, pending.state):
         return _connect_error(
@@ -92,7 +100,7 @@ def _complete(request, pending: PendingConnection, code: str = ""):
 @require_POST
 @admin_required
 def connect_retry(request):
-    pending = PendingConnection.from_session(request.session)
+    pending = _pending(request)
     if pending is None or not pending.refresh_token_wrapped:
         return _connect_error(
             request,
@@ -104,7 +112,7 @@ def connect_retry(request):
 @require_POST
 @admin_required
 def connect_cancel(request):
-    pending = PendingConnection.from_session(request.session)
+    pending = _pending(request)
     if pending is not None:
         services.pending_cancel(pending=pending)
         PendingConnection.clear(request.session)
