@@ -32,36 +32,8 @@ def _error_item(error: SalesforceError) -> dict:
     return {"statusCode": error.error_code, "message": error.message, "fields": error.fields}
 
 
-class Undo:
-    """Remembers how to reverse each successful write, for all-or-none."""
-
-    def __init__(self, ctx: Ctx) -> None:
-        self.ctx = ctx
-        self.steps: list[tuple[str, str, str, dict | None]] = []
-
-    def created(self, object_name: str, record_id: str) -> None:
-        self.steps.append(("create", object_name, record_id, None))
-
-    def before_update(self, object_name: str, record_id: str, fields: list[str]) -> None:
-        if not fields:
-            return
-        before = self.ctx.org.get(object_name, record_id, fields, self.ctx.user)
-        before.pop("attributes", None)
-        self.steps.append(("update", object_name, record_id, before))
-
-    def deleted(self, record_id: str) -> None:
-        self.steps.append(("delete", "", record_id, None))
-
-    def run(self) -> None:
-        org, user = self.ctx.org, self.ctx.user
-        for kind, object_name, record_id, before in reversed(self.steps):
-            if kind == "create":
-                org.hard_delete(record_id, user)
-            elif kind == "update":
-                org.update(object_name, record_id, before, user)
-            else:
-                org.undelete(record_id, user)
-        self.steps.clear()
+class _RollBack(Exception):
+    """Raised inside org.transaction() to undo an all-or-none request."""
 
 
 def _records_body(ctx: Ctx) -> tuple[bool, list[dict]]:
@@ -93,31 +65,39 @@ def _values(item: dict) -> dict:
 def _collection(
     ctx: Ctx, all_or_none: bool, items: list, write, ids: list[str] | None = None
 ) -> Response:
-    """Run ``write(item, undo) -> id`` for each item; build per-record results.
+    """Run ``write(item) -> id`` for each item; build per-record results.
 
-    ``ids`` (deletes) puts the record's Id on failed results too, as Salesforce does.
+    With ``all_or_none`` everything runs in one org transaction that is rolled back at
+    the first failure. ``ids`` (deletes) puts the record's Id on failed results too.
     """
-    undo = Undo(ctx)
     results: list[dict] = []
-    failed = False
-    for item in items:
+
+    def run_all() -> bool:
+        failed = False
+        for item in items:
+            try:
+                results.append({"id": write(item), "success": True, "errors": []})
+            except SalesforceError as error:
+                failed = True
+                results.append({"success": False, "errors": [_error_item(error)]})
+                if all_or_none:
+                    break
+        return failed
+
+    if all_or_none:
         try:
-            record_id = write(item, undo)
-            results.append({"id": record_id, "success": True, "errors": []})
-        except SalesforceError as error:
-            failed = True
-            results.append({"success": False, "errors": [_error_item(error)]})
-            if all_or_none:
-                break
-    if failed and all_or_none:
-        undo.run()
-        final = []
-        for index in range(len(items)):
-            if index < len(results) and not results[index]["success"]:
-                final.append(results[index])
-            else:
-                final.append({"success": False, "errors": [dict(ROLLED_BACK)]})
-        results = final
+            with ctx.org.transaction():
+                if run_all():
+                    raise _RollBack
+        except _RollBack:
+            results = [
+                results[i]
+                if i < len(results) and not results[i]["success"]
+                else {"success": False, "errors": [dict(ROLLED_BACK)]}
+                for i in range(len(items))
+            ]
+    else:
+        run_all()
     if ids is not None:
         results = [
             {"id": record_id, **result} for result, record_id in zip(results, ids, strict=True)
@@ -138,35 +118,30 @@ def sobject_collection(ctx: Ctx) -> Response:
             )
         all_or_none = ctx.request.args.get("allOrNone", "false").lower() == "true"
 
-        def delete(record_id, undo):
+        def delete(record_id):
             org.delete(record_id, user)
-            undo.deleted(record_id)
             return record_id
 
         return _collection(ctx, all_or_none, ids, delete, ids=ids)
     all_or_none, records = _records_body(ctx)
     if method == "POST":
 
-        def create(item, undo):
+        def create(item):
             if item.get("id") or item.get("Id"):
                 raise SalesforceError(
                     "INVALID_FIELD", "Record ID: cannot specify Id in an insert call", ["Id"]
                 )
             object_name = _object_of(item)
-            record_id = org.create(object_name, _values(item), user)
-            undo.created(object_name, record_id)
-            return record_id
+            return org.create(object_name, _values(item), user)
 
         return _collection(ctx, all_or_none, records, create)
 
-    def update(item, undo):
+    def update(item):
         object_name = _object_of(item)
         record_id = item.get("id") or item.get("Id")
         if not record_id:
             raise SalesforceError("MISSING_ARGUMENT", "Id not specified in an update call", [])
-        values = _values(item)
-        undo.before_update(object_name, record_id, list(values))
-        org.update(object_name, record_id, values, user)
+        org.update(object_name, record_id, _values(item), user)
         return record_id
 
     return _collection(ctx, all_or_none, records, update)
@@ -268,10 +243,25 @@ def composite(ctx: Ctx) -> Response:
             "INVALID_BATCH_REQUEST", "Maximum number of subrequests allowed is 25."
         )
     all_or_none = bool(body.get("allOrNone", False))
+    if not all_or_none:
+        return json_response({"compositeResponse": _run_subrequests(ctx, subrequests, False)})
+    answers: list[dict] = []
+    try:
+        with ctx.org.transaction():
+            answers = _run_subrequests(ctx, subrequests, True)
+            if any(a["httpStatusCode"] >= 300 for a in answers):
+                raise _RollBack
+    except _RollBack:
+        for answer in answers:
+            if answer["httpStatusCode"] < 300:
+                answer.update(_halted(answer["referenceId"]))
+    return json_response({"compositeResponse": answers})
+
+
+def _run_subrequests(ctx: Ctx, subrequests: list, all_or_none: bool) -> list[dict]:
     outputs: dict = {}
     answers: list[dict] = []
     halted = False
-    undo = Undo(ctx)
     for sub in subrequests:
         ref = sub.get("referenceId", "")
         if halted:
@@ -284,23 +274,14 @@ def composite(ctx: Ctx) -> Response:
             answers.append(_answer(ref, 400, error.to_json()))
             halted = all_or_none
             continue
-        method = sub.get("method", "GET").upper()
-        if method == "PATCH" and all_or_none:
-            _remember_update(ctx, undo, url, payload)
-        response = _subrequest(ctx, method, url, payload)
+        response = _subrequest(ctx, sub.get("method", "GET").upper(), url, payload)
         result = _response_body(response)
         answers.append(_answer(ref, response.status_code, result, response))
         if response.status_code < 300:
             outputs[ref] = result
-            _remember_write(undo, method, url, result)
         elif all_or_none:
             halted = True
-    if halted and all_or_none:
-        undo.run()
-        for answer in answers:
-            if answer["httpStatusCode"] < 300:
-                answer.update(_halted(answer["referenceId"]))
-    return json_response({"compositeResponse": answers})
+    return answers
 
 
 def _answer(ref: str, status: int, body, response: Response | None = None) -> dict:
@@ -322,28 +303,3 @@ def _halted(ref: str) -> dict:
             }
         ],
     )
-
-
-def _sobject_parts(url: str) -> list[str]:
-    path = urlsplit(url).path.rstrip("/")
-    marker = "/sobjects/"
-    if marker not in path:
-        return []
-    return path.split(marker, 1)[1].split("/")
-
-
-def _remember_update(ctx: Ctx, undo: Undo, url: str, payload) -> None:
-    parts = _sobject_parts(url)
-    if len(parts) == 2 and isinstance(payload, dict):
-        try:
-            undo.before_update(parts[0], parts[1], [k for k in payload if k != "attributes"])
-        except SalesforceError:
-            return
-
-
-def _remember_write(undo: Undo, method: str, url: str, result) -> None:
-    parts = _sobject_parts(url)
-    if method == "POST" and len(parts) == 1 and isinstance(result, dict) and result.get("id"):
-        undo.created(parts[0], result["id"])
-    elif method == "DELETE" and len(parts) == 2:
-        undo.deleted(parts[1])

@@ -1,0 +1,90 @@
+"""The serve/load/credentials commands: restart survival, faults file, loading shared files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.sfsim import API_VERSION, manage_sfsim, sf_client, start_sfsim
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "salesforce"
+
+
+def test_restart_keeps_records_tokens_and_certificate(tmp_path):
+    data_dir = tmp_path / "restart"
+    with start_sfsim(data_dir) as sim:
+        token = sim.token()
+        sf = sf_client(sim)
+        account_id = sf.Account.create({"Name": "Survivor"})["id"]
+        ca = Path(sim.ca_path).read_bytes()
+    with start_sfsim(data_dir) as sim:
+        assert Path(sim.ca_path).read_bytes() == ca
+        session = sim.session()
+        session.headers["Authorization"] = f"Bearer {token['access_token']}"
+        record = session.get(
+            f"{sim.base_url}/services/data/v{API_VERSION}/sobjects/Account/{account_id}"
+        )
+        assert record.status_code == 200 and record.json()["Name"] == "Survivor"
+
+
+def test_faults_file_at_start(tmp_path):
+    faults = tmp_path / "faults.json"
+    faults.write_text(json.dumps([{"route": "/services/data", "kind": "http503", "count": 1}]))
+    with start_sfsim(tmp_path / "faulty", extra_args=("--faults", str(faults))) as sim:
+        session = sim.session()
+        assert session.get(f"{sim.base_url}/services/data").status_code == 503
+        assert session.get(f"{sim.base_url}/services/data").status_code == 200
+
+
+def test_credentials_command(sfsim):
+    creds = json.loads(sfsim.manage("credentials", "--json"))
+    assert creds[0]["login_url"] == sfsim.base_url
+    assert {"client_id", "client_secret", "username", "password", "org_id"} <= set(creds[0])
+    text = sfsim.manage("credentials")
+    assert creds[0]["username"] in text
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/salesforce is not checked out")
+def test_load_shared_describes_sfdx_and_tree(tmp_path):
+    data_dir = tmp_path / "ebikes"
+    describes = sorted(
+        str(p) for p in (SHARED / "describe").glob("*.json") if p.name != "global.json"
+    )
+    out = manage_sfsim(
+        "load",
+        "--data",
+        str(data_dir),
+        "--org-name",
+        "eBikes",
+        "--describe",
+        *describes,
+        "--sfdx-objects",
+        str(SHARED / "sfdx" / "ebikes" / "objects"),
+        "--tree",
+        str(SHARED / "trees" / "ebikes" / "sample-data-plan.json"),
+        "--json",
+    )
+    counts = json.loads(out)
+    assert counts
+    with start_sfsim(data_dir) as sim:
+        ebikes = next(i for i, c in enumerate(sim.credentials) if c.get("org_name") == "eBikes")
+        sf = sf_client(sim, ebikes)
+        served = sf.Account.describe()
+        original = json.loads((SHARED / "describe" / "Account.json").read_text())
+        assert {(f["name"], f["type"]) for f in served["fields"]} >= {
+            (f["name"], f["type"]) for f in original["fields"]
+        }
+        relationships = {
+            (r["childSObject"], r["field"], r["cascadeDelete"], r["restrictedDelete"])
+            for r in served["childRelationships"]
+        }
+        assert relationships >= {
+            (r["childSObject"], r["field"], r["cascadeDelete"], r["restrictedDelete"])
+            for r in original["childRelationships"]
+        }
+        families = {r["Id"] for r in sf.query_all("SELECT Id FROM Product_Family__c")["records"]}
+        products = sf.query_all("SELECT Id, Product_Family__c FROM Product__c")["records"]
+        assert products and families
+        assert all(p["Product_Family__c"] in families for p in products)
