@@ -5,7 +5,7 @@ Pure Python (lark); knows nothing of Django or the product. See ``soql.ast`` for
 
 from . import ast
 from .errors import NotTranslatable, SoqlError, SoqlFieldError, SoqlSyntaxError
-from .evaluate import compile_condition, dict_getter, order_key
+from .evaluate import compile_condition, dict_getter, order_key, sort_rows
 from .filters import FilterError, declarative_to_condition, parse_where
 from .parser import parse, parse_condition
 from .render import render, render_condition
@@ -30,5 +30,6 @@ __all__ = [
     "parse_where",
     "render",
     "render_condition",
+    "sort_rows",
     "validate",
 ]

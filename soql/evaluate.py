@@ -366,6 +366,31 @@ def order_key(order_items: tuple[ast.OrderItem, ...]) -> Callable[[Getter], tupl
     return key
 
 
+def sort_rows(
+    rows: list, order_items: tuple[ast.OrderItem, ...], get: Callable[[Any, tuple[str, ...]], Any]
+) -> list:
+    """Sort ``rows`` in place by ORDER BY items and return them; ``get(row, path)`` reads.
+
+    Same order as ``order_key`` but several times faster on big lists: one stable sort per
+    item, last item first, each with plain keys and ``reverse`` for DESC.
+    """
+    for item in reversed(order_items):
+        path = operand_path(item.field)
+        descending = item.descending
+        # With reverse=True the highest key comes first, so the null rank flips.
+        null_first_rank = 2 if descending else 0
+        null_key = (null_first_rank,) if item.nulls_first else (2 - null_first_rank,)
+
+        def key(row, path=path, null_key=null_key):
+            v = get(row, path)
+            if v is None:
+                return null_key
+            return (1, _sortable(v))
+
+        rows.sort(key=key, reverse=descending)
+    return rows
+
+
 def dict_getter(record: dict) -> Getter:
     """A getter over a nested dict keyed by exact field names (relationships as sub-dicts)."""
 

@@ -179,3 +179,34 @@ def test_order_key():
     assert order("Name ASC, Amount DESC") == [2, 3, 4, 1]
     assert order("Name ASC, Amount DESC NULLS LAST") == [2, 4, 3, 1]
     assert order("Amount DESC NULLS LAST, Name") == [4, 2, 1, 3]
+
+
+@pytest.mark.parametrize(
+    "order_by",
+    [
+        "Name",
+        "Name NULLS LAST",
+        "Name DESC",
+        "Name DESC NULLS LAST",
+        "Name ASC, Amount DESC",
+        "Amount DESC NULLS LAST, Name",
+        "Name DESC NULLS FIRST, Amount DESC NULLS LAST, Id DESC",
+    ],
+)
+def test_sort_rows_agrees_with_order_key(order_by):
+    import random
+
+    rng = random.Random(3)
+    rows = [
+        {
+            "Id": i,
+            "Name": rng.choice([None, "a", "B", "b", "c"]),
+            "Amount": rng.choice([None, 1, 2.5, 3]),
+        }
+        for i in range(200)
+    ]
+    items = soql.parse(f"SELECT Id FROM X ORDER BY {order_by}").order_by  # noqa: S608 (SOQL)
+    key = soql.order_key(items)
+    expected = [r["Id"] for r in sorted(rows, key=lambda r: key(soql.dict_getter(r)))]
+    got = soql.sort_rows(list(rows), items, lambda row, path: row.get(path[0]))
+    assert [r["Id"] for r in got] == expected
