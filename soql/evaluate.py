@@ -8,7 +8,9 @@ as a one-element path holding their canonical text, e.g. ``("COUNT(Id)",)``.
 
 Values the getter may return: ``str``, ``int``, ``float``, ``bool``, ``None``, ``date``,
 aware ``datetime`` (naive ones are taken as UTC), and for multi-select picklists either a
-list of strings or the ``a;b`` string.
+list of strings or the ``a;b`` string. Dates and datetimes may also come as Salesforce's
+ISO text (``2024-01-31``, ``2024-01-31T10:00:00.000+0000``) when compared with a date,
+datetime or date literal; native objects are faster.
 
 Semantics (Salesforce's two-valued logic, not SQL's three-valued one):
 - ``= null`` / ``!= null`` test for null. A null field fails ``= < <= > >= LIKE IN INCLUDES``
@@ -85,6 +87,22 @@ def _as_aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _temporal(value):
+    """A date/datetime from a record value, parsing Salesforce ISO text; None if not one."""
+    if isinstance(value, datetime):
+        return _as_aware(value)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return date.fromisoformat(value)
+            return _as_aware(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
 def _normalize(value, tz: tzinfo):
     """Make a record value comparable with a literal of the same family."""
     if isinstance(value, str):
@@ -141,6 +159,8 @@ def _compile_comparison(expr: ast.Comparison, now: datetime, tz: tzinfo) -> Pred
             v = g(path)
             if v is None:
                 return missing
+            if type(v) is str:
+                v = _temporal(v)
             if isinstance(v, datetime):
                 return compare(_as_aware(v), moment)
             if isinstance(v, date):
@@ -154,6 +174,8 @@ def _compile_comparison(expr: ast.Comparison, now: datetime, tz: tzinfo) -> Pred
             v = g(path)
             if v is None:
                 return missing
+            if type(v) is str:
+                v = _temporal(v)
             if isinstance(v, datetime):
                 return compare(_as_aware(v).astimezone(tz).date(), value)
             if isinstance(v, date):
@@ -198,6 +220,8 @@ def _compile_date_range(
 
     def in_range(g):
         v = g(path)
+        if type(v) is str:
+            v = _temporal(v)
         if v is None or not isinstance(v, date):
             return missing
         return test(*bounds(v))
@@ -229,13 +253,14 @@ def _compile_in(expr: ast.InList, now: datetime, tz: tzinfo) -> Predicate:
     ]
     wanted = {_normalize(v, tz) for v in plain if v is not None}
     has_null = any(v is None for v in plain)
+    temporal = any(isinstance(v, date) for v in plain)
 
     def member(g):
         v = g(path)
         if v is None:
             found = has_null
         elif type(v) is str:
-            found = v.lower() in wanted
+            found = v.lower() in wanted or (temporal and _temporal(v) in wanted)
         elif isinstance(v, list | tuple):
             found = ";".join(v).lower() in wanted
         else:

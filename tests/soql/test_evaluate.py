@@ -210,3 +210,11 @@ def test_sort_rows_agrees_with_order_key(order_by):
     expected = [r["Id"] for r in sorted(rows, key=lambda r: key(soql.dict_getter(r)))]
     got = soql.sort_rows(list(rows), items, lambda row, path: row.get(path[0]))
     assert [r["Id"] for r in got] == expected
+
+
+def test_dates_given_as_salesforce_iso_text():
+    record = {"Day": "2024-03-15", "Stamp": "2024-03-15T10:00:00.000+0000", "Name": "x"}
+    assert matches("Day = TODAY AND Stamp = TODAY", record)
+    assert matches("Day = 2024-03-15 AND Stamp > 2024-03-15T09:00:00Z", record)
+    assert matches("Day IN (2024-03-15) AND Stamp < 2024-03-16", record)
+    assert not matches("Name = TODAY", record)
