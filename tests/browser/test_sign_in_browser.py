@@ -9,19 +9,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_sign_up_shows_live_password_rules_then_two_step_sign_in(page, live_server):
     page.goto(f"{live_server.url}/signup/")
-    page.get_by_label("Organization name").fill("Browser Co")
-    page.get_by_label("First name").fill("Ada")
-    page.get_by_label("Last name").fill("Admin")
-    page.get_by_label("Email").fill("ada@browser.example")
+    page.locator("#id_org_name").fill("Browser Co")
+    page.locator("#id_first_name").fill("Ada")
+    page.locator("#id_last_name").fill("Admin")
+    page.locator("#id_email").fill("ada@browser.example")
 
-    password = page.get_by_label("Password", exact=True)
+    password = page.locator("#id_password")
     password.fill("short")
     rules = page.locator("#password-rules")
     assert "✗" in rules.inner_text()  # rules not met yet, shown while typing
     password.fill("Str0ng-pass")
     assert "✗" not in rules.inner_text()
 
-    page.get_by_label("Confirm password").fill("Str0ng-pass")
+    page.locator("#id_confirm_password").fill("Str0ng-pass")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url(f"{live_server.url}/orgs/")
     assert Tenant.objects.filter(name="Browser Co").exists()
@@ -30,16 +30,16 @@ def test_sign_up_shows_live_password_rules_then_two_step_sign_in(page, live_serv
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/signin/")
 
-    page.get_by_label("Organization name").fill("browser co")  # case does not matter
+    page.locator("#id_org_name").fill("browser co")  # case does not matter
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/signin/credentials/")
     assert "Browser Co" in page.content()
-    page.get_by_label("Email").fill("ada@browser.example")
-    page.get_by_label("Password").fill("wrong-pass-1!")
+    page.locator("#id_email").fill("ada@browser.example")
+    page.locator("#id_password").fill("wrong-pass-1!")
     page.get_by_role("button", name="Log in").click()
     assert page.get_by_role("alert").is_visible()
 
-    page.get_by_label("Password").fill("Str0ng-pass")
+    page.locator("#id_password").fill("Str0ng-pass")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/orgs/")
     assert page.get_by_role("link", name="Add Salesforce Org").first.is_visible()
