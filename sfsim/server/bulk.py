@@ -624,7 +624,8 @@ def _run_ingest_job(app, job: Job, org, user) -> None:
                 ok.writerow([record_id, "true" if created else "false", *row])
             except SalesforceError as error:
                 failed += 1
-                given_id = row[header.index("Id")] if "Id" in header else ""
+                position = header.index("Id") if "Id" in header else len(row)
+                given_id = row[position] if position < len(row) else ""
                 bad.writerow(
                     [
                         given_id if job.info["operation"] != "insert" else "",

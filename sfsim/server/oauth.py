@@ -250,7 +250,9 @@ def token(ctx: Ctx) -> Response:
             tokens = ctx.sim.refresh(
                 form.get("refresh_token", ""), client.client_id, form.get("client_secret")
             )
-        except SalesforceError:
+        except SalesforceError as error:
+            if error.error_code == "invalid_client":
+                return oauth_error("invalid_client", "invalid client credentials")
             return oauth_error("invalid_grant", "expired access/refresh token")
         return _finish_tokens(ctx, tokens, include_refresh=False)
     if form.get("client_secret") is None:

@@ -66,7 +66,7 @@ def _login(ctx: Ctx) -> Response:
         user = org.authenticate_password(username, password)
     except SalesforceError as error:
         raise _login_fault("INVALID_LOGIN", INVALID_LOGIN) from error
-    tokens = ctx.sim.issue_tokens(org, user, "")
+    tokens = ctx.sim.issue_tokens(org, user, "", refresh=False)
     base = ctx.instance_url
     version = ctx.version
     result = {

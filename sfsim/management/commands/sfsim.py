@@ -111,20 +111,33 @@ class Command(BaseCommand):
             if options[key] and not Path(options[key]).exists():
                 raise CommandError(f"{options[key]} does not exist.")
         sim = Simulator(data)
+        org = self._target_org(sim, options["org_name"])
         counts = load(
             sim,
+            org,
             describe_files=[Path(p) for p in options["describe"]],
-            sfdx_objects=Path(options["sfdx_objects"]) if options["sfdx_objects"] else None,
+            sfdx_dir=Path(options["sfdx_objects"]) if options["sfdx_objects"] else None,
             tree_plan=Path(options["tree"]) if options["tree"] else None,
-            generate=options["generate"],
+            generate=options["generate"] or 0,
             seed=options["seed"],
-            org_name=options["org_name"],
         )
+        counts = {"org_id": org.org_id, "org_name": org.name, **counts}
         if options["json"]:
             self.stdout.write(json.dumps(counts, indent=2, default=str))
             return
         for key, value in counts.items():
             self.stdout.write(f"{key}: {value}")
+
+    @staticmethod
+    def _target_org(sim, org_name: str | None):
+        """The org named ``org_name`` (created when missing), else the default org."""
+        default = sim.ensure_default_org()
+        if not org_name:
+            return default
+        for org in sim.orgs():
+            if org.name == org_name:
+                return org
+        return sim.create_org(name=org_name)
 
     # -- credentials -----------------------------------------------------------------------
     def _credentials(self, data: Path, options) -> None:
