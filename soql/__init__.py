@@ -1,6 +1,21 @@
 """SOQL: parse, render, evaluate, translate to SQL and validate Salesforce queries.
 
 Pure Python (lark); knows nothing of Django or the product. See ``soql.ast`` for the tree.
+
+    query = parse(text)                          # Query, or SoqlSyntaxError (MALFORMED_QUERY)
+    validate(query, describe)                    # SoqlFieldError: INVALID_TYPE / INVALID_FIELD
+    sql, params = compile_condition_sql(query.where, column, now=now, tz=tz)  # or NotTranslatable
+    keep = compile_condition(query.where, now=now, tz=tz, semi_join=resolve)
+    rows = [r for r in rows if keep(getter(r))]
+    sort_rows(rows, query.order_by, lambda row, path: ...)   # or order_key(query.order_by)
+    render(query), render_condition(expr)        # canonical text; parse(render(q)) == q
+    parse_where(text), declarative_to_condition(rows)          # template filters
+
+Beyond Salesforce: ``/* ... */`` and ``// ...`` comments are accepted and ignored.
+Not supported (rejected as MALFORMED_QUERY at their position, never skipped): functions
+other than COUNT/COUNT_DISTINCT/SUM/MIN/MAX/AVG/FIELDS (toLabel, FORMAT, convertCurrency,
+CALENDAR_YEAR...), GROUP BY ROLLUP/CUBE, USING SCOPE, WITH DATA CATEGORY, UPDATE TRACKING,
+bind variables, DISTANCE/GEOLOCATION.
 """
 
 from . import ast
