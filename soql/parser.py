@@ -199,10 +199,6 @@ class _Builder(Transformer):
         return ast.Not(item)
 
     # predicates --------------------------------------------------------------------
-    @staticmethod
-    def _operand_pos(operand):
-        return operand.pos
-
     def comparison(self, operand, op, value):
         op = "!=" if op.value == "<>" else op.value
         return ast.Comparison(operand, op, value, operand.pos)
