@@ -10,9 +10,9 @@ UTC = dt.UTC
 
 
 def sf_datetime(value: dt.datetime) -> str:
-    """Canonical stored form: 2024-01-31T10:20:30.000Z (sorts as text)."""
+    """Canonical stored form (Salesforce's REST text): 2024-01-31T10:20:30.000+0000."""
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
 
 
 def parse_datetime(text: str) -> dt.datetime:
