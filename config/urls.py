@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tenants.urls")),
     path("", include("orgs.urls")),
+    path("", include("backups.urls")),
 ]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from backups import views
+
+app_name = "backups"
+
+JOB = "orgs/<int:org_id>/jobs/<int:job_id>/"
+RECORD = JOB + "data/<str:object_name>/<str:record_id>/"
+
+urlpatterns = [
+    path("orgs/<int:org_id>/backups/", views.overview, name="overview"),
+    path("orgs/<int:org_id>/backups/history/", views.history, name="history"),
+    path("orgs/<int:org_id>/backups/create/", views.create, name="create"),
+    path(JOB, views.job_overview, name="job"),
+    path(JOB + "abort/", views.job_abort, name="job_abort"),
+    path(JOB + "data/", views.job_data, name="job_data"),
+    path(JOB + "data/<str:object_name>/", views.job_object, name="job_object"),
+    path(RECORD, views.record, name="record"),
+    path(RECORD + "history/", views.record_history, name="record_history"),
+    path(JOB + "settings/", views.job_settings, name="job_settings"),
+    path(JOB + "logs/", views.job_logs_page, name="job_logs"),
+    path(JOB + "logs.csv", views.job_logs_csv, name="job_logs_csv"),
+]

@@ -1,0 +1,252 @@
+"""Backup & Archive pages: Overview/History, Create Backup, and a job's tabs.
+
+Every view finds the org through orgs.selectors.org_get (another tenant's id is 404)
+and the job through jobs.selectors.job_get(org=...). Tabs of a running job answer an
+htmx request (HX-Request header) with only their live partial, which polls itself
+every 2 s until the job is final.
+"""
+
+import csv
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from backups import selectors
+from backups.forms import CompositeBackupForm, HistoryFilterForm
+from backups.services import backup_start
+from common.pagination import paginate
+from jobs import services as job_services
+from jobs.models import Job, JobObject
+from jobs.selectors import (
+    JOB_OBJECT_ORDERS,
+    job_get,
+    job_list,
+    job_logs,
+    job_object_get,
+    job_object_status_counts,
+    job_objects,
+)
+from orgs.models import Org
+from orgs.selectors import org_get
+from tenants.access import admin_required
+from vault.models import RecordVersion
+from vault.selectors import snapshot_for_job
+
+RECORD_FILTERS = ["all", *RecordVersion.Change.values]
+
+
+def _org(request, org_id: int) -> Org:
+    return org_get(tenant=request.user.tenant, org_id=org_id)
+
+
+def _job(request, org_id: int, job_id: int) -> Job:
+    return job_get(org=_org(request, org_id), job_id=job_id)
+
+
+def _tab(request, job: Job, tab: str, template: str, context: dict, live: bool = False):
+    """A job tab: the whole page, or (`live` tabs, htmx request) only its polled partial."""
+    hx = live and bool(request.headers.get("HX-Request"))
+    context = {"org": job.org, "job": job, "tab": tab, "active_nav": "backup_history", **context}
+    context["hx"] = hx
+    return render(request, f"backups/{'partials/' if hx else ''}{template}", context)
+
+
+# --- Overview and History -----------------------------------------------------------
+
+
+def _history(request, org: Org, template: str, active_nav: str, **extra):
+    form = HistoryFilterForm(request.GET)
+    filters = form.filters()
+    pagination = paginate(request, job_list(org=org, **filters))
+    context = {"org": org, "form": form, "pagination": pagination, "active_nav": active_nav}
+    context["filtered"] = any(filters.values())
+    return render(request, template, {**context, **extra})
+
+
+@login_required
+def overview(request, org_id: int):
+    org = _org(request, org_id)
+    days = selectors.history_days(org=org)
+    return _history(request, org, "backups/overview.html", "backup_overview", days=days)
+
+
+@login_required
+def history(request, org_id: int):
+    return _history(request, _org(request, org_id), "backups/history.html", "backup_history")
+
+
+# --- Create Backup ------------------------------------------------------------------
+
+
+@admin_required
+def create(request, org_id: int):
+    org = _org(request, org_id)
+    connected = org.status == Org.Status.CONNECTED
+    form = CompositeBackupForm(request.POST or None, initial={"sync": "sync" in request.GET})
+    if request.method == "POST" and form.is_valid():
+        if connected:
+            job = backup_start(
+                org=org,
+                sync=form.cleaned_data["sync"],
+                name=form.cleaned_data["name"],
+                settings=form.job_settings(),
+                created_by=request.user,
+                description=form.cleaned_data["description"],
+            )
+            return redirect("backups:job", org_id=org.pk, job_id=job.pk)
+        form.add_error(None, "This org is not connected, so it cannot be backed up.")
+    context = {"org": org, "form": form, "connected": connected, "active_nav": "backup_overview"}
+    return render(request, "backups/create.html", context)
+
+
+# --- A job's tabs -------------------------------------------------------------------
+
+
+@login_required
+def job_overview(request, org_id: int, job_id: int):
+    job = _job(request, org_id, job_id)
+    return _tab(request, job, "overview", "job_overview.html", {}, live=True)
+
+
+@require_POST
+@admin_required
+def job_abort(request, org_id: int, job_id: int):
+    job = _job(request, org_id, job_id)
+    if job_services.job_request_abort(job=job):
+        messages.success(request, f"Job {job.pk} will stop at its next checkpoint.")
+    else:
+        messages.info(request, f"Job {job.pk} had already finished; nothing to abort.")
+    return redirect("backups:job", org_id=job.org_id, job_id=job.pk)
+
+
+@login_required
+def job_data(request, org_id: int, job_id: int):
+    job = _job(request, org_id, job_id)
+    sort = request.GET.get("sort", "object_name")
+    if sort.lstrip("-") not in JOB_OBJECT_ORDERS:
+        sort = "object_name"
+    rows = job_objects(job=job, search=request.GET.get("q", ""), order=sort)
+    pagination = paginate(request, rows, default_per_page=50, allowed=(25, 50, 100))
+    context = {"pagination": pagination, "sort": sort, "q": request.GET.get("q", "")}
+    return _tab(request, job, "data", "job_data.html", context, live=True)
+
+
+@login_required
+def job_object(request, org_id: int, job_id: int, object_name: str):
+    job = _job(request, org_id, job_id)
+    job_object = job_object_get(job=job, object_name=object_name)
+    show = request.GET.get("show", "all")
+    show = show if show in RECORD_FILTERS else "all"
+    search = request.GET.get("q", "")
+    rows = selectors.object_records(
+        job=job, object_name=object_name, change=None if show == "all" else show, search=search
+    )
+    pagination = paginate(request, rows)
+    context = {
+        "job_object": job_object,
+        "pagination": pagination,
+        "payloads": selectors.decrypt_payloads(org=job.org, versions=pagination),
+        "show": show,
+        "q": search,
+    }
+    return _tab(request, job, "data", "job_object.html", context, live=True)
+
+
+def _record_context(request, org_id, job_id, object_name, record_id) -> dict:
+    job = _job(request, org_id, job_id)
+    rows = selectors.record_version_rows(org=job.org, object_name=object_name, record_id=record_id)
+    if not rows:
+        raise Http404("This record has no stored versions in this org.")
+    snapshot = snapshot_for_job(job=job)
+    current = selectors.version_for_job(rows=rows, job=job, seq=snapshot.seq if snapshot else None)
+    return {"job": job, "rows": rows, "current": current, "object_name": object_name}
+
+
+@login_required
+def record(request, org_id: int, job_id: int, object_name: str, record_id: str):
+    context = _record_context(request, org_id, job_id, object_name, record_id)
+    payloads = selectors.decrypt_payloads(
+        org=context["job"].org, versions=[context["current"].version]
+    )
+    context.update(payloads=payloads, fields=payloads.get(context["current"].version.pk))
+    return _tab(request, context.pop("job"), "data", "record.html", context)
+
+
+def _pick(rows, version_id: str | None, default):
+    by_id = {str(row.version.pk): row for row in rows}
+    return by_id.get(version_id or "", default)
+
+
+@login_required
+def record_history(request, org_id: int, job_id: int, object_name: str, record_id: str):
+    context = _record_context(request, org_id, job_id, object_name, record_id)
+    rows, current = context["rows"], context["current"]
+    index = rows.index(current)
+    left = _pick(rows, request.GET.get("left"), current)
+    right = _pick(rows, request.GET.get("right"), rows[index - 1] if index else current)
+    show_identical = request.GET.get("identical") == "1"
+    payloads = selectors.decrypt_payloads(
+        org=context["job"].org, versions=[left.version, right.version]
+    )
+    diffs = selectors.compare_fields(
+        left=payloads.get(left.version.pk),
+        right=payloads.get(right.version.pk),
+        show_identical=show_identical,
+    )
+    context.update(left=left, right=right, diffs=diffs, payloads=payloads)
+    context["show_identical"] = show_identical
+    return _tab(request, context.pop("job"), "data", "record_history.html", context)
+
+
+@login_required
+def job_settings(request, org_id: int, job_id: int):
+    job = _job(request, org_id, job_id)
+    return _tab(request, job, "settings", "job_settings.html", {})
+
+
+@login_required
+def job_logs_page(request, org_id: int, job_id: int):
+    job = _job(request, org_id, job_id)
+    status = request.GET.get("status", "")
+    status = status if status in JobObject.Status.values else ""
+    context = {
+        "counts": job_object_status_counts(job=job),
+        "status": status,
+        "objects": job_objects(job=job, status=status or None, search=request.GET.get("q", "")),
+        "q": request.GET.get("q", ""),
+        "pagination": paginate(
+            request, job_logs(job=job), default_per_page=50, allowed=(50, 100, 200)
+        ),
+    }
+    return _tab(request, job, "logs", "job_logs.html", context, live=True)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def job_logs_csv(request, org_id: int, job_id: int):
+    job = _job(request, org_id, job_id)
+    writer = csv.writer(_Echo())
+    lines = job_logs(job=job).iterator(chunk_size=2000)
+    header = [writer.writerow(["time", "level", "object", "message"])]
+    rows = (
+        writer.writerow(
+            [
+                log.created_at.isoformat(),
+                log.level,
+                log.job_object.object_name if log.job_object else "",
+                log.message,
+            ]
+        )
+        for log in lines
+    )
+    response = StreamingHttpResponse(chain(header, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-logs.csv"'
+    return response
