@@ -91,7 +91,7 @@ def _complete(request, pending: PendingConnection, code: str = ""):
     except (SalesforceConnectorError, services.OrgConnectError) as exc:
         services.pending_cancel(pending=pending)
         PendingConnection.clear(request.session)
-        return _connect_error(request, f"{exc} Nothing was saved. Try again.", status=502)
+        return _connect_error(request, f"{exc} Nothing was saved. Try again.")
     PendingConnection.clear(request.session)
     messages.success(request, f"Connected {org.name}.")
     return redirect("orgs:get_started", org_id=org.pk)

@@ -62,7 +62,9 @@ def start(client: Client, sfsim, creds, **overrides) -> str:
     """Submit the Add Salesforce Org form; return the authorize URL it redirects to."""
     response = client.post(ADD, add_form(sfsim, creds, **overrides))
     assert response.status_code == 302, response.content.decode()
-    assert response["Location"].startswith(f"{creds['login_url']}/services/oauth2/authorize?")
+    assert response["Location"].startswith(
+        f"{creds['login_url'].rstrip('/')}/services/oauth2/authorize?"
+    )
     return response["Location"]
 
 
@@ -126,6 +128,7 @@ def test_connected_org_gives_a_working_client_and_data_key(sfsim, creds, client_
     org = Org.objects.get()
     client = org_client(org)
     assert client.organization().org_id == creds["org_id"]
+    assert client.query("SELECT Id FROM Account LIMIT 1")[0]["Id"].startswith("001")
     assert client.api_usage is not None and client.api_usage.used > 0
     assert len(org_data_key(org)) == 32
 
@@ -149,7 +152,7 @@ def test_unknown_client_id_is_refused_by_salesforce_and_saves_nothing(sfsim, cre
 def test_wrong_client_secret_fails_at_the_code_exchange(sfsim, creds, client_admin_a):
     answer = round_trip(client_admin_a, sfsim, creds, client_secret="not-the-secret")
     page = answer.content.decode()
-    assert answer.status_code == 502
+    assert answer.status_code == 400
     assert "Salesforce refused the client secret" in page
     assert "Nothing was saved. Try again." in page
     assert not Org.objects.exists()

@@ -64,7 +64,9 @@ def test_authorize_url_carries_the_flow_parameters(creds):
     url = auth.authorize_url(
         creds["login_url"], "cid", "http://127.0.0.1:8000/cb/", "st8", code_verifier="v" * 50
     )
-    assert url.startswith(f"{creds['login_url']}/services/oauth2/authorize?response_type=code")
+    assert url.startswith(
+        f"{creds['login_url'].rstrip('/')}/services/oauth2/authorize?response_type=code"
+    )
     for part in [
         "client_id=cid",
         "state=st8",
