@@ -10,8 +10,12 @@ Errors (all :class:`SoqlFieldError`, positioned with Salesforce's caret block):
 - ``INVALID_FIELD``: unknown field or relationship in a path; a filter value of the wrong
   type (``value of filter criterion for field 'X' must be of type boolean and should not be
   enclosed in quotes``); INCLUDES/EXCLUDES on a field that is not a multi-select picklist.
+  Fields whose describe says ``filterable``/``sortable``/``groupable: false`` in WHERE,
+  ORDER BY or GROUP BY (``field 'Description' can not be filtered in a query call``).
 - ``MALFORMED_QUERY``: a selected field that is neither grouped nor aggregated in an
-  aggregate query; FIELDS(ALL)/FIELDS(CUSTOM) without ``LIMIT`` of at most 200.
+  aggregate query; FIELDS(ALL)/FIELDS(CUSTOM) without ``LIMIT`` of at most 200; SUM/AVG of
+  a non-numeric field or any aggregate of a non-aggregatable one
+  (``field Name does not support aggregate operator SUM``).
 
 A relationship whose target object ``describe`` does not know is accepted without checking
 the rest of the path (the simulator may load only part of an org's schema). Polymorphic
@@ -189,10 +193,19 @@ class _Validator:
                 )
         self.condition(desc, query.where)
         for ref in query.group_by:
-            self.resolve(desc, ref)
+            self.capable(self.resolve(desc, ref), "groupable", "grouped", ref.pos)
         self.condition(desc, query.having)
         for item in query.order_by:
-            self.operand(desc, item.field)
+            entry = self.operand(desc, item.field)
+            if isinstance(item.field, ast.FieldRef):
+                self.capable(entry, "sortable", "sorted", item.field.pos)
+
+    def capable(self, entry: dict | None, flag: str, verb: str, pos: ast.Pos | None) -> None:
+        """Describe flags: a field with ``filterable: false`` cannot be filtered, etc."""
+        if entry is not None and entry.get(flag) is False:
+            self.fail(
+                "INVALID_FIELD", f"field '{entry['name']}' can not be {verb} in a query call", pos
+            )
 
     def select_item(self, query: ast.Query, desc: dict, item: ast.SelectItem) -> None:
         if isinstance(item, ast.FieldRef):
@@ -234,7 +247,17 @@ class _Validator:
     def operand(self, desc: dict, operand: ast.Operand) -> dict | None:
         if isinstance(operand, ast.Aggregate):
             if operand.field is not None:
-                self.resolve(desc, operand.field)
+                entry = self.resolve(desc, operand.field)
+                numeric_only = operand.func in ("SUM", "AVG")
+                if entry is not None and (
+                    entry.get("aggregatable") is False
+                    or (numeric_only and entry.get("type") not in _NUMBER_TYPES)
+                ):
+                    self.fail(
+                        "MALFORMED_QUERY",
+                        f"field {entry['name']} does not support aggregate operator {operand.func}",
+                        operand.pos,
+                    )
             return None
         return self.resolve(desc, operand)
 
@@ -254,6 +277,7 @@ class _Validator:
             return
         if entry is None or isinstance(expr.field, ast.Aggregate):
             return
+        self.capable(entry, "filterable", "filtered", expr.field.pos)
         if isinstance(expr, ast.Comparison):
             self.check_value(entry, expr.value, expr.pos)
         elif isinstance(expr, ast.InList):

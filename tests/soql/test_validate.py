@@ -35,7 +35,8 @@ def check(text):
         "(SELECT Name, Amount FROM Opportunities) FROM Account",
         "SELECT Id FROM Contact c WHERE c.Account.Name LIKE 'A%' AND c.Birthdate = LAST_YEAR",
         "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact WHERE Email = null)",
-        "SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry HAVING COUNT(Id) > 1",
+        "SELECT Industry, COUNT(Id) n, SUM(AnnualRevenue), MAX(CreatedDate) FROM Account "
+        "GROUP BY Industry HAVING COUNT(Id) > 1",
         "SELECT COUNT() FROM Account WHERE CreatedDate = THIS_MONTH",
         "SELECT FIELDS(ALL) FROM Account LIMIT 200",
         "SELECT FIELDS(STANDARD) FROM Account",
@@ -124,6 +125,36 @@ def test_unknown_field_message_matches_salesforce():
             "INVALID_FIELD",
             30,
             "includes or excludes operator only valid on multipicklist field",
+        ),
+        (
+            "SELECT Id FROM Account WHERE Description = 'x'",
+            "INVALID_FIELD",
+            30,
+            "field 'Description' can not be filtered in a query call",
+        ),
+        (
+            "SELECT Id FROM Account ORDER BY Name, Description",
+            "INVALID_FIELD",
+            39,
+            "field 'Description' can not be sorted in a query call",
+        ),
+        (
+            "SELECT CreatedDate, COUNT(Id) FROM Account GROUP BY CreatedDate",
+            "INVALID_FIELD",
+            53,
+            "field 'CreatedDate' can not be grouped in a query call",
+        ),
+        (
+            "SELECT SUM(Name) FROM Account",
+            "MALFORMED_QUERY",
+            8,
+            "field Name does not support aggregate operator SUM",
+        ),
+        (
+            "SELECT MAX(Description) FROM Account",
+            "MALFORMED_QUERY",
+            8,
+            "field Description does not support aggregate operator MAX",
         ),
     ],
 )
