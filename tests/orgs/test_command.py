@@ -72,3 +72,15 @@ def test_org_connect_failures_save_nothing(sfsim, creds, tenant_a, extra, messag
 def test_org_connect_unknown_tenant(sfsim, creds, db):
     with pytest.raises(CommandError, match="There is no tenant named 'tenant a'"):
         run(sfsim, creds, "--password", creds["password"], "--generate-key")
+
+
+def test_org_connect_missing_permission_names_it_and_saves_nothing(sfsim, creds, tenant_a):
+    sfsim.manage("permission", "--username", creds["username"], "--name", "ModifyAllData", "--off")
+    try:
+        with pytest.raises(CommandError, match="lacks: Modify All Data. Grant them"):
+            run(sfsim, creds, "--password", creds["password"], "--generate-key")
+    finally:
+        sfsim.manage(
+            "permission", "--username", creds["username"], "--name", "ModifyAllData", "--on"
+        )
+    assert not Org.objects.exists()

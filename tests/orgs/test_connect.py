@@ -7,6 +7,7 @@ is handed to Django's test client.
 
 import base64
 import json
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.apps import apps
@@ -166,6 +167,17 @@ def test_denied_consent_saves_nothing(sfsim, creds, client_admin_a):
         "You denied access in Salesforce. Nothing was saved. Try again and choose Allow."
         in answer.content.decode()
     )
+    assert not Org.objects.exists()
+    assert SESSION_KEY not in client_admin_a.session
+
+
+def test_other_oauth_errors_are_shown_and_save_nothing(sfsim, creds, client_admin_a):
+    url = start(client_admin_a, sfsim, creds)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    query = urlencode({"error": "server_error", "error_description": "try later", "state": state})
+    answer = client_admin_a.get(f"{reverse('orgs:oauth_callback')}?{query}")
+    assert answer.status_code == 400
+    assert "Salesforce did not connect the org: try later." in answer.content.decode()
     assert not Org.objects.exists()
     assert SESSION_KEY not in client_admin_a.session
 
