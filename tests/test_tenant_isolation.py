@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from tenants.models import Tenant, User
+from tests.backups import factories as backup_factories
 
 
 class TenantA:
@@ -40,6 +41,9 @@ class TenantA:
 KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "user_id": lambda a: a.user.pk,
     "org_id": lambda a: a.org.pk,
+    "job_id": lambda a: backup_factories.isolation_job(a).pk,
+    "object_name": lambda a: "Account",
+    "record_id": lambda a: backup_factories.record_id("001", 1),
 }
 
 # Links sent by email: the signed token in the URL, not the session, grants access,
