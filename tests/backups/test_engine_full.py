@@ -2,15 +2,11 @@
 
 from backups.services import backup_run_inline, backup_start
 from jobs.models import Job, JobObject
-from tests.fixtures.sfsim import sf_client
+from tests.backups import engine_support
+from tests.backups.engine_support import org_counts
 
-
-def org_counts(sfsim, names):
-    sf = sf_client(sfsim)
-    return {
-        name: sf.query_all(f"SELECT COUNT() FROM {name}", include_deleted=True)["totalSize"]  # noqa: S608
-        for name in names
-    }
+_fast_retries = engine_support._fast_retries
+backup_org = engine_support.backup_org
 
 
 def run_backup(org, **kwargs) -> Job:
