@@ -24,6 +24,7 @@ from sfsim.query import QueryCursor
 from sfsim.schema import (
     AUDIT_FIELDS,
     COMPOUND,
+    REAL_OBJECTS,
     SQL_TYPES,
     ObjectDef,
     default_schema,
@@ -190,13 +191,18 @@ class Org:
         name = self._prefixes.get(record_id[:3])
         return self._objects.get(name) if name else None
 
-    def install_schema(self, describes: dict[str, dict], rules: dict | None = None) -> None:
+    def install_schema(
+        self, describes: dict[str, dict], rules: dict | None = None, real: tuple = ()
+    ) -> None:
         """Add or replace objects (name -> describe JSON): creates tables, adds columns for new
-        fields, links childRelationships on parents, bumps the schema version."""
+        fields, links childRelationships on parents, bumps the schema version. ``real`` names
+        the objects whose describes are real Salesforce responses (kept as they are)."""
         with self.transaction() as conn:
             current = {n: od.describe for n, od in self.objects().items()}
             current.update(describes)
-            link_children(current, rules)
+            known_real = set(json.loads(self.meta("real_objects", "[]"))) | set(real)
+            self.set_meta("real_objects", json.dumps(sorted(known_real)))
+            link_children(current, rules, known_real)
             seq = conn.execute("SELECT IFNULL(MAX(seq), 0) FROM _sobjects").fetchone()[0]
             for name, describe in current.items():
                 existing = conn.execute(
@@ -262,7 +268,7 @@ class Org:
         from sfsim.loaders.seed import seed_org
 
         if use_default_schema:
-            self.install_schema(default_schema())
+            self.install_schema(default_schema(), real=REAL_OBJECTS)
         seed_org(self, slug=slug, with_automations=with_automations)
 
     def describe_global(self) -> dict:
@@ -1057,6 +1063,29 @@ class Org:
 
         self.purge_expired()
         return run_rows(self, soql_text, include_deleted=include_deleted, user=user)
+
+    def query_csv_lines(
+        self,
+        soql_text: str,
+        *,
+        include_deleted: bool,
+        user,
+        delimiter: str = ",",
+        line_ending: str = "\n",
+    ) -> tuple[str, Iterator[str]]:
+        """(header line, iterator of CSV lines): the rows of query_rows, each formatted
+        exactly as csv.writer(quoting=QUOTE_ALL, delimiter, lineterminator) would."""
+        from sfsim.query import run_lines
+
+        self.purge_expired()
+        return run_lines(
+            self,
+            soql_text,
+            include_deleted=include_deleted,
+            user=user,
+            delimiter=delimiter,
+            line_ending=line_ending,
+        )
 
     def tooling_query(self, soql_text: str, user) -> dict:
         from sfsim.tooling import tooling_query

@@ -747,6 +747,32 @@ def run_rows(org, text: str, *, include_deleted: bool, user):
     return header, rows()
 
 
+def run_lines(
+    org, text: str, *, include_deleted: bool, user, delimiter: str = ",", line_ending: str = "\n"
+) -> tuple[str, Iterator[str]]:
+    """Like run_rows, but each row already formatted as one CSV line exactly as
+    ``csv.writer(quoting=csv.QUOTE_ALL, delimiter=..., lineterminator=...)`` writes it
+    (every value quoted, quotes doubled). Faster than writing run_rows through csv."""
+    header, rows = run_rows(org, text, include_deleted=include_deleted, user=user)
+    quote_sep = '"' + delimiter + '"'
+    end = '"' + line_ending
+
+    def fmt(values) -> str:
+        joined = "\x00".join(values)
+        if '"' in joined:
+            joined = joined.replace('"', '""')
+        return '"' + joined.replace("\x00", quote_sep) + end
+
+    def lines():
+        try:
+            for row in rows:
+                yield fmt(row)
+        finally:
+            rows.close()
+
+    return fmt(header), lines()
+
+
 def _selected_paths(plan: Plan) -> list:
     out = []
     for item in plan.query.fields:

@@ -1264,9 +1264,15 @@ def _delete_rule(spec: dict, obj: str, fname: str) -> str | None:
     return None, None
 
 
-def link_children(schema: dict[str, dict], rules: dict[tuple[str, str], tuple] | None = None):
+def link_children(
+    schema: dict[str, dict],
+    rules: dict[tuple[str, str], tuple] | None = None,
+    real: set[str] | frozenset[str] = frozenset(),
+):
     """Add childRelationships on each parent for reference fields of objects in ``schema``
-    that the parent does not list yet. ``rules`` maps (child, field) -> (delete, childName)."""
+    that the parent does not list yet. ``rules`` maps (child, field) -> (delete, childName).
+    Between two objects of ``real`` (loaded from real describes) nothing is added: a real
+    describe already lists exactly the relationships Salesforce reports."""
     rules = rules or {}
     for child_name, child in schema.items():
         for f in child["fields"]:
@@ -1275,7 +1281,7 @@ def link_children(schema: dict[str, dict], rules: dict[tuple[str, str], tuple] |
             delete, rel_name = rules.get((child_name, f["name"]), (None, None))
             for parent_name in f["referenceTo"]:
                 parent = schema.get(parent_name)
-                if parent is None:
+                if parent is None or (parent_name in real and child_name in real):
                     continue
                 if any(
                     c["childSObject"] == child_name and c["field"] == f["name"]
@@ -1309,7 +1315,7 @@ def default_schema() -> dict[str, dict]:
         for fname, ftype, o in spec["fields"]:
             if ftype == "reference" and (o.get("child") or o.get("delete")):
                 rules[(name, fname)] = (o.get("delete"), o.get("child"))
-    link_children(schema, rules)
+    link_children(schema, rules, set(REAL_OBJECTS))
     return schema
 
 

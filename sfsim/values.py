@@ -172,10 +172,9 @@ def csv_sql(column: str, field: dict) -> str:
     if ftype == "boolean":
         return f"CASE WHEN {column} THEN 'true' ELSE 'false' END"
     if ftype in ("double", "currency", "percent"):
-        return (
-            f"IFNULL(CASE WHEN {column} = CAST({column} AS INTEGER) "
-            f"THEN CAST(CAST({column} AS INTEGER) AS TEXT) ELSE CAST({column} AS TEXT) END, '')"
-        )
+        return f"CASE WHEN {column} IS NULL THEN '' ELSE printf('%.15g', {column}) END"
+    if ftype == "int":
+        return f"IFNULL(CAST({column} AS TEXT), '')"
     if ftype == "base64":
         return "''"
     if ftype == "datetime":

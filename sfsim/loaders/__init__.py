@@ -45,7 +45,7 @@ def load(
         for describe in describes.values():
             if not describe.get("keyPrefix"):
                 describe["keyPrefix"] = allocate(describe["name"])
-        org.install_schema(describes)
+        org.install_schema(describes, real=tuple(describes))
         counts["objects"] = counts.get("objects", 0) + len(describes)
     if sfdx_dir:
         existing = {n: od.describe for n, od in org.objects().items()}

@@ -96,7 +96,7 @@ def field_from_xml(el) -> tuple[dict, str | None, str | None]:
         length=length,
         required=master or _text(el, "required", "false") == "true",
         refs=refs,
-        rel=(rel + "__r") if rel else None,
+        rel=(name.removesuffix("__c") + "__r") if refs else None,
         picklist=values,
         restricted=restricted,
         unique=_text(el, "unique", "false") == "true",
