@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SOQL built from described field names)
 """Benchmark: `sfsim load --generate N` speed and Account streaming through query_rows.
 
 Usage: python bench/sfsim_generate.py [N] [DATA_DIR]   (default N = 1,000,000; a temp dir)
