@@ -190,7 +190,7 @@ def record_history(request, org_id: int, job_id: int, object_name: str, record_i
     right = _pick(rows, request.GET.get("right"), rows[index - 1] if index else current)
     show_identical = request.GET.get("identical") == "1"
     payloads = selectors.decrypt_payloads(
-        org=context["job"].org, versions=[left.version, right.version]
+        org=context["job"].org, versions=[current.version, left.version, right.version]
     )
     diffs = selectors.compare_fields(
         left=payloads.get(left.version.pk),
@@ -198,6 +198,7 @@ def record_history(request, org_id: int, job_id: int, object_name: str, record_i
         show_identical=show_identical,
     )
     context.update(left=left, right=right, diffs=diffs, payloads=payloads)
+    context["fields"] = payloads.get(current.version.pk)
     context["show_identical"] = show_identical
     return _tab(request, context.pop("job"), "data", "record_history.html", context)
 

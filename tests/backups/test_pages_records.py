@@ -135,6 +135,7 @@ def test_history_tab_compares_two_versions(client_user_a, history):
     assert [(d.name, d.left, d.right) for d in diffs] == [("Name", "Acme Corp", "Acme")]
     assert '<tr class="diff-changed" data-changed="1">' in page
     assert "Show identical fields" in page
+    assert "Acme Corp <span" in page  # the headline names this version's record
 
     everything = client_user_a.get(
         url("record_history", second, "Account", ACME), {"identical": "1"}
