@@ -23,6 +23,7 @@ class OrgAdmin(admin.ModelAdmin):
     exclude = SECRET_FIELDS
     readonly_fields = (
         "tenant",
+        "login_url",
         "key_fingerprint",
         "client_id",
         "instance_url",

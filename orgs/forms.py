@@ -47,8 +47,8 @@ class OrgAddForm(forms.Form):
     encryption_key = forms.CharField(
         label="Encryption key",
         max_length=200,
-        help_text="Base64 of exactly 32 bytes (44 characters), e.g. from `openssl rand -base64 "
-        "32`. Keep it in a password manager: without it the backups cannot be read.",
+        help_text="Base64 of exactly 32 bytes (44 characters), e.g. from “openssl rand -base64 "
+        "32”. Keep it in a password manager: without it the backups cannot be read.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     client_id = forms.CharField(
