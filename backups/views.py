@@ -226,6 +226,11 @@ def job_logs_page(request, org_id: int, job_id: int):
     return _tab(request, job, "logs", "job_logs.html", context, live=True)
 
 
+def _cell(text: str) -> str:
+    """A spreadsheet must not run a log message as a formula (CSV injection)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -243,7 +248,7 @@ def job_logs_csv(request, org_id: int, job_id: int):
                 log.created_at.isoformat(),
                 log.level,
                 log.job_object.object_name if log.job_object else "",
-                log.message,
+                _cell(log.message),
             ]
         )
         for log in lines

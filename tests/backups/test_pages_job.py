@@ -146,6 +146,7 @@ def test_logs_tab_counts_filters_and_lines(client_user_a, org):
 
 
 def test_logs_download_as_csv(client_user_a, job):
+    job_log(job=job, message='=HYPERLINK("http://evil.example")')
     response = client_user_a.get(url("job_logs_csv", job))
     assert response["Content-Type"] == "text/csv"
     assert f'filename="job-{job.pk}-logs.csv"' in response["Content-Disposition"]
@@ -154,7 +155,8 @@ def test_logs_download_as_csv(client_user_a, job):
     assert rows[1][1:] == ["info", "Account", "Saved 4 Account"]
     assert rows[2][1:] == ["info", "Contact", "Saved 2 Contact"]
     assert rows[3][1:] == ["warning", "", "Skipped Idea: not queryable"]
-    assert len(rows) == 4
+    assert rows[4][3] == '\'=HYPERLINK("http://evil.example")'  # never a live formula
+    assert len(rows) == 5
 
 
 def test_outsider_gets_404_on_every_job_tab(client_outsider, job):
