@@ -67,16 +67,16 @@ def oauth_callback(request):
             "(it may be old or already used). Nothing was saved. Start again with "
             "Add Salesforce Org.",
         )
-    error = request.GET.get("error")
-    if error:
+    error, code = request.GET.get("error"), request.GET.get("code", "")
+    if error or not code:
         PendingConnection.clear(request.session)
         if error == "access_denied":
             return _connect_error(request, DENIED)
-        detail = request.GET.get("error_description") or error
+        detail = request.GET.get("error_description") or error or "no authorization code"
         return _connect_error(
             request, f"Salesforce did not connect the org: {detail}. Nothing was saved. Try again."
         )
-    return _complete(request, pending, code=request.GET.get("code", ""))
+    return _complete(request, pending, code=code)
 
 
 def _complete(request, pending: PendingConnection, code: str = ""):
