@@ -187,13 +187,16 @@ class CompositeBackupHandler:
 _client_cache: dict[int, object] = {}
 
 
-def _client_for(org):
-    """One client per org per process (the client renews its own token)."""
+def _client_for(org, on_refresh):
+    """One client per org per process (the client renews its own token on
+    INVALID_SESSION_ID); `on_refresh()` is told when that happens."""
     client = _client_cache.get(org.pk)
     if client is None:
         client = org_client(org)
+        client.session.add_refresh_listener(lambda token: client.on_token_refresh())
         _client_cache.clear()
         _client_cache[org.pk] = client
+    client.on_token_refresh = on_refresh
     return client
 
 
@@ -219,20 +222,28 @@ class ObjectBackup:
         self.ctx.log(message, level, job_object=self.job_object)
 
     def save(self, **deltas) -> None:
-        calls = self.reader.calls - self.calls_saved if hasattr(self, "reader") else 0
+        calls = self.reader.calls - self.calls_saved
         self.calls_saved += calls
         self.job_object.save_progress(cursor=self.cursor, api_calls=calls, **deltas)
 
     def run(self) -> None:
         data_key = org_data_key(self.org)
-        client = _client_for(self.org)
+        client = _client_for(
+            self.org,
+            lambda: self.log(
+                f"{self.name}: the Salesforce session expired; renewed the access token "
+                "and retried.",
+                JobLog.Level.WARNING,
+            ),
+        )
         retry = RetryPolicy(
             base_seconds=RETRY_BASE_SECONDS, on_retry=lambda m: self.log(m, JobLog.Level.WARNING)
         )
+        self.reader = ObjectReader.for_object(client, self.name, retry=retry)
         try:
-            self.reader = ObjectReader.open(client, self.name, retry=retry)
+            self.reader.load_describe()
         except SalesforceApiError as exc:
-            self.job_object.save_progress(api_calls=1)
+            self.save()
             if exc.error_code in SKIP_CODES:
                 self.log(f"{self.name} skipped: {exc}", JobLog.Level.WARNING)
                 return

@@ -192,8 +192,12 @@ def _roll_up_counters(job: Job) -> None:
 # --- recovery -------------------------------------------------------------------------
 
 
-def reap_stale_jobs(*, now=None, stale_after: timedelta = STALE_AFTER, inline=False) -> list[int]:
-    """Resume (once) or end every in-progress job whose worker stopped. Returns job ids."""
+def reap_stale_jobs(
+    *, now=None, stale_after: timedelta = STALE_AFTER, inline=False, resume: bool = True
+) -> list[int]:
+    """Resume (once) or end every in-progress job whose worker stopped. Returns job ids.
+
+    With `resume=False` such jobs end in error at once."""
     now = now or timezone.now()
     reaped = []
     for job in Job.objects.filter(
@@ -210,7 +214,7 @@ def reap_stale_jobs(*, now=None, stale_after: timedelta = STALE_AFTER, inline=Fa
             continue
         seen = job.heartbeat_at.astimezone(UTC)
         reason = f"no heartbeat since {seen:%Y-%m-%d %H:%M:%S} UTC"
-        if job.resumes < MAX_RESUMES:
+        if resume and job.resumes < MAX_RESUMES:
             _resume(job, reason, inline=inline)
         else:
             _give_up(job, reason)

@@ -128,8 +128,12 @@ class ObjectReader:
     calls: int = 0
 
     def __post_init__(self) -> None:
-        self.object_name = self.describe["name"]
-        described = readable_fields(self.describe)
+        self._use(self.describe)
+
+    def _use(self, describe: dict) -> None:
+        self.describe = describe
+        self.object_name = describe["name"]
+        described = readable_fields(describe)
         self.fields = [f["name"] for f in described]
         self._converters = [
             (index, _CONVERTERS[f["type"]])
@@ -138,11 +142,14 @@ class ObjectReader:
         ]
 
     @classmethod
-    def open(cls, client, object_name: str, *, retry: RetryPolicy | None = None) -> "ObjectReader":
-        """Describe the object (one call, retried) and return a reader for it."""
-        probe = cls(client, {"name": object_name, "fields": []}, retry=retry or RetryPolicy())
-        describe = probe._call("GET", f"sobjects/{object_name}/describe/").json()
-        return cls(client, describe, retry=probe.retry, calls=probe.calls)
+    def for_object(cls, client, object_name: str, *, retry: RetryPolicy | None = None):
+        """A reader whose describe is not loaded yet: call `load_describe()`."""
+        return cls(client, {"name": object_name, "fields": []}, retry=retry or RetryPolicy())
+
+    def load_describe(self) -> dict:
+        """Describe the object (one call, retried); `calls` counts even when it fails."""
+        self._use(self._call("GET", f"sobjects/{self.object_name}/describe/").json())
+        return self.describe
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -158,7 +165,7 @@ class ObjectReader:
                     raise
                 delay = self.retry.delay(attempt)
                 message = (
-                    f"{self.object_name}: {exc} Retrying in {delay:g} s "
+                    f"{self.object_name}: {_describe(exc)} Retrying in {delay:g} s "
                     f"(attempt {attempt + 1} of {self.retry.attempts})."
                 )
                 logger.info(message)
@@ -319,6 +326,21 @@ class ObjectReader:
     def get_body(self, record_id: str, field_name: str) -> bytes:
         path = f"sobjects/{self.object_name}/{record_id}/{field_name}"
         return self._call("GET", path, headers={"Accept": "*/*"}).content
+
+
+_CUT_REASONS = (
+    "ChunkedEncodingError",
+    "ProtocolError",
+    "ContentDecodingError",
+    "the connection was cut",
+)
+
+
+def _describe(exc: Exception) -> str:
+    """The error as a sentence; a body cut short says so."""
+    if isinstance(exc, SalesforceUnreachable) and exc.reason in _CUT_REASONS:
+        return "Salesforce cut the connection while sending its answer (the connection was cut)."
+    return str(exc)
 
 
 def _lines(response) -> Iterator[str]:

@@ -1,6 +1,6 @@
 """End or resume jobs whose worker stopped (no heartbeat for JOBS_STALE_SECONDS).
 
-    python manage.py jobs_reap [--stale-seconds 120] [--inline] [--json]
+    python manage.py jobs_reap [--stale-seconds 120] [--inline] [--no-resume] [--json]
 
 A job found for the first time goes back to the queue to resume from its saved
 position (with --inline, it resumes in this process); the second time it ends in error
@@ -23,6 +23,9 @@ class Command(BaseCommand):
             "--stale-seconds", type=int, default=int(STALE_AFTER.total_seconds()), dest="stale"
         )
         parser.add_argument("--inline", action="store_true", help="resume in this process")
+        parser.add_argument(
+            "--no-resume", action="store_true", help="end stale jobs in error instead of resuming"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts):
