@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SOQL text built in tests)
 import pytest
 
 from sfsim import ids

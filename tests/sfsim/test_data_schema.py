@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SOQL text built in tests)
 import json
 
 from sfsim.loaders import load
@@ -6,7 +7,43 @@ from sfsim.schema import DATA
 from .data_helpers import DATA as TEST_DATA
 from .data_helpers import make_world, records
 
-REQUIRED = ["User", "Account", "Contact", "Opportunity", "OpportunityLineItem", "Product2", "Pricebook2", "PricebookEntry", "Case", "CaseComment", "Lead", "Campaign", "CampaignMember", "Task", "Event", "Contract", "Order", "OrderItem", "Asset", "Attachment", "Note", "Document", "ContentVersion", "ContentDocument", "ContentDocumentLink", "AccountHistory", "AccountShare", "AccountFeed", "Profile", "PermissionSet", "PermissionSetAssignment", "Customer_Interaction__b", "Support_Tier__mdt", "Project__c", "Project_Task__c"]
+REQUIRED = [
+    "User",
+    "Account",
+    "Contact",
+    "Opportunity",
+    "OpportunityLineItem",
+    "Product2",
+    "Pricebook2",
+    "PricebookEntry",
+    "Case",
+    "CaseComment",
+    "Lead",
+    "Campaign",
+    "CampaignMember",
+    "Task",
+    "Event",
+    "Contract",
+    "Order",
+    "OrderItem",
+    "Asset",
+    "Attachment",
+    "Note",
+    "Document",
+    "ContentVersion",
+    "ContentDocument",
+    "ContentDocumentLink",
+    "AccountHistory",
+    "AccountShare",
+    "AccountFeed",
+    "Profile",
+    "PermissionSet",
+    "PermissionSetAssignment",
+    "Customer_Interaction__b",
+    "Support_Tier__mdt",
+    "Project__c",
+    "Project_Task__c",
+]
 
 
 def _children(describe):
