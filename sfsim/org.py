@@ -121,22 +121,31 @@ class Org:
 
     @contextmanager
     def transaction(self):
-        """A write transaction (re-entrant); the Id counter is read and saved inside it."""
+        """A write transaction. Re-entrant: a nested block is a SAVEPOINT, so a failing
+        inner write (one record of a composite request) is undone on its own. The Id
+        counter is read at the start and saved at the end of the outermost block."""
         with self._lock:
             conn = self.conn()
-            outer = self._depth == 0
-            if outer:
+            depth = self._depth
+            if depth == 0:
                 conn.execute("BEGIN IMMEDIATE")
                 self._counter = int(self.meta("counter", 0))
+            else:
+                conn.execute(f"SAVEPOINT sp{depth}")
             self._depth += 1
             try:
                 yield conn
-                if outer:
+                if depth == 0:
                     self.set_meta("counter", self._counter)
                     conn.execute("COMMIT")
+                else:
+                    conn.execute(f"RELEASE sp{depth}")
             except BaseException:
-                if outer:
+                if depth == 0:
                     conn.execute("ROLLBACK")
+                else:
+                    conn.execute(f"ROLLBACK TO sp{depth}")
+                    conn.execute(f"RELEASE sp{depth}")
                 raise
             finally:
                 self._depth -= 1

@@ -197,3 +197,22 @@ def test_account_history_records_changes(world):
     assert {"Field": "Name", "OldValue": "Before", "NewValue": "After"} in [
         {k: r[k] for k in ("Field", "OldValue", "NewValue")} for r in rows
     ]
+
+
+def test_nested_transaction_undoes_only_the_failing_write(world):
+    org, admin = world.org, world.admin
+    with org.transaction():
+        kept = org.create("Account", {"Name": "Kept"}, admin)
+        with pytest.raises(SalesforceError):
+            # the validation rule refuses it: nothing of this create remains
+            org.create(
+                "Opportunity",
+                {"Name": "o", "StageName": "Prospecting", "CloseDate": "2025-01-01", "Amount": -1},
+                admin,
+            )
+    assert [r["Id"] for r in records(org, "SELECT Id FROM Account", admin)] == [kept]
+    with pytest.raises(RuntimeError), org.transaction():
+        org.create("Account", {"Name": "Rolled back"}, admin)
+        raise RuntimeError("all or none")
+    assert len(records(org, "SELECT Id FROM Account", admin)) == 1
+    assert org.create("Account", {"Name": "Next"}, admin) > kept
