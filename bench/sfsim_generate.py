@@ -54,6 +54,14 @@ def main() -> None:
             f"query_rows {label} ({len(header)} columns): {n:,} rows in {elapsed:.2f} s = "
             f"{n / elapsed:,.0f} rows/s"
         )
+        started = time.perf_counter()
+        header_line, lines = org.query_csv_lines(soql, include_deleted=False, user=admin)
+        size = sum(len(line) for line in lines)
+        elapsed = time.perf_counter() - started
+        print(
+            f"query_csv_lines {label}: {n:,} lines ({size / 1e6:,.0f} MB) in {elapsed:.2f} s "
+            f"= {n / elapsed:,.0f} lines/s"
+        )
     started = time.perf_counter()
     cursor = org.query(
         "SELECT Id, Name, Industry, AnnualRevenue, CreatedDate FROM Account",

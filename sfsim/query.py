@@ -728,7 +728,6 @@ def run_rows(org, text: str, *, include_deleted: bool, user):
     index = {c.path: i for i, c in enumerate(header_cols)}
     keep = [index[p] for p in _selected_paths(plan) if p in index]
     header = [".".join(header_cols[i].path) for i in keep]
-    all_kept = keep == list(range(len(header_cols)))
 
     def rows():
         conn = org.new_connection()
@@ -736,15 +735,40 @@ def run_rows(org, text: str, *, include_deleted: bool, user):
             if plan.python_filter:
                 for row in plan.raw_rows(conn):
                     yield [_csv_value(header_cols[i].field, row[i]) for i in keep]
-            elif all_kept:
-                yield from map(list, conn.execute(plan.sql(), plan.params))
             else:
-                for row in conn.execute(plan.sql(), plan.params):
-                    yield [row[i] for i in keep]
+                yield from _joined_rows(conn, plan, keep)
         finally:
             conn.close()
 
     return header, rows()
+
+
+_SEP = "\x1f"  # ASCII unit separator: joins a row's values inside SQLite
+
+
+def _joined_rows(conn, plan: Plan, keep: list[int]) -> Iterator[list[str]]:
+    """Rows as lists of strings, fetched as one printf-joined string per row and split in
+    Python (about 1.5x faster than letting sqlite3 build a tuple of many values). A row
+    whose text holds the separator itself is fetched again column by column."""
+    exprs = plan.select_exprs()
+    kept = [exprs[i] for i in keep]
+    pieces, params = [], []
+    for start in range(0, len(kept), 100):  # SQLite functions take at most 127 arguments
+        chunk = kept[start : start + 100]
+        params.append(_SEP.join(["%s"] * len(chunk)))
+        pieces.append(f"printf(?, {', '.join(chunk)})")
+    select = f" || '{_SEP}' || ".join(pieces)
+    sql = (
+        f"SELECT {select}, t._rowid {plan.from_sql()} WHERE {plan.where_sql} "
+        f"{plan.order_sql()}{plan._limit_sql()}"
+    )
+    one_row = f"SELECT {', '.join(kept)} {plan.from_sql()} WHERE t._rowid = ?"
+    width = len(kept)
+    for line, rowid in conn.execute(sql, params + plan.params):
+        row = line.split(_SEP)
+        if len(row) != width:
+            row = list(conn.execute(one_row, (rowid,)).fetchone())
+        yield row
 
 
 def run_lines(
@@ -752,8 +776,17 @@ def run_lines(
 ) -> tuple[str, Iterator[str]]:
     """Like run_rows, but each row already formatted as one CSV line exactly as
     ``csv.writer(quoting=csv.QUOTE_ALL, delimiter=..., lineterminator=...)`` writes it
-    (every value quoted, quotes doubled). Faster than writing run_rows through csv."""
-    header, rows = run_rows(org, text, include_deleted=include_deleted, user=user)
+    (every value quoted, quotes doubled). SQLite formats the lines (printf with %w), which
+    is several times faster than writing run_rows through the csv module."""
+    query = parse(org, text)
+    plan = Plan(org, query, include_deleted=include_deleted, user=user, csv=True)
+    if plan.is_count or plan.is_aggregate:
+        raise SalesforceError(
+            "INVALID_FIELD", "Aggregate queries are not supported by Bulk API 2.0 query jobs."
+        )
+    index = {c.path: i for i, c in enumerate(plan.columns)}
+    keep = [index[p] for p in _selected_paths(plan) if p in index]
+    header = [".".join(plan.columns[i].path) for i in keep]
     quote_sep = '"' + delimiter + '"'
     end = '"' + line_ending
 
@@ -763,14 +796,41 @@ def run_lines(
             joined = joined.replace('"', '""')
         return '"' + joined.replace("\x00", quote_sep) + end
 
-    def lines():
-        try:
-            for row in rows:
-                yield fmt(row)
-        finally:
-            rows.close()
+    if plan.python_filter:
+        rows = run_rows(org, text, include_deleted=include_deleted, user=user)[1]
 
-    return fmt(header), lines()
+        def lines():
+            try:
+                for row in rows:
+                    yield fmt(row)
+            finally:
+                rows.close()
+
+        return fmt(header), lines()
+
+    exprs = plan.select_exprs()
+    kept = [exprs[i] for i in keep]
+    pieces, params = [], []
+    for start in range(0, len(kept), 100):  # SQLite functions take at most 127 arguments
+        chunk = kept[start : start + 100]
+        last = start + 100 >= len(kept)
+        params.append(delimiter.join(['"%w"'] * len(chunk)) + (line_ending if last else delimiter))
+        pieces.append(f"printf(?, {', '.join(chunk)})")
+    select = " || ".join(pieces) if pieces else "''"
+    sql = (
+        f"SELECT {select} {plan.from_sql()} WHERE {plan.where_sql} {plan.order_sql()}"
+        f"{plan._limit_sql()}"
+    )
+
+    def sql_lines():
+        conn = org.new_connection()
+        try:
+            for (line,) in conn.execute(sql, params + plan.params):
+                yield line
+        finally:
+            conn.close()
+
+    return fmt(header), sql_lines()
 
 
 def _selected_paths(plan: Plan) -> list:

@@ -2,7 +2,7 @@
 """A realistic org of about N records, deterministic by seed, written straight to SQLite.
 
 Spread (fractions of N): Account 10%, Contact 20%, Opportunity 10%, OpportunityLineItem 10%,
-Case 8%, CaseComment 2%, Lead 10%, Task 13%, Event 7%, CampaignMember ~7%, Campaign 0.1%,
+Case 8%, CaseComment 2%, Lead 10%, Task 13%, Event 7%, CampaignMember ~10%, Campaign 0.1%,
 plus Product2 / PricebookEntry for the line items. References are always valid (contacts
 point at accounts, cases at an account and one of its contacts, tasks at accounts,
 opportunities or cases ...). Timestamps lie in the two years before 2026-01-01 so that the

@@ -176,3 +176,34 @@ def test_query_rows_csv_format(world):
         "SELECT Name FROM Account WHERE Name = 'Alpha'", include_deleted=False, user=world.admin
     )
     assert header == '"Name"\n' and list(lines) == ['"Alpha"\n']
+
+
+def test_csv_lines_match_the_csv_module(world):
+    import csv
+    import io
+
+    world.org.create(
+        "Account", {"Name": 'Quote "q", comma\nnewline', "Description": "x"}, world.admin
+    )
+    text = "SELECT Name, Description, AnnualRevenue, IsDeleted, CreatedDate FROM Account"
+    for delimiter, ending in ((",", "\n"), ("|", "\r\n"), ("\t", "\n")):
+        header, rows = world.org.query_rows(text, include_deleted=False, user=world.admin)
+        buf = io.StringIO()
+        writer = csv.writer(buf, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator=ending)
+        writer.writerow(header)
+        writer.writerows(rows)
+        header_line, lines = world.org.query_csv_lines(
+            text, include_deleted=False, user=world.admin, delimiter=delimiter, line_ending=ending
+        )
+        assert header_line + "".join(lines) == buf.getvalue()
+
+
+def test_query_rows_keeps_values_holding_control_characters(world):
+    name = "odd\x1fname"
+    world.org.create("Account", {"Name": name, "Description": "a\x1fb"}, world.admin)
+    header, rows = world.org.query_rows(
+        "SELECT Name, Description, Industry FROM Account WHERE Name LIKE 'odd%'",
+        include_deleted=False,
+        user=world.admin,
+    )
+    assert list(rows) == [[name, "a\x1fb", ""]]
