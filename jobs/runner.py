@@ -36,7 +36,9 @@ from jobs.services import job_enqueue, job_log, job_object_enqueue
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=getattr(settings, "JOBS_STALE_SECONDS", 120))
-WAITING_STALE_AFTER = timedelta(seconds=getattr(settings, "JOBS_WAITING_STALE_SECONDS", 1800))
+# A job whose objects are all queued (none running) may be waiting behind other work:
+# it is only treated as stopped after this many times the stale delay.
+WAITING_FACTOR = 15
 MAX_RESUMES = 1
 
 
@@ -205,13 +207,9 @@ def reap_stale_jobs(
     ):
         running = JobObject.objects.filter(job=job, status=JobObject.Status.IN_PROGRESS)
         has_objects = JobObject.objects.filter(job=job).exists()
-        if has_objects and not running.exists():
-            # Only queued objects: they may just be waiting behind other work.
-            if job.heartbeat_at < now - WAITING_STALE_AFTER:
-                job.heartbeat()
-                dispatch(job, inline=inline)
-                reaped.append(job.pk)
-            continue
+        waiting = has_objects and not running.exists()
+        if waiting and job.heartbeat_at >= now - stale_after * WAITING_FACTOR:
+            continue  # only queued objects: they may just be waiting behind other work
         seen = job.heartbeat_at.astimezone(UTC)
         reason = f"no heartbeat since {seen:%Y-%m-%d %H:%M:%S} UTC"
         if resume and job.resumes < MAX_RESUMES:

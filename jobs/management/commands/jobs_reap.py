@@ -30,7 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         reaped = reap_stale_jobs(
-            stale_after=timedelta(seconds=opts["stale"]), inline=opts["inline"]
+            stale_after=timedelta(seconds=opts["stale"]),
+            inline=opts["inline"],
+            resume=not opts["no_resume"],
         )
         if opts["json"]:
             self.stdout.write(json.dumps({"jobs": reaped}))
