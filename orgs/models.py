@@ -59,6 +59,10 @@ class Org(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     check_message = models.TextField(blank=True)
 
+    # Settings -> General -> Manage Operations: off stops every scheduled job of the org.
+    scheduled_backups_enabled = models.BooleanField(default=True)
+    scheduled_archives_enabled = models.BooleanField(default=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
