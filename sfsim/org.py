@@ -399,8 +399,9 @@ class Org:
         with self.transaction():
             used, maximum = self._limit_row(name)
             if used + amount > maximum:
+                label = "TotalRequests" if name == "DailyApiRequests" else name
                 raise SalesforceError(
-                    "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.", status=403
+                    "REQUEST_LIMIT_EXCEEDED", f"{label} Limit exceeded.", status=403
                 )
             self._save_limit(name, used + amount, maximum)
             return used + amount, maximum
@@ -514,8 +515,10 @@ class Org:
         od = self.obj(object_name)
         rid = ids.to18(record_id)
         rec = self.row(od, rid)
-        if rec is None or rec.get("IsDeleted") or not self._visible(od, rec, user):
+        if rec is None or not self._visible(od, rec, user):
             raise not_found()
+        if rec.get("IsDeleted"):
+            raise _entity_is_deleted()
         return self.record_json(od, rec, fields)
 
     def get_body(self, object_name: str, record_id: str, field: str, user) -> bytes:
@@ -719,7 +722,7 @@ class Org:
             if old is None:
                 raise not_found()
             if old.get("IsDeleted"):
-                raise SalesforceError("ENTITY_IS_DELETED", "entity is deleted")
+                raise _entity_is_deleted()
             if not system:
                 if not od.describe.get("updateable"):
                     raise SalesforceError(
@@ -897,7 +900,7 @@ class Org:
         """Move a record (and its cascadeDelete children) to the Recycle Bin."""
         od, rec = self.find(record_id)
         if rec.get("IsDeleted"):
-            raise SalesforceError("ENTITY_IS_DELETED", "entity is deleted")
+            raise _entity_is_deleted()
         if user is not None and not od.describe.get("deletable"):
             raise SalesforceError(
                 "INVALID_TYPE_FOR_OPERATION",
@@ -1105,6 +1108,10 @@ class Org:
         from sfsim.tooling import tooling_update
 
         tooling_update(self, object_name, record_id, values, user)
+
+
+def _entity_is_deleted() -> SalesforceError:
+    return SalesforceError("ENTITY_IS_DELETED", "entity is deleted", status=404)
 
 
 def _column_type(field: dict) -> str:

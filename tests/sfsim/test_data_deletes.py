@@ -30,7 +30,7 @@ def test_delete_cascades_to_contacts_and_undelete_restores_them(world):
     assert _deleted_flags(org, admin, "Account")[account] is True
     with pytest.raises(SalesforceError) as err:
         org.get("Account", account, None, admin)
-    assert err.value.error_code == "NOT_FOUND"
+    assert err.value.error_code == "ENTITY_IS_DELETED" and err.value.status == 404
     with pytest.raises(SalesforceError) as err:
         org.delete(account, admin)
     assert err.value.error_code == "ENTITY_IS_DELETED"
