@@ -30,7 +30,7 @@ SHARES = (
     ("Task", 0.13),
     ("Event", 0.07),
     ("Campaign", 0.001),
-    ("CampaignMember", 0.069),
+    ("CampaignMember", 0.099),
 )
 FIRST = [
     "James",
