@@ -10,6 +10,7 @@ QueryCursor, Bulk CSV rows through run_rows (values rendered as CSV text inside 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Iterator
@@ -21,6 +22,17 @@ from sfsim.schema import API_VERSION, COMPOUND
 from sfsim.values import compound_value, csv_datetime, csv_sql, to_json_value
 from soql import ast
 from soql.evaluate import operand_path
+
+_ADDRESS_PARTS = (
+    "Street",
+    "City",
+    "State",
+    "PostalCode",
+    "Country",
+    "Latitude",
+    "Longitude",
+    "GeocodeAccuracy",
+)
 
 # Fields of Salesforce's polymorphic "Name" object (What.Name, Who.Name, Owner.Name ...)
 _NAME_FIELDS = (
@@ -200,6 +212,7 @@ class Plan:
                             f"queries: {f[1]['name']}",
                         )
                     self.columns.append(_Column((f[1]["name"],), f[1], "NULL", []))
+                    self._add_components(f[1]["name"])
                     continue
                 self._add_column(item.path)
             elif isinstance(item, ast.FieldsMacro):
@@ -211,6 +224,7 @@ class Plan:
                     if f["type"] in COMPOUND:
                         if not self.csv:
                             self.columns.append(_Column((name,), f, "NULL", []))
+                            self._add_components(name)
                         continue
                     self._add_column((name,))
             elif isinstance(item, ast.SubQuery):
@@ -237,6 +251,14 @@ class Plan:
         # the Id of the FROM object (and of each joined parent) is always read
         if not self.is_aggregate:
             self._add_column(("Id",))
+
+    def _add_components(self, compound: str) -> None:
+        """The component fields an address is built from (BillingCity ... of BillingAddress)."""
+        prefix = compound.removesuffix("Address")
+        for name, f in self.od.fields.items():
+            part = name[len(prefix) :] if name.startswith(prefix) else ""
+            if part in _ADDRESS_PARTS and f["type"] not in COMPOUND:
+                self._add_column((name,))
 
     def _typeof_column(self, rel: str, ref: ast.FieldRef) -> None:
         found = self.builder.resolve((rel, *ref.path))
@@ -269,20 +291,39 @@ class Plan:
         tests = self.visibility("t", self.od)
         params: list = []
         now = self.org.sim.clock.now()
-        if self.query.where is not None:
+        where = self._normalise_ids(self.query.where)
+        if where is not None:
             try:
                 sql, params = soql.compile_condition_sql(
-                    self.query.where, self.builder.column, now=now, semi_join=self._semi_join
+                    where, self.builder.column, now=now, semi_join=self._semi_join
                 )
                 tests.append(sql)
             except soql.NotTranslatable:
                 self.python_filter = soql.compile_condition(
-                    self.query.where, now=now, semi_join=self._semi_join
+                    where, now=now, semi_join=self._semi_join
                 )
-                for ref in ast.condition_fields(self.query.where):
+                for ref in ast.condition_fields(where):
                     if isinstance(ref, ast.FieldRef):
                         self._add_column(ref.path)
         return (" AND ".join(tests) or "1"), params
+
+    def _normalise_ids(self, expr):
+        """15-character Ids in filters on Id/reference fields become their 18-character form
+        (what is stored), as Salesforce accepts both."""
+        if expr is None:
+            return None
+        if isinstance(expr, ast.And | ast.Or):
+            return type(expr)(tuple(self._normalise_ids(e) for e in expr.items))
+        if isinstance(expr, ast.Not):
+            return ast.Not(self._normalise_ids(expr.item))
+        if isinstance(expr, ast.Comparison | ast.InList) and isinstance(expr.field, ast.FieldRef):
+            found = self.builder.resolve(expr.field.path)
+            if found is None or found[1]["type"] not in ("id", "reference"):
+                return expr
+            if isinstance(expr, ast.Comparison):
+                return dataclasses.replace(expr, value=_id18(expr.value))
+            return dataclasses.replace(expr, values=tuple(_id18(v) for v in expr.values))
+        return expr
 
     # ------------------------------------------------------------------ SQL
     def from_sql(self) -> str:
@@ -609,6 +650,12 @@ class _AggState:
         if self.func == "AVG":
             return self.total / self.count if self.count else None
         return self.value
+
+
+def _id18(value):
+    if isinstance(value, str) and len(value) == 15 and ids.is_valid(value):
+        return ids.to18(value)
+    return value
 
 
 def _and(a, b):

@@ -207,3 +207,30 @@ def test_query_rows_keeps_values_holding_control_characters(world):
         user=world.admin,
     )
     assert list(rows) == [[name, "a\x1fb", ""]]
+
+
+def test_fifteen_char_ids_typeof_and_compound_address(world):
+    org, admin = world.org, world.admin
+    account = world.accounts[3]
+    org.update("Account", account, {"BillingCity": "Paris", "BillingCountry": "France"}, admin)
+    rows = q(world, f"SELECT LastName FROM Contact WHERE AccountId IN ('{account[:15]}')")
+    assert len(rows) == 3
+    rows = q(world, f"SELECT BillingAddress FROM Account WHERE Id = '{account[:15]}'")
+    address = rows[0]["BillingAddress"]
+    assert (address["city"], address["country"], address["street"]) == ("Paris", "France", None)
+    opp = org.create(
+        "Opportunity",
+        {"Name": "Deal", "StageName": "Prospecting", "CloseDate": "2026-01-01", "Amount": 5},
+        admin,
+    )
+    org.create("Task", {"Subject": "Call", "WhatId": opp}, admin)
+    org.create("Task", {"Subject": "Visit", "WhatId": account}, admin)
+    rows = q(
+        world,
+        "SELECT Subject, TYPEOF What WHEN Opportunity THEN Name, Amount "
+        "ELSE Name END FROM Task ORDER BY Subject",
+    )
+    assert rows[0]["What"]["Amount"] == 5.0 and rows[0]["What"]["attributes"]["type"] == (
+        "Opportunity"
+    )
+    assert rows[1]["What"] == {"attributes": rows[1]["What"]["attributes"], "Name": "Delta"}
