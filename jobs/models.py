@@ -285,3 +285,105 @@ class JobLog(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.level}] {self.message[:80]}"
+
+
+class Schedule(models.Model):
+    """A recurring backup of one org (jobs/recurrence.py says when it runs).
+
+    Each org has two *system* schedules (one per operation, never deleted) and any
+    number of *user* schedules. `next_run_at` is the next due run in UTC; the scheduler
+    claims a due run by moving it forward with a conditional update (jobs/scheduler.py).
+    """
+
+    class Kind(models.TextChoices):
+        SYSTEM = "system", "System"
+        USER = "user", "User"
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    class MonthlyMode(models.TextChoices):
+        DAY = "day", "Day of the month"
+        WEEKDAY = "weekday", "Weekday of the month"
+
+    class MonthWeek(models.TextChoices):
+        FIRST = "first", "First"
+        LAST = "last", "Last"
+
+    OPERATIONS = [
+        (Job.Operation.COMPOSITE_BACKUP.value, Job.Operation.COMPOSITE_BACKUP.label),
+        (Job.Operation.COMPOSITE_SYNC_BACKUP.value, Job.Operation.COMPOSITE_SYNC_BACKUP.label),
+    ]
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="schedules")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.USER)
+    operation = models.CharField(max_length=32, choices=OPERATIONS)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default="daily")
+    interval = models.PositiveSmallIntegerField(default=1)
+    run_at = models.TimeField()
+    start_date = models.DateField()
+    weekdays = models.JSONField(default=list, blank=True)  # 0 = Monday
+    monthly_mode = models.CharField(max_length=10, choices=MonthlyMode.choices, default="day")
+    month_day = models.PositiveSmallIntegerField(default=1)
+    month_week = models.CharField(max_length=10, choices=MonthWeek.choices, default="first")
+    month_weekday = models.PositiveSmallIntegerField(default=0)
+
+    enabled = models.BooleanField(default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_job = models.ForeignKey(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["org", "kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "operation"],
+                condition=models.Q(kind="system"),
+                name="schedule_one_system_per_operation",
+            ),
+        ]
+        indexes = [models.Index(fields=["enabled", "next_run_at"], name="schedule_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == self.Kind.SYSTEM
+
+    @property
+    def job_settings(self) -> JobSettings:
+        return JobSettings.from_json(self.settings)
+
+    @property
+    def spec(self):
+        from jobs.recurrence import RecurrenceSpec
+
+        return RecurrenceSpec(
+            frequency=self.frequency,
+            interval=self.interval,
+            run_at=self.run_at,
+            start_date=self.start_date,
+            weekdays=tuple(sorted(self.weekdays or [])),
+            monthly_mode=self.monthly_mode,
+            month_day=self.month_day,
+            month_week=self.month_week,
+            month_weekday=self.month_weekday,
+        )

@@ -31,6 +31,7 @@ from common.crypto import (
     wrap_secret,
 )
 from common.storage import StorageProbeError, s3_secret_purpose, s3_storage, storage_probe
+from jobs.schedule_services import schedule_create_system_defaults
 from orgs.models import ObjectCatalogEntry, Org
 from orgs.pending import PendingConnection
 from salesforce import auth
@@ -414,6 +415,7 @@ def _org_create(*, pending: PendingConnection, refresh_token: str, result: Check
     _apply_check(org, result, now)
     org.save()
     _catalog_replace(org=org, entries=result.catalog)
+    schedule_create_system_defaults(org=org)
     return org
 
 

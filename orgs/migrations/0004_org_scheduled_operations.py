@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0003_org_check_message_org_checked_at_objectcatalogentry'),
+        ("orgs", "0003_org_check_message_org_checked_at_objectcatalogentry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='org',
-            name='scheduled_archives_enabled',
+            model_name="org",
+            name="scheduled_archives_enabled",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='org',
-            name='scheduled_backups_enabled',
+            model_name="org",
+            name="scheduled_backups_enabled",
             field=models.BooleanField(default=True),
         ),
     ]
