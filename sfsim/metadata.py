@@ -44,6 +44,7 @@ TYPES = {
     "StaticResource": ("staticresources", "resource", False, True, ()),
 }
 CHILD_TYPES = ("CustomField", "ValidationRule")
+FOLDER_TYPES = {"ReportFolder": "Report", "EmailFolder": "EmailTemplate"}
 DIRECTORIES = {v[0]: k for k, v in TYPES.items()}
 ID_PREFIXES = {
     "ApexClass": "01p",
@@ -313,6 +314,25 @@ class MetadataStore:
             )
         return out
 
+    def _folders(self, folder_type: str) -> list[dict]:
+        """Folders of an in-folder type (ReportFolder, EmailFolder), from its components."""
+        content_type = FOLDER_TYPES[folder_type]
+        directory = TYPES[content_type][0]
+        out = {}
+        for comp in self._components(content_type):
+            folder = comp["fullName"].split("/", 1)[0]
+            out.setdefault(
+                folder,
+                {
+                    "fullName": folder,
+                    "fileName": f"{directory}/{folder}",
+                    "id": ids.make_id("00l", self.org.tag, zlib.crc32(folder.encode()) % 10**9),
+                    "created": comp.get("created"),
+                    "modified": comp.get("modified"),
+                },
+            )
+        return list(out.values())
+
     def _props(self, mtype: str, comp: dict) -> dict:
         admin = self._user()
         now = self.org.now()
@@ -363,6 +383,8 @@ class MetadataStore:
     def list_metadata(self, metadata_type: str, folder: str | None = None) -> list[dict]:
         """FileProperties dicts for every component of a type (in ``folder`` for Report and
         EmailTemplate). Unknown types give an empty list, as Salesforce does."""
+        if metadata_type in FOLDER_TYPES:
+            return [self._props(metadata_type, c) for c in self._folders(metadata_type)]
         if metadata_type not in TYPES and metadata_type not in CHILD_TYPES:
             return []
         comps = self._components(metadata_type)
@@ -383,6 +405,16 @@ class MetadataStore:
                 continue
             comps = self._components(mtype)
             wanted = set(members)
+            if TYPES[mtype if mtype in TYPES else "ApexClass"][2]:
+                folder_type = next(f for f, t in FOLDER_TYPES.items() if t == mtype)
+                for folder in self._folders(folder_type):
+                    if folder["fullName"] in wanted:
+                        props.append(self._props(folder_type, folder))
+                        files[f"unpackaged/{folder['fileName']}-meta.xml"] = _meta_xml(
+                            folder_type,
+                            _tag("accessType", "Public")
+                            + _tag("name", folder["fullName"].replace("_", " ")),
+                        )
             for comp in comps:
                 if "*" not in wanted and comp["fullName"] not in wanted:
                     continue

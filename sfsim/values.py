@@ -44,8 +44,8 @@ def to_stored(field: dict, value):
     Strings from CSV (Bulk API) are accepted for every type; JSON values must have a
     compatible JSON type (a dict or list for a scalar field is a JSON_PARSER_ERROR).
     """
-    if value is None or (value == "" and field["type"] not in TEXT_LIKE):
-        return None
+    if value is None or value == "#N/A" or (value == "" and field["type"] not in TEXT_LIKE):
+        return None  # "#N/A" is how Bulk API CSV sets a field to null
     ftype = field["type"]
     if isinstance(value, dict | list):
         raise _parser_error(field, value)

@@ -127,3 +127,21 @@ def test_retrieve_refuses_more_than_10000_files(world, monkeypatch):
     with pytest.raises(SalesforceError) as err:
         world.org.metadata.retrieve({"ApexClass": ["*"], "Report": ["*"]}, "59.0")
     assert err.value.error_code == "LIMIT_EXCEEDED"
+
+
+def test_report_folders_are_listed_and_retrieved(world):
+    store = world.org.metadata
+    folders = {f["fullName"]: f for f in store.list_metadata("ReportFolder")}
+    assert set(folders) == {"SalesReports", "SupportReports"}
+    assert folders["SalesReports"]["fileName"] == "reports/SalesReports"
+    assert [f["fullName"] for f in store.list_metadata("EmailFolder")] == ["SupportTemplates"]
+    zip_bytes, props = store.retrieve(
+        {"Report": ["SalesReports", "SalesReports/Pipeline_By_Stage"]}, "59.0"
+    )
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as zf:
+        names = set(zf.namelist())
+    assert {
+        "unpackaged/reports/SalesReports-meta.xml",
+        "unpackaged/reports/SalesReports/Pipeline_By_Stage.report",
+    } <= names
+    assert {p["type"] for p in props} == {"ReportFolder", "Report"}
