@@ -552,6 +552,10 @@ class Org:
                     "INVALID_FIELD", f"No such column '{key}' on sobject of type {od.name}", [key]
                 )
             name = f["name"]
+            if name == "Id" and not system:
+                raise SalesforceError(
+                    "INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", ["Id"]
+                )
             if not system:
                 allowed = f.get("createable") or (
                     name in AUDIT_FIELDS and "SetAuditFields" in perms

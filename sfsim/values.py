@@ -13,6 +13,7 @@ from sfsim.errors import SalesforceError
 from sfsim.schema import API_VERSION, TEXT_LIKE
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z?$")
 
 
@@ -60,6 +61,12 @@ def to_stored(field: dict, value):
             raise SalesforceError(
                 "STRING_TOO_LONG",
                 f"{field['label']}: data value too large: {text[:255]} (max length={length})",
+                [field["name"]],
+            )
+        if ftype == "email" and not _EMAIL_RE.match(text):
+            raise SalesforceError(
+                "INVALID_EMAIL_ADDRESS",
+                f"{field['label']}: invalid email address: {text}",
                 [field["name"]],
             )
         if ftype == "picklist" and field.get("restrictedPicklist"):

@@ -79,6 +79,13 @@ def test_create_get_update_maintain_system_fields(world):
             "Amount cannot be negative.",
         ),
         ("Nope__c", {"Name": "x"}, "INVALID_TYPE", None),
+        ("Contact", {"LastName": "x", "Email": "not-an-address"}, "INVALID_EMAIL_ADDRESS", None),
+        (
+            "Account",
+            {"Name": "x", "Id": "001000000000001AAA"},
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "cannot specify Id in an insert call",
+        ),
         ("ContentDocument", {"Title": "x"}, "INVALID_TYPE_FOR_OPERATION", None),
     ],
 )
