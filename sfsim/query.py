@@ -19,7 +19,7 @@ import soql
 from sfsim import ids
 from sfsim.errors import SalesforceError
 from sfsim.schema import API_VERSION, COMPOUND
-from sfsim.values import compound_value, csv_datetime, csv_sql, to_json_value
+from sfsim.values import compound_value, csv_datetime, csv_sql, printf_arg_sql, to_json_value
 from soql import ast
 from soql.evaluate import operand_path
 
@@ -797,8 +797,8 @@ def _joined_rows(conn, plan: Plan, keep: list[int]) -> Iterator[list[str]]:
     """Rows as lists of strings, fetched as one printf-joined string per row and split in
     Python (about 1.5x faster than letting sqlite3 build a tuple of many values). A row
     whose text holds the separator itself is fetched again column by column."""
+    kept = [printf_arg_sql(plan.columns[i].expr, plan.columns[i].field) for i in keep]
     exprs = plan.select_exprs()
-    kept = [exprs[i] for i in keep]
     pieces, params = [], []
     for start in range(0, len(kept), 100):  # SQLite functions take at most 127 arguments
         chunk = kept[start : start + 100]
@@ -809,7 +809,7 @@ def _joined_rows(conn, plan: Plan, keep: list[int]) -> Iterator[list[str]]:
         f"SELECT {select}, t._rowid {plan.from_sql()} WHERE {plan.where_sql} "
         f"{plan.order_sql()}{plan._limit_sql()}"
     )
-    one_row = f"SELECT {', '.join(kept)} {plan.from_sql()} WHERE t._rowid = ?"
+    one_row = f"SELECT {', '.join(exprs[i] for i in keep)} {plan.from_sql()} WHERE t._rowid = ?"
     width = len(kept)
     for line, rowid in conn.execute(sql, params + plan.params):
         row = line.split(_SEP)

@@ -208,3 +208,14 @@ def compound_value(field_name: str, row: dict) -> dict | None:
     out["countryCode"] = None
     out["stateCode"] = None
     return out
+
+
+def printf_arg_sql(column: str, field: dict) -> str:
+    """Like csv_sql, for an argument of SQLite printf('%s'), which already renders NULL as an
+    empty string: text, integer and date columns go in as they are."""
+    ftype = field["type"]
+    if ftype in ("boolean", "double", "currency", "percent", "base64"):
+        return csv_sql(column, field)
+    if ftype == "datetime":
+        return f"substr({column}, 1, 23) || 'Z'"
+    return column
