@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("orgs.urls")),
     path("", include("backups.urls")),
+    path("", include("jobs.schedule_urls")),
 ]

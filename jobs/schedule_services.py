@@ -6,7 +6,8 @@
 - `schedule_create(*, org, name, operation, recurrence, settings=None, description="",
   created_by=None, now=None) -> Schedule` — a user schedule.
 - `schedule_update(*, schedule, recurrence, settings, name=None, description=None,
-  enabled=None, now=None) -> Schedule` — a new recurrence moves the next run.
+  enabled=None, operation=None, now=None) -> Schedule` — a new recurrence moves the next
+  run; a system schedule keeps its name and operation (and the daily one its rhythm).
 - `schedule_delete(*, schedule) -> None` — user schedules only (ScheduleError otherwise).
 - `org_time_zone(org) -> ZoneInfo` — the tenant's time zone, in which schedules run.
 """
@@ -144,6 +145,7 @@ def schedule_update(
     name: str | None = None,
     description: str | None = None,
     enabled: bool | None = None,
+    operation: str | None = None,
     now=None,
 ) -> Schedule:
     if recurrence.frequency not in allowed_frequencies(schedule):
@@ -159,6 +161,12 @@ def schedule_update(
             schedule.description = description
         if enabled is not None:
             schedule.enabled = enabled
+        if operation is not None:
+            if operation not in dict(Schedule.OPERATIONS):
+                raise ScheduleError(
+                    f"{operation!r} cannot be scheduled; choose a composite backup."
+                )
+            schedule.operation = operation
     schedule.settings = _settings_json(settings)
     _apply(schedule, recurrence, now or timezone.now())
     schedule.save()
