@@ -32,7 +32,7 @@ def schedule_list(*, org, kind: str | None = None) -> QuerySet[Schedule]:
     schedules = Schedule.objects.filter(org=org).select_related("last_job")
     if kind is not None:
         schedules = schedules.filter(kind=kind)
-    return schedules.order_by("kind", "name", "pk")
+    return schedules.order_by("kind", "pk")  # system first, then in order of creation
 
 
 def schedule_get(*, org, schedule_id: int) -> Schedule:
