@@ -34,6 +34,8 @@ class CompositeBackupForm(forms.Form):
             attrs={"rows": 3, "placeholder": "Provide a short description (optional)"}
         ),
     )
+    # On: save a user schedule (jobs/schedule_forms.ScheduleForm, prefix "schedule").
+    schedule = forms.BooleanField(required=False, label="Schedule")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +49,19 @@ class CompositeBackupForm(forms.Form):
 
     def job_settings(self) -> JobSettings:
         return JobSettings(**{name: self.cleaned_data[name] for name in OFFERED_SETTINGS})
+
+    def schedule_kwargs(self) -> dict:
+        """For jobs.schedule_services.schedule_create, when Schedule is on."""
+        data = self.cleaned_data
+        operation = (
+            Job.Operation.COMPOSITE_SYNC_BACKUP if data["sync"] else Job.Operation.COMPOSITE_BACKUP
+        )
+        return {
+            "name": data["name"],
+            "operation": operation,
+            "settings": self.job_settings(),
+            "description": data["description"],
+        }
 
 
 class HistoryFilterForm(forms.Form):

@@ -21,6 +21,9 @@ from backups.services import backup_start
 from common.pagination import paginate
 from jobs import services as job_services
 from jobs.models import Job, JobObject
+from jobs.schedule_forms import ScheduleForm
+from jobs.schedule_services import org_time_zone, schedule_create
+from jobs.schedule_views import schedule_fields_context
 from jobs.selectors import (
     JOB_OBJECT_ORDERS,
     job_get,
@@ -87,7 +90,18 @@ def create(request, org_id: int):
     org = _org(request, org_id)
     connected = org.status == Org.Status.CONNECTED
     form = CompositeBackupForm(request.POST or None, initial={"sync": "sync" in request.GET})
-    if request.method == "POST" and form.is_valid():
+    schedule_form = ScheduleForm(request.POST or None, prefix="schedule", tz=org_time_zone(org))
+    scheduling = request.method == "POST" and form.is_valid() and form.cleaned_data["schedule"]
+    if scheduling and schedule_form.is_valid():
+        schedule = schedule_create(
+            org=org,
+            recurrence=schedule_form.spec(),
+            created_by=request.user,
+            **form.schedule_kwargs(),
+        )
+        messages.success(request, f"{schedule.name} is scheduled.")
+        return redirect("schedules:list", org_id=org.pk)
+    if request.method == "POST" and form.is_valid() and not scheduling:
         if connected:
             job = backup_start(
                 org=org,
@@ -100,6 +114,7 @@ def create(request, org_id: int):
             return redirect("backups:job", org_id=org.pk, job_id=job.pk)
         form.add_error(None, "This org is not connected, so it cannot be backed up.")
     context = {"org": org, "form": form, "connected": connected, "active_nav": "backup_overview"}
+    context.update(schedule_fields_context(org=org, form=schedule_form, prefix="schedule"))
     return render(request, "backups/create.html", context)
 
 

@@ -47,7 +47,9 @@ def initial_for(schedule: Schedule) -> dict:
 class ScheduleForm(forms.Form):
     frequency = forms.ChoiceField(label="Recurrence", choices=Schedule.Frequency.choices)
     interval = forms.IntegerField(label="Repeat every", min_value=1, max_value=365)
-    run_at = forms.TimeField(label="Run at", widget=forms.TimeInput(attrs={"type": "time"}))
+    run_at = forms.TimeField(
+        label="Run at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     start_date = forms.DateField(
         label="Starting", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
