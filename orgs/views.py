@@ -155,10 +155,6 @@ UPCOMING = {
         "Backup & Archive",
         "Run composite backups and archives, and see the latest backup of each object.",
     ),
-    "backup_schedule": (
-        "Backup schedule",
-        "The system and user schedules that run backups automatically.",
-    ),
     "backup_history": (
         "Backup history",
         "Every backup and archive job, with its details and logs.",

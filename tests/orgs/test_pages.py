@@ -120,7 +120,7 @@ def test_get_started_shows_the_connection_summary(client_user_a, tenant_a):
         "Binary Objects",
         "Feed",
         "Run the first backup",
-        reverse("orgs:backup_schedule", args=[org.pk]),
+        reverse("schedules:list", args=[org.pk]),
     ]:
         assert text in page
     assert 'class="active"' in page and ">Get Started<" in page

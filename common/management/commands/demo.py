@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 env,
             )
             self._spawn([sys.executable, "manage.py", "qcluster"], env)
+            self._spawn([sys.executable, "manage.py", "scheduler"], env)
             self._print_banner(options["port"], sim_url)
             self._wait()
         except KeyboardInterrupt:
