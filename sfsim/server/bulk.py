@@ -103,7 +103,9 @@ class Job:
         self.org_id = org_id
         self.user_id = user_id
         self.lock = threading.Lock()
+        self.save_lock = threading.Lock()
         self.abort = threading.Event()
+        self.registered = threading.Event()
         self.started = threading.Event()
         self.start_error: SalesforceError | None = None
         self.offsets: array.array | None = None
@@ -160,9 +162,10 @@ class BulkJobs:
                 "user_id": job.user_id,
                 "header": base64.b64encode(job.header_bytes).decode(),
             }
-        tmp = self._path(job.id, ".json.tmp")
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, self._path(job.id, ".json"))
+        with job.save_lock:
+            tmp = self._path(job.id, ".json.tmp")
+            tmp.write_text(json.dumps(data))
+            os.replace(tmp, self._path(job.id, ".json"))
 
     def close(self) -> None:
         with self._lock:
@@ -270,6 +273,21 @@ def _object_from_query(text: str) -> str:
     return ""
 
 
+def _guarded(run):
+    """Run a job body; any escape marks the job Failed instead of leaving it running."""
+
+    def worker(app, job: Job, *args) -> None:
+        try:
+            run(app, job, *args)
+        except Exception as exc:
+            log.exception("bulk job %s failed", job.id)
+            job.started.set()
+            app.bulk.set_state(job, "Failed", f"UNKNOWN_EXCEPTION: {type(exc).__name__}: {exc}")
+
+    return worker
+
+
+@_guarded
 def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -> None:
     bulk: BulkJobs = app.bulk
     started = time.monotonic()
@@ -287,6 +305,8 @@ def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -
         job.started.set()
         return
     job.started.set()
+    if not job.registered.wait(30):
+        return
     bulk.set_state(job, "InProgress")
     delimiter = DELIMITERS[job.info["columnDelimiter"]]
     newline = LINE_ENDINGS[job.info["lineEnding"]]
@@ -378,7 +398,9 @@ def query_jobs(ctx: Ctx) -> Response:
     if job.start_error is not None:
         raise job.start_error
     ctx.app.bulk.add(job)
-    return json_response(job.public_info())
+    answer = job.public_info()
+    job.registered.set()
+    return json_response(answer)
 
 
 @routes.route(JOBS + "/query/<job_id>", ["GET", "PATCH", "DELETE"])
@@ -596,6 +618,7 @@ def _csv_writer(handle, job: Job):
     )
 
 
+@_guarded
 def _run_ingest_job(app, job: Job, org, user) -> None:
     bulk: BulkJobs = app.bulk
     started = time.monotonic()
@@ -675,17 +698,17 @@ def _write_unprocessed_on_abort(bulk: BulkJobs, job: Job) -> None:
 @api
 def ingest_results(ctx: Ctx, job_id: str, kind: str) -> Response:
     suffix = {
-        "successfulResults": ".success.csv",
-        "failedResults": ".failed.csv",
+        "successfulresults": ".success.csv",
+        "failedresults": ".failed.csv",
         "unprocessedrecords": ".unprocessed.csv",
-    }.get(kind)
+    }.get(kind.lower())
     if suffix is None:
         raise _not_found()
     bulk: BulkJobs = ctx.app.bulk
     job = bulk.get(ctx, job_id, False)
     path = bulk._path(job.id, suffix)
     if job.info["state"] not in FINAL_STATES or not path.exists():
-        if kind == "unprocessedrecords" and job.info["state"] in FINAL_STATES:
+        if suffix == ".unprocessed.csv" and job.info["state"] in FINAL_STATES:
             return Response(b"", content_type="text/csv")
         raise _bad_state(f"The job is {job.info['state']}; results are ready when it ends.")
     return Response(path.read_bytes(), content_type="text/csv")

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from sfsim.clock import parse_datetime
 from sfsim.errors import SalesforceError
-from sfsim.ids import is_valid
+from sfsim.ids import is_valid, to18
 from sfsim.server.app import api, public, routes
 from sfsim.server.cursors import split_locator
 from sfsim.server.http import (
@@ -118,13 +118,21 @@ def _fields_arg(ctx: Ctx) -> list[str] | None:
     return [f.strip() for f in text.split(",") if f.strip()]
 
 
+def _get(ctx: Ctx, object_name: str, record_id: str) -> dict:
+    """A record; with ``?fields=`` Salesforce still appends the Id."""
+    record = ctx.org.get(object_name, record_id, _fields_arg(ctx), ctx.user)
+    if "Id" not in record:
+        record["Id"] = record_id if len(record_id) == 18 else to18(record_id)
+    return record
+
+
 @routes.route(DATA + "/sobjects/<name>/<record_id>", ["GET", "PATCH", "DELETE"])
 @api
 def record(ctx: Ctx, name: str, record_id: str) -> Response:
     object_name = _global_entry(ctx, name)["name"]
     method = ctx.request.method
     if method == "GET":
-        return json_response(ctx.org.get(object_name, record_id, _fields_arg(ctx), ctx.user))
+        return json_response(_get(ctx, object_name, record_id))
     if method == "PATCH":
         ctx.org.update(object_name, record_id, _record_body(ctx), ctx.user)
         return Response(status=204)
@@ -186,7 +194,7 @@ def record_sub(ctx: Ctx, name: str, first: str, second: str) -> Response:
         return Response(body, content_type="application/octetstream")
     if method == "GET":
         record_id = _find_by_external_id(ctx, object_name, first, second)
-        return json_response(ctx.org.get(object_name, record_id, _fields_arg(ctx), ctx.user))
+        return json_response(_get(ctx, object_name, record_id))
     if method == "DELETE":
         ctx.org.delete(_find_by_external_id(ctx, object_name, first, second), ctx.user)
         return Response(status=204)

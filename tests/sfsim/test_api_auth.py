@@ -53,7 +53,7 @@ def test_soap_login_fault_has_salesforce_shape(sfsim):
             sfsim.session(),
         )
     assert failure.value.code == "INVALID_LOGIN"
-    assert "Invalid username, password, security token" in failure.value.message
+    assert "Invalid username, password, security token" in failure.value.auth_message
 
 
 def test_password_grant_answers_salesforce_token_fields(sfsim):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 import requests
@@ -56,17 +57,20 @@ def test_cut_closes_the_connection_mid_body(http):
 
 def test_cut_query_page_can_be_asked_again(http):
     sim, session, base = http
+    tag = uuid.uuid4().hex[:8]
+    for _ in range(2):
+        records = [{"attributes": {"type": "Lead"}, "LastName": tag, "Company": "Cut"}] * 150
+        assert session.post(f"{base}/composite/sobjects", json={"records": records}).ok
+    soql = f"SELECT Id FROM Lead WHERE LastName = '{tag}'"  # noqa: S608
     headers = {"Sforce-Query-Options": "batchSize=200"}
-    first = session.get(
-        f"{base}/query", params={"q": "SELECT Id FROM Account"}, headers=headers
-    ).json()
-    if first["done"]:
-        pytest.skip("the generated org has too few Accounts for two pages")
+    first = session.get(f"{base}/query", params={"q": soql}, headers=headers).json()
+    assert first["done"] is False
     sim.set_faults({"route": "/services/data/*/query/*", "kind": "cut"})
     with pytest.raises(requests.exceptions.RequestException):
         session.get(sim.base_url + first["nextRecordsUrl"]).json()
     again = session.get(sim.base_url + first["nextRecordsUrl"])
-    assert again.status_code == 200 and again.json()["records"]
+    assert again.status_code == 200 and len(again.json()["records"]) == 100
+    assert again.json()["done"] is True
 
 
 def test_rate_and_clear(http):

@@ -150,7 +150,9 @@ class Command(BaseCommand):
         for item in Simulator(data).credentials():
             row = dict(item)
             login_url = str(row.get("login_url") or "")
-            row["login_url"] = login_url if login_url.startswith("http") else base_url + login_url
+            if not login_url.startswith("http"):
+                login_url = base_url + login_url.rstrip("/")
+            row["login_url"] = login_url
             rows.append(row)
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=2))
