@@ -185,6 +185,34 @@ PERMISSION_FLAGS = ("ApiEnabled", "ViewAllData", "ModifyAllData", "QueryAllFiles
 
 # object name -> dict(prefix, owner, label, plural, flags..., fields)
 COMPACT: dict[str, dict] = {
+    # One record per org, its Id the org Id; read-only through the API.
+    "Organization": dict(
+        prefix="00D",
+        owner=False,
+        createable=False,
+        deletable=False,
+        fields=[
+            F("Name", "string", len=80, req=True, name_field=True),
+            F(
+                "OrganizationType",
+                "picklist",
+                pick=[
+                    "Developer Edition",
+                    "Enterprise Edition",
+                    "Unlimited Edition",
+                    "Professional Edition",
+                ],
+                ro=True,
+            ),
+            F("IsSandbox", "boolean", ro=True),
+            F("InstanceName", "string", len=5, ro=True),
+            F("Division", "string", len=80),
+            F("Country", "string", len=80),
+            F("DefaultLocaleSidKey", "picklist", pick=["en_US", "en_GB"], ro=True),
+            F("TimeZoneSidKey", "picklist", pick=["GMT", "America/Los_Angeles"], ro=True),
+            F("LanguageLocaleKey", "picklist", pick=["en_US"], ro=True),
+        ],
+    ),
     "User": dict(
         prefix="005",
         owner=False,
@@ -1030,6 +1058,7 @@ COMPACT: dict[str, dict] = {
 # (SFDX, describe files) are linked by link_children().
 REAL_OBJECTS = ("Account", "Contact", "Opportunity")
 DEFAULT_OBJECT_ORDER = [
+    "Organization",
     "Profile",
     "PermissionSet",
     "User",

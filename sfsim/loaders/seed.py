@@ -18,6 +18,22 @@ def seed_org(org, *, slug: str, with_automations: bool = True) -> dict:
     objs = org.objects()
     users = {}
     with org.transaction():
+        if "Organization" in objs:
+            org.create(
+                "Organization",
+                {
+                    "Id": org.org_id,
+                    "Name": org.name,
+                    "OrganizationType": org.edition,
+                    "IsSandbox": org.is_sandbox,
+                    "InstanceName": "SIM1",
+                    "DefaultLocaleSidKey": "en_US",
+                    "TimeZoneSidKey": "GMT",
+                    "LanguageLocaleKey": "en_US",
+                },
+                None,
+                system=True,
+            )
         admin_id = org.new_id(objs["User"])
         org.set_meta("admin_user_id", admin_id)
         made = []
