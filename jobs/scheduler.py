@@ -25,6 +25,7 @@ from django.utils import timezone
 from jobs.models import Job, Schedule
 from jobs.recurrence import next_run_after
 from jobs.schedule_services import org_time_zone
+from jobs.services import job_log
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,13 @@ def scheduler_tick(*, now=None) -> list[Job]:
     )
     jobs = []
     for schedule_id, seen in due:
-        job = _run_once(schedule_id, seen, now)
+        try:
+            job = _run_once(schedule_id, seen, now)
+        except Exception:
+            # Nothing was claimed (the transaction rolled back): the run is tried again on
+            # the next pass, and the other schedules still run on this one.
+            logger.exception("schedule %s could not queue its run; will retry", schedule_id)
+            continue
         if job is not None:
             jobs.append(job)
     return jobs
@@ -79,8 +86,18 @@ def _run_once(schedule_id: int, seen, now) -> Job | None:
             description=schedule.description,
         )
         Schedule.objects.filter(pk=schedule_id).update(last_job=job)
+        job_log(
+            job=job,
+            message=f"Started by the {schedule.get_kind_display().lower()} "
+            f"schedule {schedule.name!r}, due at {_local(seen, org)}.",
+        )
     logger.info("schedule %s queued job %s", schedule_id, job.pk)
     return job
+
+
+def _local(when, org) -> str:
+    local = when.astimezone(org_time_zone(org))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def scheduler_loop(*, interval: float = 15.0, stop=None) -> None:

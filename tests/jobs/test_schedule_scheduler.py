@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time as clock
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +48,32 @@ def test_a_due_run_queues_one_job_with_the_schedule_trigger(org_a, schedule):
     assert schedule.last_job == job and schedule.last_run_at == now
     assert schedule.next_run_at == datetime(2025, 7, 2, 3, tzinfo=UTC)
     assert scheduler_tick(now=now + timedelta(seconds=15)) == []  # the same run never again
+    assert job.logs.filter(
+        message="Started by the user schedule 'Nightly extra', due at 2025-07-01 03:00 UTC."
+    ).exists()
+
+
+def test_a_run_that_fails_to_queue_is_retried_and_does_not_block_others(org_a, monkeypatch):
+    from backups import services as backup_services
+
+    first = make_user_schedule(org_a, name="Breaks", now=JULY_1)
+    second = make_user_schedule(org_a, name="Works", now=JULY_1, run_at=time(3, 5))
+    real_start = backup_services.backup_start
+
+    def start(**kwargs):
+        if kwargs["name"] == "Breaks":
+            raise RuntimeError("database went away")
+        return real_start(**kwargs)
+
+    monkeypatch.setattr(backup_services, "backup_start", start)
+    now = datetime(2025, 7, 1, 4, 0, tzinfo=UTC)
+    assert [job.name for job in scheduler_tick(now=now)] == ["Works"]
+    first.refresh_from_db()
+    assert first.next_run_at == datetime(2025, 7, 1, 3, tzinfo=UTC)  # not claimed: retried
+    monkeypatch.setattr(backup_services, "backup_start", real_start)
+    assert [job.name for job in scheduler_tick(now=now)] == ["Breaks"]
+    second.refresh_from_db()
+    assert second.next_run_at == datetime(2025, 7, 2, 3, 5, tzinfo=UTC)
 
 
 def test_after_downtime_a_missed_run_runs_once(schedule):
@@ -200,3 +226,19 @@ def test_schedule_list_command_names_an_unknown_org(db):
 def test_start_date_in_the_future_waits_for_it(org_a):
     schedule = make_user_schedule(org_a, now=JULY_1, start_date=date(2025, 7, 20))
     assert schedule.next_run_at == datetime(2025, 7, 20, 3, tzinfo=UTC)
+
+
+def test_the_migration_gives_existing_orgs_their_system_schedules(org_a):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("jobs.migrations.0003_schedule_system_defaults")
+    migration.create_defaults(apps, None)
+    migration.create_defaults(apps, None)  # running twice adds nothing
+    system = Schedule.objects.filter(org=org_a, kind=Schedule.Kind.SYSTEM)
+    assert sorted(system.values_list("operation", flat=True)) == [
+        Job.Operation.COMPOSITE_BACKUP,
+        Job.Operation.COMPOSITE_SYNC_BACKUP,
+    ]
+    assert all(s.next_run_at is not None and s.job_settings.big_objects for s in system)
