@@ -4,9 +4,9 @@
     .venv/bin/python bench/sfsim_bulk.py [--records 1000000] [--seed 1] [--data var/bench/sfsim-1m]
 
 Generates the org once (cached under var/bench/, the load time is printed when it runs),
-starts ``manage.py sfsim serve``, then for the largest Account-shaped object (Account,
-all its non-compound fields) and for every queryable object runs a Bulk API 2.0 query
-job and downloads all result pages. Prints records/s (job creation to last byte) and
+starts ``manage.py sfsim serve``, then runs Bulk API 2.0 query jobs and downloads all
+result pages: Account with 15 typical fields, Account with all its non-compound fields,
+and every queryable object with all its fields. Prints records/s (job creation to last byte) and
 the server's peak RSS. Not a test: it prints figures and never fails on a time.
 """
 
@@ -27,6 +27,23 @@ ROOT = Path(__file__).resolve().parents[1]
 VERSION = "62.0"
 PAGE = 100_000
 SKIP_TYPES = {"address", "location", "base64"}
+TYPICAL_ACCOUNT_FIELDS = [
+    "Id",
+    "Name",
+    "Type",
+    "Industry",
+    "Phone",
+    "Website",
+    "BillingCity",
+    "BillingCountry",
+    "AnnualRevenue",
+    "NumberOfEmployees",
+    "OwnerId",
+    "CreatedDate",
+    "LastModifiedDate",
+    "SystemModstamp",
+    "IsDeleted",
+]
 
 
 def manage(*args: str) -> str:
@@ -164,14 +181,16 @@ def main() -> None:
             return [f["name"] for f in described["fields"] if f["type"] not in SKIP_TYPES]
 
         account_fields = fields_of("Account")
-        records, size, job_s, total_s = bulk_query(
-            session, base, f"SELECT {', '.join(account_fields)} FROM Account"
-        )
-        print(
-            f"Bulk API 2.0 query, Account ({len(account_fields)} fields): {records:,} records, "
-            f"{size / 1e6:.0f} MB in {total_s:.2f} s (job {job_s:.2f} s) "
-            f"= {records / total_s:,.0f} records/s"
-        )
+        typical = [f for f in TYPICAL_ACCOUNT_FIELDS if f in account_fields]
+        for label, fields in (("typical", typical), ("all", account_fields)):
+            records, size, job_s, total_s = bulk_query(
+                session, base, f"SELECT {', '.join(fields)} FROM Account"
+            )
+            print(
+                f"Bulk API 2.0 query, Account, {label} fields ({len(fields)}): {records:,} "
+                f"records, {size / 1e6:.0f} MB in {total_s:.2f} s (job {job_s:.2f} s) "
+                f"= {records / total_s:,.0f} records/s"
+            )
         all_records = 0
         all_seconds = 0.0
         for _count, name in objects:
