@@ -2,8 +2,8 @@
 
 - `schedule_list(*, org, kind=None) -> QuerySet[Schedule]` — with the last job.
 - `schedule_get(*, org, schedule_id) -> Schedule` (Http404 if not this org's).
-- `schedule_sentence(*, schedule=None, spec=None, org, now=None) -> str` — the "This
-  backup is planned to run ..." sentence, starting at the first run from now.
+- `schedule_sentence(*, org, spec, now=None) -> str` — the "This backup is planned to
+  run ..." sentence, starting at the first run from now (or from the start date).
 - `schedule_cards(*, org, now=None) -> dict` — {"system": [...], "user": [...]} of
   ScheduleCard (schedule, sentence, next run and last run in the tenant's time zone).
 """
