@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from tenants.models import Tenant
@@ -62,6 +63,14 @@ class Org(models.Model):
     # Settings -> General -> Manage Operations: off stops every scheduled job of the org.
     scheduled_backups_enabled = models.BooleanField(default=True)
     scheduled_archives_enabled = models.BooleanField(default=True)
+    # Settings -> General -> API Quota: the share (percent) of the org's daily REST
+    # requests and Bulk API query jobs that OrgVault's jobs may use (salesforce/quota.py).
+    api_quota_rest_percent = models.PositiveSmallIntegerField(
+        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    api_quota_bulk_percent = models.PositiveSmallIntegerField(
+        default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
