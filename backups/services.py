@@ -156,6 +156,10 @@ class CompositeBackupHandler:
     def _sync(job: Job) -> bool:
         return job.operation == Job.Operation.COMPOSITE_SYNC_BACKUP
 
+    def watermark_scope(self, job: Job) -> str:
+        """Which series of watermarks this job reads and advances ("" = composite)."""
+        return ""
+
     def process(self, ctx, job_object: JobObject) -> None:
         ObjectBackup(ctx, job_object, sync=self._sync(ctx.job)).run()
 
@@ -177,7 +181,8 @@ class CompositeBackupHandler:
         watermarks = {
             o.object_name: o.cursor["watermark"] for o in objects if o.cursor.get("watermark")
         }
-        if snapshot_publish(snapshot=snapshot, watermarks=watermarks):
+        scope = self.watermark_scope(job)
+        if snapshot_publish(snapshot=snapshot, watermarks=watermarks, scope=scope):
             if self._sync(job):
                 for o in objects:
                     watermark_mark_full_sync(org=job.org, object_name=o.object_name)
@@ -208,8 +213,12 @@ def _soql_datetime(stamp: str, minus: timedelta) -> str:
 class ObjectBackup:
     """One object of one backup job; resumable from `job_object.cursor`."""
 
-    def __init__(self, ctx, job_object: JobObject, *, sync: bool):
+    def __init__(self, ctx, job_object: JobObject, *, sync: bool, where: str = "", scope: str = ""):
         self.ctx = ctx
+        # A templated backup reads only the records its filter selects, with its own
+        # watermarks (`scope`), so it never hides records from composite backups.
+        self.base_where = where
+        self.watermark_scope = scope
         self.job = ctx.job
         self.org = self.job.org
         self.job_object = job_object
@@ -285,13 +294,17 @@ class ObjectBackup:
 
     def read_changes(self, stamp_field: str | None) -> None:
         watermark = (
-            ObjectWatermark.objects.filter(org=self.org, object_name=self.name)
+            ObjectWatermark.objects.filter(
+                org=self.org, scope=self.watermark_scope, object_name=self.name
+            )
             .values_list("value", flat=True)
             .first()
         )
-        where = ""
-        if watermark and stamp_field:
-            where = f"{stamp_field} > {_soql_datetime(watermark, OVERLAP)}"
+        where = self.base_where
+        incremental = bool(watermark and stamp_field)
+        if incremental:
+            since = f"{stamp_field} > {_soql_datetime(watermark, OVERLAP)}"
+            where = f"({where}) AND {since}" if where else since
         if "method" not in self.cursor:
             total = self.reader.count(where)
             self.cursor.update(
@@ -300,7 +313,7 @@ class ObjectBackup:
                 watermark=watermark or "",
                 phase="read",
             )
-            kind = "changes since the last backup" if where else "all records"
+            kind = "changes since the last backup" if incremental else "all records"
             method = "Bulk API 2.0" if self.cursor["method"] == "bulk" else "REST query"
             self.log(f"{self.name}: reading {kind} ({total} rows) with {method}.")
             JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])
@@ -430,6 +443,21 @@ class ObjectBackup:
 
     # --- counters ------------------------------------------------------------------
 
+    def current_total(self) -> int:
+        """The object's records this backup covers: every current one in the vault, or
+        (a templated backup) the org's records its filter selects, Recycle Bin included."""
+        if self.base_where:
+            total = self.reader.count(self.base_where)
+            self.save()  # the COUNT() call
+            return total
+        return (
+            RecordVersion.objects.filter(
+                org_id=self.org.pk, object_name=self.name, valid_to__isnull=True
+            )
+            .exclude(state__in=[RecordVersion.State.HARD_DELETED, RecordVersion.State.ARCHIVED])
+            .count()
+        )
+
     def settle(self, snapshot: Snapshot) -> None:
         """Exact counters from the vault, whatever retries or resumes happened."""
         changes = dict(
@@ -438,13 +466,7 @@ class ObjectBackup:
             .annotate(n=Count("id"))
             .values_list("change", "n")
         )
-        total = (
-            RecordVersion.objects.filter(
-                org_id=self.org.pk, object_name=self.name, valid_to__isnull=True
-            )
-            .exclude(state__in=[RecordVersion.State.HARD_DELETED, RecordVersion.State.ARCHIVED])
-            .count()
-        )
+        total = self.current_total()
         size = (
             Segment.objects.filter(snapshot=snapshot, object_name=self.name).aggregate(
                 s=Sum("byte_size")

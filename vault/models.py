@@ -144,7 +144,12 @@ class Blob(models.Model):
 
 
 class ObjectWatermark(models.Model):
+    """`scope` separates independent series of backups of the same object ("" for the
+    composite backups, e.g. "template:7:3" for a template's), so one series' mark never
+    hides records from another."""
+
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=64, blank=True, default="")
     object_name = models.CharField(max_length=120)
     value = models.CharField(max_length=64, blank=True)
     snapshot_seq = models.PositiveIntegerField(default=0)
@@ -154,7 +159,7 @@ class ObjectWatermark(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "object_name"], name="watermark_unique_per_object"
+                fields=["org", "scope", "object_name"], name="watermark_unique_per_scope"
             ),
         ]
 

@@ -98,8 +98,11 @@ def snapshot_begin(*, org, job) -> Snapshot:
             ) from None
 
 
-def snapshot_publish(*, snapshot: Snapshot, watermarks: dict[str, str] | None = None) -> bool:
-    """building -> published exactly once; advances the watermarks in the same transaction."""
+def snapshot_publish(
+    *, snapshot: Snapshot, watermarks: dict[str, str] | None = None, scope: str = ""
+) -> bool:
+    """building -> published exactly once; advances the watermarks (of `scope`) in the
+    same transaction."""
     now = timezone.now()
     with transaction.atomic():
         won = Snapshot.objects.filter(pk=snapshot.pk, status=Snapshot.Status.BUILDING).update(
@@ -110,6 +113,7 @@ def snapshot_publish(*, snapshot: Snapshot, watermarks: dict[str, str] | None = 
         for object_name, value in (watermarks or {}).items():
             ObjectWatermark.objects.update_or_create(
                 org_id=snapshot.org_id,
+                scope=scope,
                 object_name=object_name,
                 defaults={"value": value, "snapshot_seq": snapshot.seq, "updated_at": now},
             )
@@ -118,7 +122,7 @@ def snapshot_publish(*, snapshot: Snapshot, watermarks: dict[str, str] | None = 
 
 
 def watermark_mark_full_sync(*, org, object_name: str) -> None:
-    ObjectWatermark.objects.filter(org=org, object_name=object_name).update(
+    ObjectWatermark.objects.filter(org=org, scope="", object_name=object_name).update(
         last_full_sync_at=timezone.now()
     )
 
