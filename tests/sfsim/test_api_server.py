@@ -88,3 +88,48 @@ def test_load_shared_describes_sfdx_and_tree(tmp_path):
         products = sf.query_all("SELECT Id, Product_Family__c FROM Product__c")["records"]
         assert products and families
         assert all(p["Product_Family__c"] in families for p in products)
+
+
+def test_admin_switches_automations_clock_and_permissions(tmp_path):
+    """On a private simulator: deactivate a validation rule through the Tooling API,
+    purge the Recycle Bin by moving the clock, then take API access away."""
+    with start_sfsim(tmp_path / "admin") as sim:
+        session = sim.session()
+        session.headers["Authorization"] = f"Bearer {sim.token()['access_token']}"
+        base = f"{sim.base_url}/services/data/v{API_VERSION}"
+        negative = {
+            "Name": "Refund",
+            "StageName": "Prospecting",
+            "CloseDate": "2030-01-01",
+            "Amount": -5,
+        }
+        refused = session.post(f"{base}/sobjects/Opportunity", json=negative)
+        assert refused.status_code == 400
+        assert refused.json()[0]["errorCode"] == "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+        rules = session.get(
+            f"{base}/tooling/query",
+            params={"q": "SELECT Id, ValidationName, Active FROM ValidationRule"},
+        ).json()["records"]
+        rule = next(r for r in rules if r["ValidationName"] == "Amount_Not_Negative")
+        assert rule["Active"] is True
+        off = session.patch(
+            f"{base}/tooling/sobjects/ValidationRule/{rule['Id']}", json={"Active": False}
+        )
+        assert off.status_code == 204
+        assert session.post(f"{base}/sobjects/Opportunity", json=negative).status_code == 201
+
+        account_id = session.post(f"{base}/sobjects/Account", json={"Name": "Binned"}).json()["id"]
+        assert session.delete(f"{base}/sobjects/Account/{account_id}").status_code == 204
+        soql = {"q": f"SELECT Id FROM Account WHERE Id = '{account_id}'"}  # noqa: S608
+        assert session.get(f"{base}/queryAll", params=soql).json()["totalSize"] == 1
+        sim.advance_clock(days=16)
+        session.headers["Authorization"] = f"Bearer {sim.token()['access_token']}"
+        assert session.get(f"{base}/queryAll", params=soql).json()["totalSize"] == 0
+
+        admin = sim.credentials[0]["username"]
+        sim.manage("permission", "--username", admin, "--name", "ApiEnabled", "--off")
+        denied = session.get(f"{base}/limits")
+        assert denied.status_code == 403
+        assert denied.json()[0]["errorCode"] == "API_CURRENTLY_DISABLED"
+        sim.manage("permission", "--username", admin, "--name", "ApiEnabled", "--on")
+        assert session.get(f"{base}/limits").status_code == 200
