@@ -221,7 +221,11 @@ class SimApp:
                 status=405,
             )
         except HTTPException as exc:
-            return exc.get_response()
+            code = (exc.name or "Error").upper().replace(" ", "_")
+            return json_response(
+                [{"errorCode": code, "message": exc.description or exc.name}],
+                status=exc.code or 400,
+            )
         except Exception as exc:
             log.error("unexpected error on %s %s\n%s", request.method, path, traceback.format_exc())
             return unknown_exception(f"{type(exc).__name__}: {exc}")

@@ -407,6 +407,7 @@ def query_jobs(ctx: Ctx) -> Response:
     if not isinstance(text, str) or not text.strip():
         raise SalesforceError("INVALIDJOB", "The query is required for a query job.")
     _check_format(body)
+    ctx.org.consume("DailyBulkV2QueryJobs")
     info = _job_info(
         ctx,
         job_type="V2Query",
