@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from jobs.models import Job, JobLog, JobObject, JobSettings
 from jobs.services import job_create, job_enqueue, job_log
@@ -36,6 +37,7 @@ from orgs.models import ObjectCatalogEntry
 from orgs.selectors import catalog_entries
 from orgs.services import org_client, org_data_key
 from salesforce.errors import SalesforceApiError
+from salesforce.quota import ApiQuota, ApiQuotaReached
 from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
 from vault.models import ObjectWatermark, RecordVersion, Segment, Snapshot
 from vault.services import (
@@ -145,6 +147,7 @@ class CompositeBackupHandler:
             )
         for name in unqueryable:
             ctx.log(f"{name} skipped: Salesforce does not allow querying it.", JobLog.Level.INFO)
+        check_api_quota(ctx, org)
         snapshot_begin(org=org, job=job)
         JobObject.objects.bulk_create(
             [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True
@@ -161,7 +164,11 @@ class CompositeBackupHandler:
         return ""
 
     def process(self, ctx, job_object: JobObject) -> None:
-        ObjectBackup(ctx, job_object, sync=self._sync(ctx.job)).run()
+        try:
+            ObjectBackup(ctx, job_object, sync=self._sync(ctx.job)).run()
+        except ApiQuotaReached as exc:
+            stop_queued_objects(ctx, exc)
+            raise
 
     def finish(self, ctx, status: str) -> None:
         job = ctx.job
@@ -203,6 +210,36 @@ def _client_for(org, on_refresh):
         _client_cache[org.pk] = client
     client.on_token_refresh = on_refresh
     return client
+
+
+def api_quota(org) -> ApiQuota:
+    """The org's API-quota guard (Settings → General → API Quota)."""
+    return ApiQuota(
+        rest_percent=org.api_quota_rest_percent, bulk_percent=org.api_quota_bulk_percent
+    )
+
+
+def check_api_quota(ctx, org) -> None:
+    """Read the org's `limits` at the start of a job, log them, and stop (ApiQuotaReached)
+    if the quota is already used up."""
+    client = _client_for(org, lambda: None)
+    quota = api_quota(org)
+    quota.use_limits(client.limits())
+    ctx.job.add_counters(setup_api_calls=1)
+    ctx.log(f"API use at the start: {quota.summary(client)}.")
+    quota.check(client)
+
+
+def stop_queued_objects(ctx, exc: ApiQuotaReached) -> None:
+    """The quota is used up: the objects not started yet are not read at all."""
+    stopped = JobObject.objects.filter(job=ctx.job, status=JobObject.Status.QUEUED).update(
+        status=JobObject.Status.EXCEPTION, finished_at=timezone.now(), error_message=str(exc)
+    )
+    if stopped:
+        ctx.log(
+            f"{stopped} object(s) were not read: the API quota was reached.",
+            JobLog.Level.WARNING,
+        )
 
 
 def _soql_datetime(stamp: str, minus: timedelta) -> str:
@@ -248,7 +285,9 @@ class ObjectBackup:
         retry = RetryPolicy(
             base_seconds=RETRY_BASE_SECONDS, on_retry=lambda m: self.log(m, JobLog.Level.WARNING)
         )
-        self.reader = ObjectReader.for_object(client, self.name, retry=retry)
+        self.reader = ObjectReader.for_object(
+            client, self.name, retry=retry, quota=api_quota(self.org)
+        )
         try:
             self.reader.load_describe()
         except SalesforceApiError as exc:

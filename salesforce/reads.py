@@ -11,6 +11,9 @@ retries, API-call counting, and values typed the same way whichever path read th
     reader.ids(...)                                  # Ids only, for hard-delete detection
     reader.calls                                     # HTTP requests made (retries included)
 
+With `quota=ApiQuota(...)` (salesforce/quota.py) every request is checked first and
+`ApiQuotaReached` is raised, before the request, once the org's quota is used up.
+
 Values are canonical: boolean -> bool, int -> int, double/currency/percent -> float,
 datetime -> "YYYY-MM-DDTHH:MM:SS.sssZ", empty -> None, everything else the text. So a
 record read by REST and by Bulk API gives the same values (and the same hash).
@@ -35,6 +38,7 @@ from salesforce.errors import (
     SalesforceConnectorError,
     SalesforceUnreachable,
 )
+from salesforce.quota import ApiQuota
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +130,7 @@ class ObjectReader:
     describe: dict
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     calls: int = 0
+    quota: ApiQuota | None = None
 
     def __post_init__(self) -> None:
         self._use(self.describe)
@@ -142,9 +147,18 @@ class ObjectReader:
         ]
 
     @classmethod
-    def for_object(cls, client, object_name: str, *, retry: RetryPolicy | None = None):
+    def for_object(
+        cls,
+        client,
+        object_name: str,
+        *,
+        retry: RetryPolicy | None = None,
+        quota: ApiQuota | None = None,
+    ):
         """A reader whose describe is not loaded yet: call `load_describe()`."""
-        return cls(client, {"name": object_name, "fields": []}, retry=retry or RetryPolicy())
+        return cls(
+            client, {"name": object_name, "fields": []}, retry=retry or RetryPolicy(), quota=quota
+        )
 
     def load_describe(self) -> dict:
         """Describe the object (one call, retried); `calls` counts even when it fails."""
@@ -153,10 +167,16 @@ class ObjectReader:
 
     # --- plumbing ---------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, **kwargs):
+    def limits(self) -> dict:
+        """The org's `limits` (one call, retried, not held back by the quota)."""
+        return self._call("GET", "limits/", guarded=False).json()
+
+    def _call(self, method: str, path: str, *, guarded: bool = True, **kwargs):
         attempt = 0
         while True:
             attempt += 1
+            if guarded and self.quota is not None:
+                self.quota.before_request(self.client, method, path, read_limits=self.limits)
             self.calls += 1
             try:
                 return self.client.request(method, path, **kwargs)
