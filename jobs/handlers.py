@@ -7,4 +7,5 @@ see jobs/runner.py.
 HANDLERS: dict[str, str] = {
     "composite_backup": "backups.services.CompositeBackupHandler",
     "composite_sync_backup": "backups.services.CompositeBackupHandler",
+    "templated_backup": "backups.template_services.TemplatedBackupHandler",
 }

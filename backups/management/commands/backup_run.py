@@ -2,6 +2,7 @@
 
     python manage.py backup_run --org 3 [--sync] [--wait] [--json] [--name N]
                                 [--include binary_objects,history_objects]
+    python manage.py backup_run --org 3 --template NAME [--wait] [--json] [--name N]
 
 Without --wait the job is queued for the qcluster workers and its id printed. With
 --wait the job runs inline, in this command's process (no qcluster needed; a running
@@ -39,6 +40,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--org", type=int, required=True, help="the org's id in OrgVault")
         parser.add_argument("--sync", action="store_true", help="Composite & Sync Backup")
+        parser.add_argument("--template", default="", help="a Templated Backup of this template")
         parser.add_argument("--wait", action="store_true", help="run inline and wait")
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--name", default="", help="the job's name")
@@ -54,13 +56,16 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"There is no org with id {opts['org']}.")
         settings = self._settings(opts["include"])
-        job = backup_start(
-            org=org,
-            sync=opts["sync"],
-            name=opts["name"],
-            settings=settings,
-            enqueue=not opts["wait"],
-        )
+        if opts["template"]:
+            job = self._templated(org, opts)
+        else:
+            job = backup_start(
+                org=org,
+                sync=opts["sync"],
+                name=opts["name"],
+                settings=settings,
+                enqueue=not opts["wait"],
+            )
         if opts["wait"]:
             job = backup_run_inline(job=job)
         summary = job_summary(job)
@@ -78,6 +83,22 @@ class Command(BaseCommand):
             self.stdout.write(f"Job {job.pk} queued.")
         if opts["wait"] and job.status != Job.Status.COMPLETED:
             raise SystemExit(1)
+
+    def _templated(self, org, opts) -> Job:
+        from backups.template_selectors import template_get_by_name
+        from backups.template_services import templated_backup_start
+
+        if opts["sync"] or opts["include"]:
+            raise CommandError("--sync and --include do not apply to a Templated Backup.")
+        template = template_get_by_name(org=org, name=opts["template"])
+        if template is None:
+            raise CommandError(
+                f"Org {org.pk} has no template named '{opts['template']}' "
+                "(create one with template_create)."
+            )
+        return templated_backup_start(
+            org=org, template=template, name=opts["name"], enqueue=not opts["wait"]
+        )
 
     def _settings(self, text: str) -> JobSettings:
         names = [n.strip() for n in text.split(",") if n.strip()]

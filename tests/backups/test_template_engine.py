@@ -1,0 +1,180 @@
+"""Templated Backup end to end against the simulator: a template of Account (Industry =
+'Banking') with child Contacts and Opportunities backs up exactly those records, counts
+them right, refuses invalid filters with the parser's message, and reads only changes
+on its next run."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from backups.models import BackupTemplate
+from backups.template_services import OrgDescribe, records_count
+from jobs.models import Job, JobObject
+from tests.backups import engine_support
+from tests.fixtures.sfsim import sf_client
+from vault import selectors
+from vault.models import ObjectWatermark, RecordVersion
+
+_fast_retries = engine_support._fast_retries
+backup_org = engine_support.backup_org
+
+BANKING = "Industry = 'Banking'"
+CONTACTS = "AccountId IN (SELECT Id FROM Account WHERE Industry = 'Banking')"
+OPPORTUNITIES = "AccountId IN (SELECT Id FROM Account WHERE Industry = 'Banking')"
+TEMPLATE = {
+    "name": "Banking accounts",
+    "description": "Banking customers with their people and deals",
+    "objects": [
+        {
+            "name": "Account",
+            "filter": {"soql": BANKING},
+            "children": [
+                {"name": "Contact", "relationship": "Contacts"},
+                {"name": "Opportunity", "relationship": "Opportunities"},
+            ],
+        }
+    ],
+}
+
+
+def _accounts_with_children(sf, industry: str, n: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        account = sf.Account.create({"Name": f"Template {industry} {i}", "Industry": industry})
+        ids.append(account["id"])
+        for j in range(2):
+            sf.Contact.create({"LastName": f"Person {j}", "AccountId": account["id"]})
+        sf.Opportunity.create(
+            {
+                "Name": f"Deal {industry} {i}",
+                "StageName": "Prospecting",
+                "CloseDate": "2026-12-31",
+                "AccountId": account["id"],
+            }
+        )
+    return ids
+
+
+def _org_ids(sf, name: str, where: str) -> set[str]:
+    rows = sf.query_all(f"SELECT Id FROM {name} WHERE {where}", include_deleted=True)  # noqa: S608
+    return {r["Id"] for r in rows["records"]}
+
+
+def _vault_ids(org, name: str) -> set[str]:
+    return set(
+        RecordVersion.objects.filter(org=org, object_name=name, valid_to__isnull=True).values_list(
+            "record_id", flat=True
+        )
+    )
+
+
+def _command(*args) -> dict:
+    out = io.StringIO()
+    call_command(*args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _write(tmp_path, spec) -> str:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def banking(sfsim):
+    sf = sf_client(sfsim)
+    return {
+        "sf": sf,
+        "banking": _accounts_with_children(sf, "Banking", 3),
+        "other": _accounts_with_children(sf, "Retail", 2),
+    }
+
+
+def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
+    backup_org, sfsim, banking, tmp_path
+):
+    sf = banking["sf"]
+    created = _command("template_create", "--org", str(backup_org.pk), "--from-json",
+                       _write(tmp_path, TEMPLATE))  # fmt: skip
+    assert [o["name"] for o in created["objects"]] == ["Account"]
+    assert [c["name"] for c in created["objects"][0]["children"]] == ["Contact", "Opportunity"]
+
+    # Count records asks the org and gets the org's number.
+    expected = {
+        "Account": _org_ids(sf, "Account", BANKING),
+        "Contact": _org_ids(sf, "Contact", CONTACTS),
+        "Opportunity": _org_ids(sf, "Opportunity", OPPORTUNITIES),
+    }
+    assert set(banking["banking"]) <= expected["Account"]
+    assert not set(banking["other"]) & expected["Account"]
+    assert len(expected["Contact"]) >= 6 and len(expected["Opportunity"]) >= 3
+    describe = OrgDescribe(backup_org)
+    assert records_count(
+        org=backup_org, object_name="Account", where=BANKING, describe=describe
+    ) == (len(expected["Account"]))
+
+    first = _command("backup_run", "--org", str(backup_org.pk), "--template", "Banking accounts",
+                     "--wait")  # fmt: skip
+    assert first["status"] == Job.Status.COMPLETED, first["error"]
+    assert first["operation"] == Job.Operation.TEMPLATED_BACKUP
+    for name, ids in expected.items():
+        assert _vault_ids(backup_org, name) == ids, name
+    stored = set(RecordVersion.objects.filter(org=backup_org).values_list("object_name", flat=True))
+    assert stored == {"Account", "Contact", "Opportunity"}
+    job = Job.objects.get(pk=first["job_id"])
+    totals = {o.object_name: o.records for o in JobObject.objects.filter(job=job)}
+    assert totals == {name: len(ids) for name, ids in expected.items()}
+    assert first["added"] == sum(len(ids) for ids in expected.values())
+
+    # The job keeps its own copy of the template; the watermarks are the template's.
+    assert job.settings["template"]["objects"][0]["condition"] == BANKING
+    assert not ObjectWatermark.objects.filter(org=backup_org, scope="").exists()
+    assert ObjectWatermark.objects.filter(org=backup_org, object_name="Contact").count() == 1
+
+    # The next run reads only what changed: one matching Contact edited, one other too.
+    contact_id = sorted(expected["Contact"])[0]
+    sf.Contact.update(contact_id, {"Title": "Head of Lending"})
+    other_contact = sf.query(
+        f"SELECT Id FROM Contact WHERE AccountId = '{banking['other'][0]}' LIMIT 1"  # noqa: S608
+    )["records"][0]["Id"]
+    sf.Contact.update(other_contact, {"Title": "Not in the template"})
+    second = _command("backup_run", "--org", str(backup_org.pk), "--template", "Banking accounts",
+                      "--wait")  # fmt: skip
+    assert second["status"] == Job.Status.COMPLETED, second["error"]
+    changes = {
+        (v.object_name, v.record_id): v.change
+        for v in selectors.job_changes(job=Job.objects.get(pk=second["job_id"]))
+    }
+    assert changes == {("Contact", contact_id): "changed"}
+    assert (second["added"], second["changed"], second["deleted"]) == (0, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("bad_filter", "message"),
+    [
+        (
+            {"declarative": [{"field": "Sector__x", "operator": "equals", "value": "Banking"}]},
+            "No such column 'Sector__x' on entity 'Account'",
+        ),
+        ({"soql": "Industry = = 'Banking'"}, "unexpected token: '='"),
+    ],
+)
+def test_an_invalid_filter_is_refused_with_the_parsers_message(
+    backup_org, tmp_path, bad_filter, message
+):
+    spec = {"name": "Bad", "objects": [{"name": "Account", "filter": bad_filter}]}
+    with pytest.raises(CommandError, match=message):
+        call_command("template_create", "--org", str(backup_org.pk), "--from-json",
+                     _write(tmp_path, spec))  # fmt: skip
+    assert not BackupTemplate.objects.filter(org=backup_org).exists()
+
+
+def test_unknown_template_and_child_relationship_are_explained(backup_org, tmp_path):
+    with pytest.raises(CommandError, match="no template named 'Nope'"):
+        call_command("backup_run", "--org", str(backup_org.pk), "--template", "Nope")
+    spec = {"name": "Kids", "objects": [{"name": "Account", "children": [{"name": "Lead"}]}]}
+    with pytest.raises(CommandError, match="Account has no queryable child relationship 'Lead'"):
+        call_command("template_create", "--org", str(backup_org.pk), "--from-json",
+                     _write(tmp_path, spec))  # fmt: skip
