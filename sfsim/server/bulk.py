@@ -86,16 +86,6 @@ def decode_locator(text: str) -> int:
     return row
 
 
-class _Lines:
-    """A file-like sink for csv.writer that keeps each written row separately."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.lines.append(text)
-
-
 class Job:
     """One Bulk API 2.0 job; ``info`` is the JSON Salesforce answers for it."""
 
@@ -293,7 +283,13 @@ def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -
     bulk: BulkJobs = app.bulk
     started = time.monotonic()
     try:
-        header, rows = org.query_rows(text, include_deleted=include_deleted, user=user)
+        header, lines = org.query_csv_lines(
+            text,
+            include_deleted=include_deleted,
+            user=user,
+            delimiter=DELIMITERS[job.info["columnDelimiter"]],
+            line_ending=LINE_ENDINGS[job.info["lineEnding"]],
+        )
     except SalesforceError as error:
         job.start_error = error
         job.started.set()
@@ -309,22 +305,17 @@ def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -
     if not job.registered.wait(30):
         return
     bulk.set_state(job, "InProgress")
-    delimiter = DELIMITERS[job.info["columnDelimiter"]]
-    newline = LINE_ENDINGS[job.info["lineEnding"]]
-    sink = _Lines()
-    writer = csv.writer(sink, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL)
-    writer.writerow(header)
-    job.header_bytes = sink.lines.pop().encode()
+    job.header_bytes = header.encode()
     offsets = array.array("Q", [0])
     position = 0
     count = 0
     try:
         with bulk._path(job.id, ".csv").open("wb") as out:
             while True:
-                batch = list(islice(rows, WRITE_BATCH))
+                batch = list(islice(lines, WRITE_BATCH))
                 if not batch:
                     break
-                position = _write_rows(out, writer, sink, batch, offsets, position)
+                position = write_lines(out, batch, offsets, position)
                 count += len(batch)
                 with job.lock:
                     job.info["numberRecordsProcessed"] = count
@@ -339,51 +330,20 @@ def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -
         bulk.set_state(job, "JobComplete")
     except SalesforceError as error:
         bulk.set_state(job, "Failed", f"{error.error_code}: {error.message}")
-    except Exception as exc:
-        log.exception("bulk query job %s failed", job.id)
-        bulk.set_state(job, "Failed", f"UNKNOWN_EXCEPTION: {type(exc).__name__}: {exc}")
     finally:
-        close = getattr(rows, "close", None)
+        close = getattr(lines, "close", None)
         if close:
             close()
 
 
-_FIELD, _ROW = "\x00", "\x01"
-
-
-def _fast_chunk(batch: list, delimiter: str, newline: str) -> tuple[bytes, list[int]] | None:
-    """The batch as CSV with every field quoted, plus each row's byte length -- built with
-    str.join/replace instead of csv.writer. None when the batch holds a quote, a NUL/SOH
-    character or non-ASCII text (then the csv module writes it)."""
-    width = len(batch[0])
-    try:
-        lines = [_FIELD.join(row) for row in batch]
-    except TypeError:
-        return None
-    text = _ROW.join(lines)
-    if (
-        '"' in text
-        or not text.isascii()
-        or text.count(_FIELD) != len(batch) * (width - 1)
-        or text.count(_ROW) != len(batch) - 1
-        or any(len(row) != width for row in batch)
-    ):
-        return None
-    separator = f'"{delimiter}"'
-    body = '"' + text.replace(_FIELD, separator).replace(_ROW, '"' + newline + '"') + '"' + newline
-    extra = (width - 1) * (len(separator) - 1) + 2 + len(newline)
-    return body.encode("ascii"), [len(line) + extra for line in lines]
-
-
-def _write_rows(out, writer, sink: _Lines, batch: list, offsets: array.array, position: int) -> int:
-    fast = _fast_chunk(batch, writer.dialect.delimiter, writer.dialect.lineterminator)
-    if fast is not None:
-        data, lengths = fast
+def write_lines(out, batch: list[str], offsets: array.array, position: int) -> int:
+    """Write CSV lines; append the byte offset after each line; return the new position."""
+    text = "".join(batch)
+    data = text.encode()
+    if len(data) == len(text):
+        lengths = map(len, batch)
     else:
-        writer.writerows(batch)
-        encoded = [line.encode() for line in sink.lines]
-        sink.lines.clear()
-        data, lengths = b"".join(encoded), [len(line) for line in encoded]
+        lengths = (len(line.encode()) for line in batch)
     steps = list(accumulate(lengths, initial=position))
     offsets.extend(steps[1:])
     out.write(data)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import array
-import csv
 import io
 import ipaddress
 import threading
@@ -15,7 +14,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from sfsim.errors import SalesforceError
-from sfsim.server.bulk import _fast_chunk, _Lines, _write_rows, decode_locator, encode_locator
+from sfsim.server.bulk import decode_locator, encode_locator, write_lines
 from sfsim.server.cursors import CursorRegistry, split_locator
 from sfsim.server.faults import FaultRegistry, FaultSpecError
 from sfsim.server.http import VERSIONS, version_label
@@ -144,26 +143,10 @@ def test_versions_and_labels():
     assert version_label("62.0") == "Winter '25"
 
 
-@pytest.mark.parametrize(("delimiter", "newline"), [(",", "\n"), ("|", "\r\n"), ("\t", "\n")])
-def test_fast_csv_matches_the_csv_module_and_row_offsets(delimiter, newline):
-    def expected(rows):
-        buffer = io.StringIO()
-        csv.writer(
-            buffer, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL
-        ).writerows(rows)
-        return buffer.getvalue().encode()
-
-    plain = [["001A", "Acme, Inc", "", "12.5", "true"], ["001B", "two\nlines", "z", "", ""]]
-    awkward = [["001C", 'say "hi"', "", "", ""], ["001D", "Zürich", "", "", ""]]
-    data, lengths = _fast_chunk(plain, delimiter, newline)
-    assert data == expected(plain) and sum(lengths) == len(data)
-    assert _fast_chunk(awkward, delimiter, newline) is None
-    sink = _Lines()
-    writer = csv.writer(sink, delimiter=delimiter, lineterminator=newline, quoting=csv.QUOTE_ALL)
+def test_write_lines_records_byte_offsets_of_every_row():
     out, offsets = io.BytesIO(), array.array("Q", [0])
-    end = _write_rows(out, writer, sink, plain, offsets, 0)
-    end = _write_rows(out, writer, sink, awkward, offsets, end)
-    assert out.getvalue() == expected(plain + awkward)
-    assert offsets[-1] == end == len(out.getvalue()) and len(offsets) == 5
-    rows = out.getvalue()[offsets[2] : offsets[3]]
-    assert rows == expected(awkward[:1])
+    end = write_lines(out, ['"1","a"\n', '"2","b"\n'], offsets, 0)
+    end = write_lines(out, ['"3","Zürich"\n'], offsets, end)
+    data = out.getvalue()
+    assert end == len(data) and list(offsets) == [0, 8, 16, len(data)]
+    assert data[offsets[2] : offsets[3]].decode() == '"3","Zürich"\n'
