@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,15 @@ def test_restart_keeps_records_tokens_and_certificate(tmp_path):
         sf = sf_client(sim)
         account_id = sf.Account.create({"Name": "Survivor"})["id"]
         ca = Path(sim.ca_path).read_bytes()
+        base = f"{sim.base_url}/services/data/v{API_VERSION}"
+        session = sim.session()
+        session.headers["Authorization"] = f"Bearer {token['access_token']}"
+        soql = f"SELECT Id FROM Account WHERE Id = '{account_id}'"  # noqa: S608
+        job = session.post(f"{base}/jobs/query", json={"operation": "query", "query": soql}).json()
+        for _ in range(100):
+            if session.get(f"{base}/jobs/query/{job['id']}").json()["state"] == "JobComplete":
+                break
+            time.sleep(0.05)
     with start_sfsim(data_dir) as sim:
         assert Path(sim.ca_path).read_bytes() == ca
         session = sim.session()
@@ -27,6 +37,10 @@ def test_restart_keeps_records_tokens_and_certificate(tmp_path):
             f"{sim.base_url}/services/data/v{API_VERSION}/sobjects/Account/{account_id}"
         )
         assert record.status_code == 200 and record.json()["Name"] == "Survivor"
+        results = session.get(
+            f"{sim.base_url}/services/data/v{API_VERSION}/jobs/query/{job['id']}/results"
+        )
+        assert results.text.splitlines() == ['"Id"', f'"{account_id}"']
 
 
 def test_faults_file_at_start(tmp_path):
