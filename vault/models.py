@@ -165,3 +165,60 @@ class ObjectWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_name}: {self.value}"
+
+
+class MetadataComponentVersion(models.Model):
+    """One version of one metadata component (type and name are opaque strings), valid
+    for snapshots [valid_from, valid_to) like RecordVersion.
+
+    Its properties (ids, dates, user names, ...) and the list of its files are sealed
+    (compressed, AES-256-GCM with the org's data key) in `sealed`; each file's content is
+    a `Blob`, stored once per keyed content hash. `content_hash` is the keyed hash of all
+    its files, so an unchanged component keeps its version. A deleted version keeps the
+    sealed properties of the version it closed.
+    """
+
+    class Change(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    metadata_type = models.CharField(max_length=120)
+    full_name = models.CharField(max_length=400)
+    file_name = models.CharField(max_length=400, blank=True)
+    valid_from = models.PositiveIntegerField()
+    valid_to = models.PositiveIntegerField(null=True, blank=True)
+    content_hash = models.BinaryField(max_length=32)
+    is_deleted = models.BooleanField(default=False)
+    change = models.CharField(max_length=10, choices=Change.choices)
+    # Display helpers that are not content: when it changed and the changing user's Id.
+    last_modified = models.DateTimeField(null=True, blank=True)
+    last_modified_by_id = models.CharField(max_length=18, blank=True)
+    file_count = models.PositiveIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    sealed = models.BinaryField()
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "metadata_type", "full_name"],
+                condition=Q(valid_to__isnull=True),
+                name="metadataversion_one_current",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["org", "metadata_type", "full_name", "valid_from"],
+                name="metadataversion_history",
+            ),
+            models.Index(fields=["org", "valid_from"], name="metadataversion_from"),
+            models.Index(fields=["org", "valid_to"], name="metadataversion_to"),
+            models.Index(fields=["job", "metadata_type", "change"], name="metadataversion_job"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metadata_type} {self.full_name} [{self.valid_from}, {self.valid_to})"
