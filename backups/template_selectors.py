@@ -61,3 +61,56 @@ def template_tree(*, template: BackupTemplate) -> list[TemplateNode]:
         if obj.parent_id is not None and obj.parent_id in nodes:
             nodes[obj.parent_id].children.append(obj)
     return list(nodes.values())
+
+
+@dataclass
+class ObjectPanel:
+    """One object of the builder page: its filter dialog's state and, for a top object,
+    the child objects it can take (from its describe) and the children added."""
+
+    object: TemplateObject
+    fields: list[str] = field(default_factory=list)
+    available_children: list[dict] = field(default_factory=list)
+    children: list["ObjectPanel"] = field(default_factory=list)
+    error: str = ""
+    condition: str = ""  # the saved filter, as canonical SOQL
+    filter_mode: str = ""
+    filter_where: str = ""
+    filter_rows: list[dict] = field(default_factory=list)
+    filter_error: str = ""
+    dialog_open: bool = False
+
+    @property
+    def added_relationships(self) -> set[str]:
+        return {c.object.relationship_name for c in self.children}
+
+
+def _panel(obj: TemplateObject, describe, *, with_children: bool) -> ObjectPanel:
+    from backups.template_services import TemplateError
+
+    saved = getattr(obj, "filter", None)
+    panel = ObjectPanel(
+        object=obj,
+        condition=saved.condition if saved else "",
+        filter_mode=saved.mode if saved else "",
+        filter_where=saved.where if saved else "",
+        filter_rows=list(saved.rows) if saved else [],
+    )
+    try:
+        panel.fields = describe.field_names(obj.object_name)
+        if with_children:
+            panel.available_children = describe.children(obj.object_name)
+    except TemplateError as exc:
+        panel.error = str(exc)
+    return panel
+
+
+def builder_panels(*, template: BackupTemplate, describe) -> list[ObjectPanel]:
+    """The builder's objects, top objects first with their children; `describe` is an
+    org describe cache (backups.template_services.OrgDescribe), one call per object."""
+    panels = []
+    for node in template_tree(template=template):
+        panel = _panel(node.object, describe, with_children=True)
+        panel.children = [_panel(c, describe, with_children=False) for c in node.children]
+        panels.append(panel)
+    return panels

@@ -60,7 +60,12 @@ class OrgDescribe:
     @property
     def client(self):
         if self._client is None:
-            self._client = org_client(self.org)
+            try:
+                self._client = org_client(self.org)
+            except SalesforceConnectorError as exc:
+                raise TemplateError(
+                    f"Salesforce could not be reached for {self.org.name}: {exc}"
+                ) from exc
         return self._client
 
     def catalog(self) -> dict[str, str]:
@@ -178,6 +183,32 @@ def records_count(*, org, object_name: str, where: str, describe=None) -> int:
     except SalesforceConnectorError as exc:
         raise TemplateError(f"Salesforce could not count {name}: {exc}") from exc
     return int(body.get("totalSize", 0))
+
+
+def template_object_count(
+    *, template_object: TemplateObject, mode: str, rows=None, where: str = "", describe=None
+) -> int:
+    """The Count records button: how many records this object would back up with the
+    filter as typed (a child: only those of the parents the parent's filter selects)."""
+    describe = describe or OrgDescribe(template_object.template.org)
+    name = template_object.object_name
+    condition = ""
+    if mode:
+        condition = filter_condition(
+            describe=describe, object_name=name, mode=mode, rows=rows, where=where
+        )
+    parent = template_object.parent
+    if parent is not None:
+        saved = TemplateFilter.objects.filter(template_object=parent).first()
+        condition = child_where(
+            field=template_object.relationship_field,
+            parent=parent.object_name,
+            parent_condition=saved.condition if saved else "",
+            condition=condition,
+        )
+    return records_count(
+        org=template_object.template.org, object_name=name, where=condition, describe=describe
+    )
 
 
 # --- templates ------------------------------------------------------------------------

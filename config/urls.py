@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("orgs.urls")),
     path("", include("backups.urls")),
+    path("", include("backups.template_urls")),
     path("", include("jobs.schedule_urls")),
 ]
