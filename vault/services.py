@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ class VaultRecord:
     values: list
     state: str = State.PRESENT
     owner_id: str = ""
-    last_modified: datetime | None = None
+    last_modified: datetime | str | None = None  # a datetime or ISO 8601 UTC text
 
 
 @dataclass
@@ -176,6 +176,9 @@ class ObjectWriter:
         self.job = job
         self.storage = org_storage(self.org)
         self._hash_key = codec.hash_key(data_key)
+        self._new_object = not RecordVersion.objects.filter(
+            org_id=self.org.pk, object_name=object_name
+        ).exists()
         self._dir = (
             f"{_prefix(self.org, snapshot.seq)}{uuid.uuid5(uuid.NAMESPACE_URL, object_name).hex}/"
         )
@@ -186,7 +189,31 @@ class ObjectWriter:
             total.add(self.write_batch(batch))
         return total
 
+    def _current(self, record_ids: list[str]) -> dict[str, tuple]:
+        """Current versions of these ids: {record_id: (id, record_id, hash, state,
+        valid_from, change)}, in one query."""
+        table = connection.ops.quote_name(RecordVersion._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(record_ids))
+        sql = (
+            f"SELECT id, record_id, content_hash, state, valid_from, change FROM {table} "  # noqa: S608
+            f"WHERE org_id = %s AND object_name = %s AND valid_to IS NULL "
+            f"AND record_id IN ({placeholders})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.org.pk, self.object_name, *record_ids])
+            return {row[1]: row for row in cursor.fetchall()}
+
     def write_batch(self, records: list[VaultRecord]) -> BatchResult:
+        try:
+            return self._write_batch(records)
+        except IntegrityError:
+            if not self._new_object:
+                raise
+            # Some of these ids are already stored: compare with them after all.
+            self._new_object = False
+            return self._write_batch(records)
+
+    def _write_batch(self, records: list[VaultRecord]) -> BatchResult:
         result = BatchResult(seen=len(records))
         if not records:
             return result
@@ -195,15 +222,9 @@ class ObjectWriter:
             line = codec.values_line(record.values)
             lines.append(line)
             hashes.append(codec.content_hash(self._hash_key, line + record.state.encode()))
-        current = {
-            row[1]: row
-            for row in RecordVersion.objects.filter(
-                org_id=self.org.pk,
-                object_name=self.object_name,
-                record_id__in=[r.record_id for r in records],
-                valid_to__isnull=True,
-            ).values_list("id", "record_id", "content_hash", "state", "valid_from", "change")
-        }
+        # An object the vault has never seen has no current versions to compare with:
+        # skip the lookup (the one-current-version constraint still guards duplicates).
+        current = {} if self._new_object else self._current([r.record_id for r in records])
         seq = self.snapshot.seq
         to_close, to_drop, new = [], [], []
         seen_ids = set()
@@ -241,6 +262,19 @@ class ObjectWriter:
             data_key=self.data_key, org_id=self.org.pk, storage_key=key, plaintext=plaintext
         )
         _save(self.storage, key, blob)
+        try:
+            self._commit_batch(key, blob, new, to_drop, to_close)
+        except BaseException:
+            self.storage.delete(key)
+            raise
+        for _, _, _, change in new:
+            setattr(result, change, getattr(result, change) + 1)
+        result.stored_bytes = len(blob)
+        return result
+
+    def _commit_batch(self, key, blob, new, to_drop, to_close) -> None:
+        seq = self.snapshot.seq
+        org_id, job_id = self.org.pk, (self.job.pk if self.job is not None else None)
         with transaction.atomic():
             segment = Segment.objects.create(
                 org_id=self.org.pk,
@@ -256,31 +290,72 @@ class ObjectWriter:
                 RecordVersion.objects.filter(id__in=to_close, valid_to__isnull=True).update(
                     valid_to=seq
                 )
-            RecordVersion.objects.bulk_create(
+            _insert_versions(
                 [
-                    RecordVersion(
-                        org_id=self.org.pk,
-                        object_name=self.object_name,
-                        record_id=record.record_id,
-                        valid_from=seq,
-                        content_hash=digest,
-                        state=record.state,
-                        owner_id=record.owner_id or "",
-                        last_modified=record.last_modified,
-                        segment=segment,
-                        segment_index=index,
-                        size_bytes=len(line),
-                        job=self.job,
-                        change=change,
+                    (
+                        org_id,
+                        self.object_name,
+                        record.record_id,
+                        seq,
+                        digest,
+                        record.state,
+                        record.owner_id or "",
+                        record.last_modified,
+                        segment.pk,
+                        index,
+                        len(line),
+                        job_id,
+                        change,
                     )
                     for index, (record, line, digest, change) in enumerate(new)
-                ],
-                batch_size=BATCH_SIZE,
+                ]
             )
-        for _, _, _, change in new:
-            setattr(result, change, getattr(result, change) + 1)
-        result.stored_bytes = len(blob)
-        return result
+
+
+_INSERT_COLUMNS = (
+    "org_id",
+    "object_name",
+    "record_id",
+    "valid_from",
+    "content_hash",
+    "state",
+    "owner_id",
+    "last_modified",
+    "segment_id",
+    "segment_index",
+    "size_bytes",
+    "job_id",
+    "change",
+)
+
+
+def _insert_versions(rows: list[tuple]) -> None:
+    """Insert many versions with one executemany: the ORM's bulk_create spends most of a
+    backup preparing values one by one."""
+    ops = connection.ops
+    table = ops.quote_name(RecordVersion._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    adapt = _iso_adapter()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            [(*row[:7], adapt(row[7]), *row[8:]) for row in rows],
+        )
+
+
+def _iso_adapter():
+    """last_modified may be a datetime or an ISO 8601 UTC string ("...T10:20:30.000Z"),
+    which is stored without building a datetime (a measurable cost at 1M records)."""
+    django_adapt = connection.ops.adapt_datetimefield_value
+    sqlite = connection.vendor == "sqlite"
+
+    def adapt(value):
+        if isinstance(value, str):
+            return f"{value[:10]} {value[11:23]}" if sqlite else value
+        return django_adapt(value)
+
+    return adapt
 
 
 def _save(storage, key: str, data: bytes) -> None:

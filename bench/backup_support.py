@@ -1,0 +1,296 @@
+# ruff: noqa: S608  (SOQL and SQL built from described object and field names)
+"""Shared set-up for the backup benchmarks (no `main()`: bench/run.py skips it).
+
+A `Bench` is a generated simulator org served over HTTPS plus a private OrgVault
+deployment (its own var/ folder: SQLite file and blob storage) driven through
+`manage.py` in subprocesses, exactly as an operator would. Timings are wall-clock from
+the command's start to its exit; peak memory is the command process's max RSS
+(os.wait4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.sfsim import start_sfsim  # noqa: E402
+
+VERSION = "62.0"
+SKIP_TYPES = {"address", "location", "base64"}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo") as handle:
+        kb = int(handle.readline().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, SQLite"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    result: dict
+
+
+class Bench:
+    def __init__(self, work: Path, records: int, seed: int = 1):
+        self.work = work
+        self.records = records
+        self.seed = seed
+        self.sim_dir = work / f"sim-{records}"
+        self.var_dir = work / f"var-{records}"
+        self.env = {**os.environ, "ORGVAULT_VAR_DIR": str(self.var_dir)}
+        self.env.pop("DATABASE_URL", None)
+        self.db_path = self.var_dir / "orgvault.sqlite3"
+        self._stack = contextlib.ExitStack()
+        self.sim = None
+        self.org_id = 0
+
+    # --- set-up ---------------------------------------------------------------------
+
+    def __enter__(self) -> Bench:
+        if not (self.sim_dir / "simulator.sqlite3").exists():
+            started = time.monotonic()
+            self.manage("sfsim", "load", "--data", str(self.sim_dir), "--generate",
+                        str(self.records), "--seed", str(self.seed))  # fmt: skip
+            print(f"  generated {self.records:,} records in {time.monotonic() - started:.1f} s")
+        self.sim = self._stack.enter_context(start_sfsim(self.sim_dir))
+        if self.db_path.exists():
+            self.db_path.unlink()
+        self.manage("migrate", "--noinput")
+        self.org_id = self._connect()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    def manage(self, *args: str, env: dict | None = None) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def _connect(self) -> int:
+        sim = {
+            "base_url": self.sim.base_url,
+            "ca_path": self.sim.ca_path,
+            "data_dir": str(self.sim.data_dir),
+            "credentials": self.sim.credentials,
+        }
+        code = (
+            "import json, os; from pathlib import Path; from tenants.models import Tenant; "
+            "from tests.fixtures.sfsim import SimServer; "
+            "from tests.backups.engine_support import build_org; "
+            "s = json.loads(os.environ['SIM']); "
+            "sim = SimServer(s['base_url'], s['ca_path'], Path(s['data_dir']), "
+            "credentials=s['credentials']); "
+            "print(build_org(sim, Tenant.objects.create(name='Bench')).pk)"
+        )
+        out = self.manage("shell", "-c", code, env={"SIM": json.dumps(sim)})
+        return int(out.strip().splitlines()[-1])
+
+    # --- measured commands -----------------------------------------------------------
+
+    def backup(self, *, sync: bool = False) -> Run:
+        args = ["backup_run", "--org", str(self.org_id), "--wait", "--json"]
+        if sync:
+            args.append("--sync")
+        started = time.monotonic()
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=out, stderr=err
+            )
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            seconds = time.monotonic() - started
+            out.seek(0)
+            err.seek(0)
+            text, errors = out.read().decode(), err.read().decode()
+        result = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
+        if result.get("status") != "completed":
+            raise RuntimeError(f"backup failed: {result} {errors[-3000:]}")
+        return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, result=result)
+
+    def rows_read(self, job_id: int) -> int:
+        """Rows the job read from Salesforce, from its log lines."""
+        job = json.loads(self.manage("job_show", str(job_id), "--json", "--logs"))
+        total = 0
+        for line in job["logs"]:
+            message = line["message"]
+            if ": reading " in message and " rows) with " in message:
+                total += int(message.rsplit("(", 1)[1].split()[0])
+        return total
+
+    def stored_bytes(self) -> int:
+        with sqlite3.connect(self.db_path) as db:
+            segments = db.execute("SELECT coalesce(sum(byte_size), 0) FROM vault_segment "
+                                  "JOIN vault_snapshot s ON s.id = snapshot_id "
+                                  "WHERE s.status = 'published'").fetchone()[0]  # fmt: skip
+            blobs = db.execute("SELECT coalesce(sum(stored_bytes), 0) FROM vault_blob").fetchone()[
+                0
+            ]
+        return segments + blobs
+
+    def db_query(self, sql: str):
+        with sqlite3.connect(self.db_path) as db:
+            return db.execute(sql).fetchall()
+
+    # --- the org --------------------------------------------------------------------
+
+    def token(self) -> dict:
+        return self.sim.token()
+
+    def _session(self):
+        token = self.token()
+        session = self.sim.session()
+        session.headers["Authorization"] = f"Bearer {token['access_token']}"
+        return session, token["instance_url"] + f"/services/data/v{VERSION}/"
+
+    def object_fields(self) -> dict[str, list[str]]:
+        """Objects with records, and the fields a backup reads from each."""
+        session, base = self._session()
+        names = [
+            o["name"]
+            for o in session.get(base + "sobjects/").json()["sobjects"]
+            if o.get("queryable")
+        ]
+        result = {}
+        for name in names:
+            count = session.get(base + "queryAll/", params={"q": f"SELECT COUNT() FROM {name}"})
+            if count.status_code != 200 or not count.json().get("totalSize"):
+                continue
+            describe = session.get(base + f"sobjects/{name}/describe/").json()
+            result[name] = [f["name"] for f in describe["fields"] if f["type"] not in SKIP_TYPES]
+        return result
+
+    def download_only(self, objects: dict[str, list[str]]) -> tuple[float, int]:
+        """Seconds to merely download every object's Bulk API 2.0 CSV, and the rows."""
+        session, base = self._session()
+        started = time.monotonic()
+        rows = 0
+        for name, fields in objects.items():
+            for _attempt in range(5):
+                job = session.post(
+                    base + "jobs/query",
+                    json={
+                        "operation": "queryAll",
+                        "query": f"SELECT {', '.join(fields)} FROM {name}",
+                    },
+                ).json()
+                if isinstance(job, dict):
+                    break
+                time.sleep(0.1)  # a transient simulator error: try again, as the backup does
+            else:
+                raise RuntimeError(f"{name}: {job}")
+            while True:
+                info = session.get(base + f"jobs/query/{job['id']}").json()
+                if info["state"] == "JobComplete":
+                    break
+                if info["state"] in ("Failed", "Aborted"):
+                    raise RuntimeError(f"{name}: the Bulk API query job failed: {info}")
+                time.sleep(0.05)
+            locator = ""
+            while True:
+                params = {"maxRecords": 100_000}
+                if locator:
+                    params["locator"] = locator
+                with session.get(
+                    base + f"jobs/query/{job['id']}/results", params=params, stream=True
+                ) as response:
+                    for _chunk in response.iter_content(1 << 20):
+                        pass
+                    rows += int(response.headers["Sforce-NumberOfRecords"])
+                    locator = response.headers.get("Sforce-Locator", "null")
+                if locator in ("", "null"):
+                    break
+        return time.monotonic() - started, rows
+
+    def change_fraction(self, objects: dict[str, list[str]], fraction: float, tag: str) -> int:
+        """Update `fraction` of each object's records (a text field) through Bulk API 2.0."""
+        session, base = self._session()
+        changed = 0
+        for name in objects:
+            describe = session.get(base + f"sobjects/{name}/describe/").json()
+            field = next(
+                (
+                    f["name"]
+                    for f in describe["fields"]
+                    if f.get("updateable") and f["type"] in ("textarea", "string")
+                    and f["name"] in ("Description", "Title", "Subject", "CommentBody", "Name")
+                ),
+                None,
+            )  # fmt: skip
+            if field is None:
+                continue
+            total = session.get(
+                base + "query/", params={"q": f"SELECT COUNT() FROM {name}"}
+            ).json()["totalSize"]
+            wanted = max(1, int(total * fraction))
+            soql = f"SELECT Id FROM {name} ORDER BY Id LIMIT {wanted} OFFSET 0"
+            records = []
+            body = session.get(base + "query/", params={"q": soql}).json()
+            while True:
+                records += [r["Id"] for r in body["records"]]
+                if body.get("done", True):
+                    break
+                body = session.get(self.sim.base_url + body["nextRecordsUrl"]).json()
+            if not records:
+                continue
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(["Id", field])
+            for n, record_id in enumerate(records):
+                writer.writerow([record_id, f"{tag} {n}"[:80]])
+            job = session.post(
+                base + "jobs/ingest",
+                json={
+                    "object": name,
+                    "operation": "update",
+                    "contentType": "CSV",
+                    "lineEnding": "LF",
+                },
+            ).json()
+            session.put(
+                base + f"jobs/ingest/{job['id']}/batches",
+                data=buffer.getvalue().encode(),
+                headers={"Content-Type": "text/csv"},
+            )
+            session.patch(base + f"jobs/ingest/{job['id']}", json={"state": "UploadComplete"})
+            while True:
+                info = session.get(base + f"jobs/ingest/{job['id']}").json()
+                if info["state"] in ("JobComplete", "Failed", "Aborted"):
+                    break
+                time.sleep(0.05)
+            changed += int(info.get("numberRecordsProcessed", 0)) - int(
+                info.get("numberRecordsFailed", 0)
+            )
+        return changed
