@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orgs import views
+from orgs import settings_views, views
 
 app_name = "orgs"
 
@@ -23,7 +23,27 @@ urlpatterns = [
     _upcoming("orgs/<int:org_id>/restore/", "restore"),
     _upcoming("orgs/<int:org_id>/export/", "export"),
     _upcoming("orgs/<int:org_id>/search/", "search"),
-    _upcoming("orgs/<int:org_id>/settings/", "settings_general"),
+    path("orgs/<int:org_id>/settings/", settings_views.settings_general, name="settings_general"),
+    path(
+        "orgs/<int:org_id>/settings/recheck/",
+        settings_views.settings_recheck,
+        name="settings_recheck",
+    ),
+    path(
+        "orgs/<int:org_id>/settings/operations/",
+        settings_views.settings_operations,
+        name="settings_operations",
+    ),
+    path(
+        "orgs/<int:org_id>/settings/api-quota/",
+        settings_views.settings_api_quota,
+        name="settings_api_quota",
+    ),
+    path(
+        "orgs/<int:org_id>/settings/delete/",
+        settings_views.settings_delete,
+        name="settings_delete",
+    ),
     _upcoming("orgs/<int:org_id>/settings/notifications/", "settings_notifications"),
     _upcoming("orgs/<int:org_id>/settings/integrations/", "settings_integrations"),
 ]

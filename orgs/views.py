@@ -135,6 +135,12 @@ def get_started(request, org_id: int):
 @admin_required
 def org_recheck(request, org_id: int):
     org = selectors.org_get(tenant=request.user.tenant, org_id=org_id)
+    run_connection_check(request, org)
+    return redirect("orgs:get_started", org_id=org.pk)
+
+
+def run_connection_check(request, org) -> None:
+    """Re-check the org's connection and say how it went (Get Started, Settings)."""
     try:
         missing = services.org_run_connection_check(org=org)
     except SalesforceConnectorError as exc:
@@ -144,7 +150,6 @@ def org_recheck(request, org_id: int):
             messages.error(request, org.check_message)
         else:
             messages.success(request, "The connection check passed; the object catalog is updated.")
-    return redirect("orgs:get_started", org_id=org.pk)
 
 
 # Pages of the per-org navigation that later work fills in. Each says plainly that it
@@ -162,7 +167,6 @@ UPCOMING = {
     "restore": ("Restore", "Put records, fields or files back into Salesforce from a backup."),
     "export": ("Export", "Download backed-up records as CSV files."),
     "search": ("Search", "Find records across backups and archives, and purge personal data."),
-    "settings_general": ("General settings", "The org's name, connection and scheduled backups."),
     "settings_notifications": (
         "Notifications",
         "Who is told about finished and failed jobs, and how.",
