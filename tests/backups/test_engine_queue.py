@@ -1,0 +1,41 @@
+"""The queued path: backup_start hands the job to django-q2 after commit, the job fans
+out one task per object, and the last object's task publishes the snapshot."""
+
+from django_q.conf import Conf
+
+from backups.services import backup_start
+from jobs.models import Job, JobObject
+from tests.backups import engine_support
+from tests.backups.engine_support import org_counts
+from vault import selectors
+
+_fast_retries = engine_support._fast_retries
+backup_org = engine_support.backup_org
+
+
+def test_queued_backup_fans_out_per_object(
+    backup_org, sfsim, monkeypatch, django_capture_on_commit_callbacks
+):
+    delivered = []
+    monkeypatch.setattr(Conf, "SYNC", True)  # django-q2 runs each task as it is queued
+
+    import django_q.tasks
+
+    real_async = django_q.tasks.async_task
+
+    def recording_async(func, *args, **kwargs):
+        delivered.append((func, args))
+        return real_async(func, *args, **kwargs)
+
+    monkeypatch.setattr("jobs.services.async_task", recording_async)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = backup_start(org=backup_org)
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETED, job.error_message
+    objects = list(JobObject.objects.filter(job=job))
+    assert delivered[0] == ("jobs.tasks.job_prepare_task", (job.pk,))
+    assert sorted(args[0] for func, args in delivered[1:]) == sorted(o.pk for o in objects)
+    assert {func for func, _ in delivered[1:]} == {"jobs.tasks.job_object_task"}
+    assert selectors.snapshot_for_job(job=job).status == "published"
+    totals = {o.object_name: o.records for o in objects if o.records}
+    assert totals == org_counts(sfsim, totals)
