@@ -3,6 +3,7 @@
 from django import forms
 
 from backups.models import TemplateFilter
+from jobs.models import Job, JobSettings
 from soql.filters import ALL_OPERATORS
 
 
@@ -67,8 +68,24 @@ class TemplatedBackupForm(forms.Form):
             attrs={"rows": 3, "placeholder": "Provide a short description (optional)"}
         ),
     )
+    metadata = forms.BooleanField(required=False, label=JobSettings.LABELS["metadata"])
+    # On: save a user schedule (jobs/schedule_forms.ScheduleForm, prefix "schedule").
     schedule = forms.BooleanField(required=False, label="Schedule")
 
     def __init__(self, *args, templates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates
+
+    def job_kwargs(self) -> dict:
+        """For template_services.templated_backup_start."""
+        data = self.cleaned_data
+        return {
+            "template": data["template"],
+            "name": data["name"],
+            "description": data["description"],
+            "settings": JobSettings(metadata=data["metadata"]),
+        }
+
+    def schedule_kwargs(self) -> dict:
+        """For jobs.schedule_services.schedule_create, when Schedule is on."""
+        return {"operation": Job.Operation.TEMPLATED_BACKUP, **self.job_kwargs()}

@@ -13,8 +13,8 @@
 - `filter_condition(*, describe, object_name, mode, rows=None, where="") -> str` — the
   canonical SOQL condition; TemplateError with the parser's message when invalid.
 - `records_count(*, org, object_name, where, describe=None) -> int` — `SELECT COUNT()`.
-- `templated_backup_start(*, org, template, name="", description="", trigger=MANUAL,
-  created_by=None, enqueue=True) -> Job` — the job keeps a snapshot of the template in
+- `templated_backup_start(*, org, template, name="", description="", settings=None,
+  trigger=MANUAL, created_by=None, enqueue=True) -> Job` — the job keeps a snapshot of the template in
   `settings["template"]`, so later edits do not rewrite its history.
 - `template_spec(template) -> dict`, `template_snapshot(template) -> dict`,
   `object_wheres(snapshot) -> dict[str, str]` (the engine's filter per object).
@@ -33,7 +33,7 @@ from django.utils import timezone
 import soql
 from backups.models import BackupTemplate, TemplateFilter, TemplateObject
 from backups.services import CompositeBackupHandler, ObjectBackup
-from jobs.models import Job, JobLog, JobObject
+from jobs.models import Job, JobLog, JobObject, JobSettings
 from jobs.services import job_create, job_enqueue, job_log
 from orgs.selectors import catalog_entries
 from orgs.services import org_client, org_data_key
@@ -482,17 +482,22 @@ def templated_backup_start(
     template: BackupTemplate,
     name: str = "",
     description: str = "",
+    settings: JobSettings | dict | None = None,
     trigger: str = Job.Trigger.MANUAL,
     created_by=None,
     enqueue: bool = True,
 ) -> Job:
+    """A queued Templated Backup; of the job settings only Metadata applies."""
     if template.org_id != org.pk:
         raise TemplateError("This template belongs to another org.")
+    if isinstance(settings, dict) or settings is None:
+        settings = JobSettings.from_json(settings)
     with transaction.atomic():
         job = job_create(
             org=org,
             operation=Job.Operation.TEMPLATED_BACKUP,
             name=name or template.name,
+            settings=JobSettings(metadata=settings.metadata),
             trigger=trigger,
             created_by=created_by,
             description=description,

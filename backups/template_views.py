@@ -16,6 +16,9 @@ from backups import template_selectors as selectors
 from backups import template_services as services
 from backups.template_forms import OPERATORS, FilterForm, TemplatedBackupForm, TemplateForm
 from common.pagination import paginate
+from jobs.schedule_forms import ScheduleForm
+from jobs.schedule_services import org_time_zone, schedule_create
+from jobs.schedule_views import schedule_fields_context
 from orgs.models import Org
 from orgs.selectors import catalog_entries, org_get
 from tenants.access import admin_required
@@ -203,23 +206,33 @@ def filter_count(request, org_id: int, template_id: int, template_object_id: int
 @admin_required
 def templated_create(request, org_id: int):
     org = _org(request, org_id)
-    search = request.GET.get("q", "")
-    templates = selectors.template_list(org=org, search=search)
     form = TemplatedBackupForm(request.POST or None, templates=selectors.template_list(org=org))
+    schedule_form = ScheduleForm(request.POST or None, prefix="schedule", tz=org_time_zone(org))
+    valid = request.method == "POST" and form.is_valid()
+    if valid and form.cleaned_data["schedule"] and schedule_form.is_valid():
+        schedule = schedule_create(
+            org=org,
+            recurrence=schedule_form.spec(),
+            created_by=request.user,
+            **form.schedule_kwargs(),
+        )
+        messages.success(request, f"{schedule.name} is scheduled.")
+        return redirect("schedules:list", org_id=org.pk)
     connected = org.status == Org.Status.CONNECTED
-    if request.method == "POST" and form.is_valid():
+    if valid and not form.cleaned_data["schedule"]:
         if connected:
             job = services.templated_backup_start(
-                org=org, created_by=request.user, **_job_args(form)
+                org=org, created_by=request.user, **form.job_kwargs()
             )
             return redirect("backups:job", org_id=org.pk, job_id=job.pk)
         form.add_error(None, "This org is not connected, so it cannot be backed up.")
-    pagination = paginate(request, templates)
+    return _templated_page(request, org, form, schedule_form, connected)
+
+
+def _templated_page(request, org, form, schedule_form, connected: bool):
+    search = request.GET.get("q", "")
+    pagination = paginate(request, selectors.template_list(org=org, search=search))
     context = {"org": org, "form": form, "pagination": pagination, "q": search}
     context.update(connected=connected, active_nav="backup_overview")
+    context.update(schedule_fields_context(org=org, form=schedule_form, prefix="schedule"))
     return render(request, "backups/create_templated.html", context)
-
-
-def _job_args(form) -> dict:
-    data = form.cleaned_data
-    return {"template": data["template"], "name": data["name"], "description": data["description"]}

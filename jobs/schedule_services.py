@@ -4,7 +4,8 @@
   system schedules, Default Composite Backup (daily) and Default Composite & Sync
   Backup (monthly on the 1st); idempotent, called when an org is connected.
 - `schedule_create(*, org, name, operation, recurrence, settings=None, description="",
-  created_by=None, now=None) -> Schedule` — a user schedule.
+  created_by=None, now=None, template=None) -> Schedule` — a user schedule (a Templated
+  Backup names its `template`).
 - `schedule_update(*, schedule, recurrence, settings, name=None, description=None,
   enabled=None, operation=None, now=None) -> Schedule` — a new recurrence moves the next
   run; a system schedule keeps its name and operation (and the daily one its rhythm).
@@ -119,9 +120,12 @@ def schedule_create(
     description: str = "",
     created_by=None,
     now=None,
+    template=None,
 ) -> Schedule:
     if operation not in dict(Schedule.OPERATIONS):
         raise ScheduleError(f"{operation!r} cannot be scheduled; choose a composite backup.")
+    if (operation == Job.Operation.TEMPLATED_BACKUP) != (template is not None):
+        raise ScheduleError("A Templated Backup schedule needs a template (and only it does).")
     schedule = Schedule(
         org=org,
         kind=Schedule.Kind.USER,
@@ -130,6 +134,7 @@ def schedule_create(
         description=description,
         settings=_settings_json(settings),
         created_by=created_by,
+        template=template,
     )
     _apply(schedule, recurrence, now or timezone.now())
     schedule.save()

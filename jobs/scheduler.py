@@ -76,15 +76,28 @@ def _run_once(schedule_id: int, seen, now) -> Job | None:
         if not runs:
             logger.info("schedule %s skipped: scheduled backups are off for its org", schedule_id)
             return None
-        job = backup_start(
-            org=org,
-            sync=schedule.operation == Job.Operation.COMPOSITE_SYNC_BACKUP,
-            name=schedule.name,
-            settings=schedule.settings,
-            trigger=TRIGGERS[schedule.kind],
-            created_by=schedule.created_by,
-            description=schedule.description,
-        )
+        if schedule.operation == Job.Operation.TEMPLATED_BACKUP:
+            from backups.template_services import templated_backup_start
+
+            job = templated_backup_start(
+                org=org,
+                template=schedule.template,
+                name=schedule.name,
+                settings=schedule.settings,
+                trigger=TRIGGERS[schedule.kind],
+                created_by=schedule.created_by,
+                description=schedule.description,
+            )
+        else:
+            job = backup_start(
+                org=org,
+                sync=schedule.operation == Job.Operation.COMPOSITE_SYNC_BACKUP,
+                name=schedule.name,
+                settings=schedule.settings,
+                trigger=TRIGGERS[schedule.kind],
+                created_by=schedule.created_by,
+                description=schedule.description,
+            )
         Schedule.objects.filter(pk=schedule_id).update(last_job=job)
         job_log(
             job=job,

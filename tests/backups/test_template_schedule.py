@@ -1,0 +1,108 @@
+"""Scheduling a Templated Backup: the Create form's Schedule toggle saves a user schedule
+naming the template, the scheduler starts a Templated Backup of it, and a template a
+schedule uses cannot be deleted."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.urls import reverse
+
+from backups.models import BackupTemplate
+from backups.template_services import TemplateError, template_delete
+from jobs.models import Job, Schedule
+from jobs.recurrence import RecurrenceSpec
+from jobs.schedule_services import ScheduleError, schedule_create
+from jobs.scheduler import scheduler_tick
+from tests.backups.factories import make_org
+from tests.backups.page_support import use_private_storage
+from tests.backups.template_factories import add_object, make_template
+from tests.jobs.test_schedule_pages import schedule_data
+
+
+@pytest.fixture(autouse=True)
+def _storage(settings, tmp_path):
+    use_private_storage(settings, tmp_path)
+
+
+@pytest.fixture
+def org(tenant_a):
+    return make_org(tenant_a)
+
+
+@pytest.fixture
+def template(org):
+    template = make_template(org)
+    add_object(template, "Account", condition="Industry = 'Banking'")
+    return template
+
+
+def test_schedule_toggle_saves_a_templated_schedule_that_the_scheduler_runs(
+    client_admin_a, admin_a, org, template, django_capture_on_commit_callbacks
+):
+    page = client_admin_a.get(reverse("templates:create", args=[org.pk])).content.decode()
+    assert 'name="schedule-frequency"' in page and "Metadata" in page
+
+    data = {"name": "Nightly banks", "template": template.pk, "schedule": "on", "metadata": "on"}
+    data.update(schedule_data("schedule", run_at="04:00"))
+    response = client_admin_a.post(reverse("templates:create", args=[org.pk]), data)
+    assert response["Location"] == reverse("schedules:list", args=[org.pk])
+    schedule = Schedule.objects.get(org=org, kind=Schedule.Kind.USER)
+    assert (schedule.operation, schedule.template, schedule.created_by) == (
+        Job.Operation.TEMPLATED_BACKUP,
+        template,
+        admin_a,
+    )
+    assert schedule.job_settings.metadata and not Job.objects.exists()
+
+    cards = client_admin_a.get(reverse("schedules:list", args=[org.pk])).content.decode()
+    assert "Nightly banks" in cards
+
+    due = schedule.next_run_at + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks():
+        jobs = scheduler_tick(now=due)
+    assert [j.operation for j in jobs] == [Job.Operation.TEMPLATED_BACKUP]
+    job = jobs[0]
+    assert (job.name, job.trigger) == ("Nightly banks", Job.Trigger.USER_SCHEDULE)
+    assert job.settings["template"]["objects"][0]["condition"] == "Industry = 'Banking'"
+    assert job.job_settings.metadata
+
+
+def test_a_template_used_by_a_schedule_cannot_be_deleted(client_admin_a, org, template):
+    data = {"name": "Nightly banks", "template": template.pk, "schedule": "on"}
+    data.update(schedule_data("schedule"))
+    client_admin_a.post(reverse("templates:create", args=[org.pk]), data)
+
+    with pytest.raises(TemplateError, match="used by the schedule"):
+        template_delete(template=template)
+    response = client_admin_a.post(reverse("templates:delete", args=[org.pk, template.pk]))
+    assert response.status_code == 302
+    assert BackupTemplate.objects.filter(pk=template.pk).exists()
+    listing = client_admin_a.get(response["Location"]).content.decode()
+    assert "used by the schedule(s) Nightly banks" in listing
+
+    Schedule.objects.filter(template=template).delete()
+    template_delete(template=template)
+    assert not BackupTemplate.objects.filter(pk=template.pk).exists()
+
+
+def test_deleting_the_org_removes_its_templates_and_their_schedules(org, template):
+    schedule_create(
+        org=org,
+        name="Nightly",
+        operation=Job.Operation.TEMPLATED_BACKUP,
+        recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
+        template=template,
+    )
+    org.delete()
+    assert not BackupTemplate.objects.exists()
+    assert not Schedule.objects.filter(template__isnull=False).exists()
+
+
+def test_a_templated_schedule_needs_its_template(org):
+    with pytest.raises(ScheduleError, match="needs a template"):
+        schedule_create(
+            org=org,
+            name="Nightly",
+            operation=Job.Operation.TEMPLATED_BACKUP,
+            recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
+        )
