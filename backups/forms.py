@@ -2,9 +2,9 @@ from django import forms
 
 from jobs.models import Job, JobSettings
 
-# The job settings the Create form offers. Metadata backups arrive with the
-# schedules/templates work; until then the form has no Metadata checkbox.
+# The job settings the Create form offers.
 OFFERED_SETTINGS = [
+    "metadata",
     "big_objects",
     "binary_objects",
     "tag_objects",

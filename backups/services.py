@@ -56,7 +56,7 @@ from vault.services import (
 logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)
-BULK_THRESHOLD = 2_000  # more than one REST page: Bulk API 2.0
+BULK_THRESHOLD = 10_000
 RETRY_BASE_SECONDS = 1.0
 # Errors that mean "this object cannot be queried": the object is skipped with a log line.
 SKIP_CODES = frozenset(
@@ -430,7 +430,9 @@ class ObjectBackup:
                     if deleted_index is not None and row[deleted_index]
                     else present,
                     owner_id=(row[owner_index] or "") if owner_index is not None else "",
-                    last_modified=stamp or None,
+                    last_modified=datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                    if stamp
+                    else None,
                 )
             )
         self.writer.write_batch(records)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from backups import views
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path(JOB + "settings/", views.job_settings, name="job_settings"),
     path(JOB + "logs/", views.job_logs_page, name="job_logs"),
     path(JOB + "logs.csv", views.job_logs_csv, name="job_logs_csv"),
+    path("", include("backups.metadata_urls")),  # the Metadata tab
 ]

@@ -7,5 +7,6 @@ see jobs/runner.py.
 HANDLERS: dict[str, str] = {
     "composite_backup": "backups.services.CompositeBackupHandler",
     "composite_sync_backup": "backups.services.CompositeBackupHandler",
+    "metadata_backup": "backups.metadata_backup.MetadataBackupHandler",
     "templated_backup": "backups.template_services.TemplatedBackupHandler",
 }

@@ -3,6 +3,7 @@
     python manage.py backup_run --org 3 [--sync] [--wait] [--json] [--name N]
                                 [--include binary_objects,history_objects]
     python manage.py backup_run --org 3 --template NAME [--wait] [--json] [--name N]
+    python manage.py backup_run --org 3 --metadata-only [--wait] [--json] [--name N]
 
 Without --wait the job is queued for the qcluster workers and its id printed. With
 --wait the job runs inline, in this command's process (no qcluster needed; a running
@@ -14,6 +15,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from backups.metadata_backup import metadata_backup_start
 from backups.services import backup_run_inline, backup_start
 from jobs.models import Job, JobSettings
 from orgs.models import Org
@@ -41,14 +43,16 @@ class Command(BaseCommand):
         parser.add_argument("--org", type=int, required=True, help="the org's id in OrgVault")
         parser.add_argument("--sync", action="store_true", help="Composite & Sync Backup")
         parser.add_argument("--template", default="", help="a Templated Backup of this template")
+        parser.add_argument(
+            "--metadata-only", action="store_true", help="a Metadata Backup (no records)"
+        )
         parser.add_argument("--wait", action="store_true", help="run inline and wait")
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--name", default="", help="the job's name")
         parser.add_argument(
             "--include",
             default="",
-            help="job settings to turn on, comma-separated: "
-            + ", ".join(k for k in JobSettings.LABELS if k != "metadata"),
+            help="job settings to turn on, comma-separated: " + ", ".join(JobSettings.LABELS),
         )
 
     def handle(self, *args, **opts):
@@ -56,7 +60,11 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"There is no org with id {opts['org']}.")
         settings = self._settings(opts["include"])
-        if opts["template"]:
+        if opts["metadata_only"]:
+            if opts["sync"] or opts["include"] or opts["template"]:
+                raise CommandError("--metadata-only takes no --sync, --include or --template.")
+            job = metadata_backup_start(org=org, name=opts["name"], enqueue=not opts["wait"])
+        elif opts["template"]:
             job = self._templated(org, opts)
         else:
             job = backup_start(
@@ -102,7 +110,7 @@ class Command(BaseCommand):
 
     def _settings(self, text: str) -> JobSettings:
         names = [n.strip() for n in text.split(",") if n.strip()]
-        allowed = set(JobSettings.LABELS) - {"metadata"}
+        allowed = set(JobSettings.LABELS)
         unknown = [n for n in names if n not in allowed]
         if unknown:
             raise CommandError(
