@@ -32,6 +32,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from backups.metadata_backup import MetadataBackup, is_metadata_unit, metadata_unit_add
+from backups.metadata_backup import MetadataBackup, is_metadata_unit, metadata_unit_add
 from jobs.models import Job, JobLog, JobObject, JobSettings
 from jobs.services import job_create, job_enqueue, job_log
 from orgs.models import ObjectCatalogEntry
@@ -40,6 +41,7 @@ from orgs.services import org_client, org_data_key
 from salesforce.errors import SalesforceApiError
 from salesforce.quota import ApiQuota, ApiQuotaReached
 from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
+from vault.metadata_services import metadata_discard
 from vault.metadata_services import metadata_discard
 from vault.models import ObjectWatermark, RecordVersion, Segment, Snapshot
 from vault.services import (
@@ -56,7 +58,7 @@ from vault.services import (
 logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)
-BULK_THRESHOLD = 10_000
+BULK_THRESHOLD = 2_000  # more than one REST page: Bulk API 2.0
 RETRY_BASE_SECONDS = 1.0
 # Errors that mean "this object cannot be queried": the object is skipped with a log line.
 SKIP_CODES = frozenset(
@@ -156,6 +158,9 @@ class CompositeBackupHandler:
         )
         sync = " and compared with every Id in the org" if self._sync(job) else ""
         ctx.log(f"{len(names)} objects will be backed up{sync}.")
+        if job.job_settings.metadata:
+            metadata_unit_add(job=job)
+            ctx.log("The org's metadata will be backed up too.")
         if job.job_settings.metadata:
             metadata_unit_add(job=job)
             ctx.log("The org's metadata will be backed up too.")
@@ -430,9 +435,7 @@ class ObjectBackup:
                     if deleted_index is not None and row[deleted_index]
                     else present,
                     owner_id=(row[owner_index] or "") if owner_index is not None else "",
-                    last_modified=datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-                    if stamp
-                    else None,
+                    last_modified=stamp or None,
                 )
             )
         self.writer.write_batch(records)

@@ -315,6 +315,7 @@ class Schedule(models.Model):
     OPERATIONS = [
         (Job.Operation.COMPOSITE_BACKUP.value, Job.Operation.COMPOSITE_BACKUP.label),
         (Job.Operation.COMPOSITE_SYNC_BACKUP.value, Job.Operation.COMPOSITE_SYNC_BACKUP.label),
+        (Job.Operation.TEMPLATED_BACKUP.value, Job.Operation.TEMPLATED_BACKUP.label),
     ]
 
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="schedules")
@@ -323,6 +324,14 @@ class Schedule(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     settings = models.JSONField(default=dict, blank=True)
+    # The template a Templated Backup schedule runs (a used template cannot be deleted).
+    template = models.ForeignKey(
+        "backups.BackupTemplate",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="schedules",
+    )
 
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default="daily")
     interval = models.PositiveSmallIntegerField(default=1)
