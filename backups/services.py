@@ -32,7 +32,6 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from backups.metadata_backup import MetadataBackup, is_metadata_unit, metadata_unit_add
-from backups.metadata_backup import MetadataBackup, is_metadata_unit, metadata_unit_add
 from jobs.models import Job, JobLog, JobObject, JobSettings
 from jobs.services import job_create, job_enqueue, job_log
 from orgs.models import ObjectCatalogEntry
@@ -41,7 +40,6 @@ from orgs.services import org_client, org_data_key
 from salesforce.errors import SalesforceApiError
 from salesforce.quota import ApiQuota, ApiQuotaReached
 from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
-from vault.metadata_services import metadata_discard
 from vault.metadata_services import metadata_discard
 from vault.models import ObjectWatermark, RecordVersion, Segment, Snapshot
 from vault.services import (
@@ -158,9 +156,6 @@ class CompositeBackupHandler:
         )
         sync = " and compared with every Id in the org" if self._sync(job) else ""
         ctx.log(f"{len(names)} objects will be backed up{sync}.")
-        if job.job_settings.metadata:
-            metadata_unit_add(job=job)
-            ctx.log("The org's metadata will be backed up too.")
         if job.job_settings.metadata:
             metadata_unit_add(job=job)
             ctx.log("The org's metadata will be backed up too.")
