@@ -125,13 +125,16 @@ class ApiQuota:
     ) -> None:
         """Guard one request. `read_limits()` fetches `limits` (unguarded) when no view
         of the org's use exists yet, or before the first Bulk query job."""
-        bulk_job = is_bulk_query_job(method, path)
-        needs_limits = getattr(client, "api_usage", None) is None and self.rest is None
-        if needs_limits or (bulk_job and not self.limits_read):
+        if getattr(client, "api_usage", None) is None and self.rest is None:
             self.use_limits(read_limits())
-        self.check(client, bulk_job=bulk_job)
-        if bulk_job:
-            self.bulk_jobs_started += 1
+        self.check(client)
+        if not is_bulk_query_job(method, path):
+            return
+        if not self.limits_read:
+            self.use_limits(read_limits())
+            self.check(client)  # that reading was a call too
+        self.check(client, bulk_job=True)
+        self.bulk_jobs_started += 1
 
     def summary(self, client) -> str:
         """The org's use against the quotas, for a job's log."""

@@ -256,3 +256,39 @@ def test_allowed_calls():
     assert allowed(10_000, 10) == 1_000
     assert allowed(5, 10) == 1  # a tiny limit still allows a call
     assert allowed(0, 80) == 0
+
+
+def test_the_rest_quota_also_stops_a_bulk_api_read(quota_org, quota_sim, monkeypatch):
+    import backups.services
+
+    monkeypatch.setattr(backups.services, "BULK_THRESHOLD", 100)
+    first = run_backup(quota_org)
+    assert first.status == Job.Status.COMPLETED, first.error_message
+    assert JobObject.objects.get(job=first, object_name="Account").method == "bulk"
+    published = selectors.snapshot_latest(org=quota_org)
+    before_rows = vault_rows(quota_org)
+    update_accounts(quota_sim, "changed for the Bulk read")
+
+    # limits (1), describe (1), COUNT() (1), limits before the Bulk job (1), the Bulk
+    # query job (1), its first status poll (1): then the quota is reached.
+    threshold = api_used(quota_sim) + 6
+    set_daily_limit(quota_sim, threshold * 10)
+    quota_org.api_quota_rest_percent = 10
+    quota_org.save(update_fields=["api_quota_rest_percent"])
+
+    stopped = run_backup(quota_org)
+
+    assert stopped.status == Job.Status.ERROR
+    account = JobObject.objects.get(job=stopped, object_name="Account")
+    assert account.method == "bulk"
+    assert account.error_message.startswith("Stopped: REST API use reached 10%")
+    assert api_used(quota_sim) == threshold + 1
+    assert selectors.snapshot_latest(org=quota_org) == published
+    assert vault_rows(quota_org) == before_rows
+
+    quota_org.api_quota_rest_percent = 80
+    quota_org.save(update_fields=["api_quota_rest_percent"])
+    finished = run_backup(quota_org)
+    assert finished.status == Job.Status.COMPLETED, finished.error_message
+    account = JobObject.objects.get(job=finished, object_name="Account")
+    assert (account.method, account.changed) == ("bulk", EXTRA_ACCOUNTS)
