@@ -137,18 +137,15 @@ def included_objects(*, org, settings: JobSettings) -> tuple[list[str], list[str
 
 
 class CompositeBackupHandler:
+    """Composite (& Sync) Backup. A subclass (backups/template_services.py's Templated
+    Backup) changes what is read through `choose_objects`, `object_backup` and
+    `watermark_scope`, and keeps the rest: quota, metadata, snapshot, publish."""
+
     def prepare(self, ctx) -> None:
         job = ctx.job
         org = job.org
         org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
-        names, unqueryable = included_objects(org=org, settings=job.job_settings)
-        if not names:
-            raise ValueError(
-                "This org's object catalog is empty: run the connection check in the org's "
-                "settings, then start the backup again."
-            )
-        for name in unqueryable:
-            ctx.log(f"{name} skipped: Salesforce does not allow querying it.", JobLog.Level.INFO)
+        names = self.choose_objects(ctx)
         check_api_quota(ctx, org)
         snapshot_begin(org=org, job=job)
         JobObject.objects.bulk_create(
@@ -159,6 +156,21 @@ class CompositeBackupHandler:
         if job.job_settings.metadata:
             metadata_unit_add(job=job)
             ctx.log("The org's metadata will be backed up too.")
+
+    def choose_objects(self, ctx) -> list[str]:
+        """The objects this job backs up (unqueryable ones are logged and left out)."""
+        names, unqueryable = included_objects(org=ctx.job.org, settings=ctx.job.job_settings)
+        if not names:
+            raise ValueError(
+                "This org's object catalog is empty: run the connection check in the org's "
+                "settings, then start the backup again."
+            )
+        for name in unqueryable:
+            ctx.log(f"{name} skipped: Salesforce does not allow querying it.", JobLog.Level.INFO)
+        return names
+
+    def object_backup(self, ctx, job_object: JobObject) -> "ObjectBackup":
+        return ObjectBackup(ctx, job_object, sync=self._sync(ctx.job))
 
     @staticmethod
     def _sync(job: Job) -> bool:
@@ -173,7 +185,7 @@ class CompositeBackupHandler:
             MetadataBackup(ctx, job_object).run()
             return
         try:
-            ObjectBackup(ctx, job_object, sync=self._sync(ctx.job)).run()
+            self.object_backup(ctx, job_object).run()
         except ApiQuotaReached as exc:
             stop_queued_objects(ctx, exc)
             raise

@@ -36,9 +36,8 @@ from backups.services import CompositeBackupHandler, ObjectBackup
 from jobs.models import Job, JobLog, JobObject, JobSettings
 from jobs.services import job_create, job_enqueue, job_log
 from orgs.selectors import catalog_entries
-from orgs.services import org_client, org_data_key
+from orgs.services import org_client
 from salesforce.errors import SalesforceConnectorError
-from vault.services import snapshot_begin
 
 
 class TemplateError(ValueError):
@@ -516,16 +515,14 @@ def templated_backup_start(
 class TemplatedBackupHandler(CompositeBackupHandler):
     """A Templated Backup: the composite engine, per object, with the template's filter
     (children through their relationship to the selected parents) and the template's own
-    watermarks: the first run reads the template's data in full, later runs what changed."""
+    watermarks: the first run reads the template's data in full, later runs what changed.
+    Quota checks, the Metadata option and publishing are the composite handler's."""
 
-    def prepare(self, ctx) -> None:
-        job = ctx.job
-        org = job.org
-        org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
-        snapshot = job.settings.get("template")
+    def choose_objects(self, ctx) -> list[str]:
+        snapshot = ctx.job.settings.get("template")
         if not snapshot:
             raise ValueError("This job has no template; start it again from a template.")
-        queryable = {e.name for e in catalog_entries(org=org) if e.queryable}
+        queryable = {e.name for e in catalog_entries(org=ctx.job.org) if e.queryable}
         names = []
         for name in object_wheres(snapshot):
             if name in queryable:
@@ -537,16 +534,13 @@ class TemplatedBackupHandler(CompositeBackupHandler):
                 f"None of the objects of template {snapshot['name']} can be queried in this "
                 "org: run the connection check in the org's settings, then edit the template."
             )
-        snapshot_begin(org=org, job=job)
-        JobObject.objects.bulk_create(
-            [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True
-        )
-        ctx.log(f"{len(names)} objects of template {snapshot['name']} will be backed up.")
+        ctx.log(f"Template {snapshot['name']} (revision {snapshot['revision']}).")
+        return names
 
     def watermark_scope(self, job: Job) -> str:
         return watermark_scope(job.settings["template"])
 
-    def process(self, ctx, job_object: JobObject) -> None:
+    def object_backup(self, ctx, job_object: JobObject) -> ObjectBackup:
         where = object_wheres(ctx.job.settings["template"]).get(job_object.object_name, "")
         scope = self.watermark_scope(ctx.job)
-        ObjectBackup(ctx, job_object, sync=False, where=where, scope=scope).run()
+        return ObjectBackup(ctx, job_object, sync=False, where=where, scope=scope)

@@ -178,3 +178,18 @@ def test_unknown_template_and_child_relationship_are_explained(backup_org, tmp_p
     with pytest.raises(CommandError, match="Account has no queryable child relationship 'Lead'"):
         call_command("template_create", "--org", str(backup_org.pk), "--from-json",
                      _write(tmp_path, spec))  # fmt: skip
+
+
+def test_metadata_option_adds_the_metadata_unit_to_a_templated_job(backup_org, tmp_path):
+    from backups.template_services import template_create, templated_backup_start
+    from jobs.models import JobSettings
+    from jobs.runner import job_prepare
+
+    template = template_create(org=backup_org, name="With metadata", objects=TEMPLATE["objects"])
+    job = templated_backup_start(
+        org=backup_org, template=template, settings=JobSettings(metadata=True), enqueue=False
+    )
+    job_prepare(job.pk)  # plans the job; its objects are handed to workers after commit
+    names = set(JobObject.objects.filter(job=job).values_list("object_name", flat=True))
+    assert names == {"Account", "Contact", "Opportunity", "Metadata"}
+    assert job.job_settings == JobSettings(metadata=True)
