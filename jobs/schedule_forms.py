@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from jobs import recurrence
-from jobs.models import JobSettings, Schedule
+from jobs.models import Job, JobSettings, Schedule
 from jobs.recurrence import RecurrenceSpec
 
 MODES = ("user", "system_daily", "system_sync")
@@ -182,7 +182,12 @@ class ScheduleDetailsForm(forms.Form):
         if schedule.is_system:
             for name in ("name", "sync", "description", "enabled"):
                 del self.fields[name]
-        for name in OFFERED_SETTINGS:
+        # A Templated Backup keeps its operation and template; only Metadata applies.
+        self.templated = schedule.operation == Job.Operation.TEMPLATED_BACKUP
+        if self.templated:
+            self.offered = ["metadata"]
+            del self.fields["sync"]
+        for name in self.offered:
             self.fields[name] = forms.BooleanField(required=False, label=JobSettings.LABELS[name])
 
     def settings_fields(self):
@@ -200,5 +205,7 @@ class ScheduleDetailsForm(forms.Form):
             "name": data["name"],
             "description": data["description"],
             "enabled": data["enabled"],
-            "operation": "composite_sync_backup" if data["sync"] else "composite_backup",
+            "operation": Job.Operation.TEMPLATED_BACKUP
+            if self.templated
+            else ("composite_sync_backup" if data["sync"] else "composite_backup"),
         }

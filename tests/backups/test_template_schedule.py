@@ -106,3 +106,29 @@ def test_a_templated_schedule_needs_its_template(org):
             operation=Job.Operation.TEMPLATED_BACKUP,
             recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
         )
+
+
+def test_editing_a_templated_schedule_keeps_its_template(client_admin_a, org, template):
+    schedule = schedule_create(
+        org=org,
+        name="Nightly",
+        operation=Job.Operation.TEMPLATED_BACKUP,
+        recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
+        template=template,
+    )
+    url = reverse("schedules:edit", args=[org.pk, schedule.pk])
+    page = client_admin_a.get(url).content.decode()
+    assert "of the template" in page and template.name in page
+    assert 'name="metadata"' in page and 'name="binary_objects"' not in page
+    assert 'name="sync"' not in page
+
+    data = {"name": "Nightly banks", "enabled": "on", "metadata": "on"}
+    data.update(schedule_data(run_at="05:00"))
+    assert client_admin_a.post(url, data).status_code == 302
+    schedule.refresh_from_db()
+    assert (schedule.name, schedule.operation, schedule.template) == (
+        "Nightly banks",
+        Job.Operation.TEMPLATED_BACKUP,
+        template,
+    )
+    assert schedule.job_settings.metadata and schedule.run_at == time(5, 0)
