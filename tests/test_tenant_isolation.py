@@ -22,7 +22,7 @@ from django.urls.resolvers import RoutePattern
 
 from tenants.models import Tenant, User
 from tests.backups import factories as backup_factories
-from tests.backups import template_factories
+from tests.backups import metadata_factories, template_factories
 from tests.jobs import schedule_factories
 
 
@@ -46,6 +46,8 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "job_id": lambda a: backup_factories.isolation_job(a).pk,
     "object_name": lambda a: "Account",
     "record_id": lambda a: backup_factories.record_id("001", 1),
+    "metadata_type": lambda a: metadata_factories.isolation_version(a).metadata_type,
+    "version_id": lambda a: metadata_factories.isolation_version(a).pk,
     "schedule_id": lambda a: schedule_factories.make_user_schedule(a.org).pk,
     "template_id": lambda a: template_factories.isolation_template(a).pk,
     "template_object_id": lambda a: template_factories.isolation_template_object(a).pk,
