@@ -2,6 +2,8 @@
 afterwards no row and no stored file of the org is left — in managed storage and in the
 org's own bucket — while other orgs and tenants keep everything."""
 
+from datetime import date, time
+
 import pytest
 from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,8 @@ from backups.models import BackupTemplate
 from common.crypto import unwrap_secret, wrap_secret
 from common.storage import s3_secret_purpose
 from jobs.models import Job, JobLog, JobObject, Schedule
-from jobs.schedule_services import schedule_create_system_defaults
+from jobs.recurrence import RecurrenceSpec
+from jobs.schedule_services import schedule_create, schedule_create_system_defaults
 from orgs import settings_services
 from orgs.models import ObjectCatalogEntry, Org
 from orgs.services import org_data_key
@@ -57,7 +60,17 @@ def fill(org: Org, seed: int = 1) -> None:
     ObjectWatermark.objects.create(org=org, object_name="Account", value="2026-01-01T00:00:00Z")
     schedule_create_system_defaults(org=org)
     make_user_schedule(org)
-    BackupTemplate.objects.create(tenant=org.tenant, org=org, name=f"Banking accounts {seed}")
+    template = BackupTemplate.objects.create(
+        tenant=org.tenant, org=org, name=f"Banking accounts {seed}"
+    )
+    # A template a schedule uses cannot be deleted on its own; with its org it goes.
+    schedule_create(
+        org=org,
+        name="Banking nightly",
+        operation=Job.Operation.TEMPLATED_BACKUP,
+        recurrence=RecurrenceSpec(run_at=time(4, 0), start_date=date(2025, 7, 1)),
+        template=template,
+    )
 
 
 def org_models() -> list[tuple[type[models.Model], str]]:
