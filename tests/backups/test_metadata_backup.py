@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 
@@ -188,3 +189,50 @@ def test_an_aborted_backup_discards_its_versions_and_the_next_run_is_exact(backu
     again = run_metadata(backup_org)
     assert set(current(backup_org)) == listed_now(backup_org)
     assert again.added == 1 and again.changed == 0
+
+
+class _Killed(BaseException):
+    """Stands in for a worker killed mid-job (not an Exception: the runner cannot catch it)."""
+
+
+def test_a_killed_run_resumes_after_its_last_stored_chunk(backup_org, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs import runner
+
+    monkeypatch.setattr(backups.metadata_backup, "MAX_FILES_PER_RETRIEVE", 40)
+    write = backups.metadata_backup.MetadataWriter.write
+    calls = []
+
+    def write_then_die(self, components):
+        result = write(self, components)
+        calls.append(1)
+        if len(calls) == 2:
+            raise _Killed()
+        return result
+
+    monkeypatch.setattr(backups.metadata_backup.MetadataWriter, "write", write_then_die)
+    job = metadata_backup_start(org=backup_org, enqueue=False)
+    runner.job_prepare(job.pk)  # prepared; its object is handed to (absent) workers
+    unit = JobObject.objects.get(job=job, object_name=METADATA_UNIT)
+    with pytest.raises(_Killed):
+        runner.job_object_run(unit.pk)
+    unit.refresh_from_db()
+    assert unit.status == JobObject.Status.IN_PROGRESS and unit.cursor["after"]
+    monkeypatch.setattr(backups.metadata_backup.MetadataWriter, "write", write)
+    assert runner.reap_stale_jobs(now=timezone.now() + timedelta(hours=1), inline=True) == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETED, job.error_message
+    assert job.logs.filter(message__startswith="Metadata: resuming after").exists()
+    stored = MetadataComponentVersion.objects.filter(org=backup_org)
+    assert stored.count() == len(current(backup_org)) == job.added
+    assert set(current(backup_org)) == listed_now(backup_org)
+
+
+def test_transient_metadata_api_faults_are_retried_and_logged(backup_org, sfsim_faults):
+    sfsim_faults.set_faults({"route": "/services/Soap/m/*", "kind": "http503", "on_call": 2})
+    job = run_metadata(backup_org)
+    assert job.logs.filter(level="warning", message__contains="Metadata API listMetadata").exists()
+    assert set(current(backup_org)) == listed_now(backup_org)

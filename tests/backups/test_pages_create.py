@@ -25,9 +25,10 @@ def org(tenant_a):
     return make_org(tenant_a)
 
 
-def test_form_offers_the_job_settings_without_metadata(client_admin_a, org):
+def test_form_offers_the_job_settings_with_metadata(client_admin_a, org):
     page = client_admin_a.get(reverse("backups:create", args=[org.pk])).content.decode()
     for label in [
+        "Metadata<",
         "Big Objects",
         "Binary Objects",
         "Tag Objects",
@@ -38,7 +39,7 @@ def test_form_offers_the_job_settings_without_metadata(client_admin_a, org):
         "Composite &amp; Sync",
     ]:
         assert label in page
-    assert "Metadata<" not in page.replace("Custom Metadata Type Objects", "")
+    assert 'name="metadata" id="id_metadata" checked' in page
     assert 'name="binary_objects" id="id_binary_objects" checked' in page  # checked by default
 
 
