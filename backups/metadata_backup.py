@@ -31,6 +31,7 @@ from salesforce.metadata import (
     MetadataClient,
     plan_chunks,
 )
+from salesforce.quota import ApiQuotaReached
 from salesforce.reads import RetryPolicy
 from vault.metadata_services import (
     MetadataComponent,
@@ -162,6 +163,13 @@ class MetadataBackup:
     def run(self) -> None:
         from backups import services
 
+        try:
+            self._run(services)
+        except ApiQuotaReached as exc:
+            services.stop_queued_objects(self.ctx, exc)
+            raise
+
+    def _run(self, services) -> None:
         data_key = org_data_key(self.org)
         metadata_discard(org=self.org)  # versions of discarded snapshots must not linger
         client = services._client_for(
@@ -175,7 +183,7 @@ class MetadataBackup:
             base_seconds=services.RETRY_BASE_SECONDS,
             on_retry=lambda m: self.log(m, JobLog.Level.WARNING),
         )
-        self.md = MetadataClient(client, retry=retry)
+        self.md = MetadataClient(client, retry=retry, quota=services.api_quota(self.org))
         snapshot = snapshot_begin(org=self.org, job=self.job)
         types = self.md.describe()
         skipped: set[str] = set()

@@ -13,6 +13,9 @@ behind `sf.mdapi`, only trusts the REQUESTS_CA_BUNDLE environment variable).
     md.deploy(zip_bytes)                                  # deploy + checkDeployStatus (tests)
     md.calls                                              # SOAP calls made (retries included)
 
+With `quota=ApiQuota(...)` every call is checked first (salesforce/quota.py) and
+`ApiQuotaReached` is raised before a call that would pass the org's quota.
+
 listMetadata takes at most 3 queries per call; in-folder types (Report, Dashboard,
 Document, EmailTemplate) are listed folder by folder after their folder type. Child
 types (CustomField, ValidationRule, ...) are listed on their own; their content is their
@@ -33,6 +36,7 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from salesforce.errors import SalesforceApiError, SalesforceAuthError, salesforce_errors
+from salesforce.quota import ApiQuota
 from salesforce.reads import RETRY_CODES, RetryPolicy, is_transient
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
@@ -389,9 +393,11 @@ class MetadataClient:
         retry: RetryPolicy | None = None,
         poll_seconds: float = POLL_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        quota: ApiQuota | None = None,
     ):
         self.client = client
         self.retry = retry or RetryPolicy()
+        self.quota = quota
         self.poll_seconds = poll_seconds
         self.sleep = sleep
         self.calls = 0
@@ -459,6 +465,8 @@ class MetadataClient:
         session._refresh(stale=self.client.access_token)
 
     def _post(self, operation: str, body: str, *, stream_element: str, sink) -> Node:
+        if self.quota is not None:  # raises ApiQuotaReached before the call, never during it
+            self.quota.before_request(self.client, "POST", self.url, read_limits=self.client.limits)
         self.calls += 1
         payload = _envelope(self.client.access_token, f"<met:{operation}>{body}</met:{operation}>")
         headers = {"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": operation}

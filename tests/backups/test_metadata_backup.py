@@ -236,3 +236,27 @@ def test_transient_metadata_api_faults_are_retried_and_logged(backup_org, sfsim_
     job = run_metadata(backup_org)
     assert job.logs.filter(level="warning", message__contains="Metadata API listMetadata").exists()
     assert set(current(backup_org)) == listed_now(backup_org)
+
+
+def test_the_metadata_tab_shows_what_the_org_serves(backup_org, client_admin_a):
+    from collections import Counter
+
+    from django.urls import reverse
+
+    job = run_metadata(backup_org)
+    per_type = Counter(t for t, _ in listed_now(backup_org))
+    page = client_admin_a.get(reverse("backups:job_metadata", args=[backup_org.pk, job.pk]))
+    text = page.content.decode()
+    for metadata_type, count in per_type.items():
+        assert (
+            f'{metadata_type}/">{metadata_type}</a></td>\n            <td class="num">{count}</td>'
+            in text
+        )
+    service = current(backup_org)[("ApexClass", "AccountService")]
+    component = client_admin_a.get(
+        reverse(
+            "backups:job_metadata_component",
+            args=[backup_org.pk, job.pk, "ApexClass", service.pk],
+        )
+    ).content.decode()
+    assert "hotAccounts" in component and "classes/AccountService.cls-meta.xml" in component

@@ -202,3 +202,17 @@ def test_plan_chunks_counts_meta_files():
     components += [FileProperties("Layout", f"L{i}", f"layouts/L{i}.layout", {}) for i in range(3)]
     chunks = list(plan_chunks(components, types, max_files=6))
     assert [len(c) for c in chunks] == [2, 2, 4]
+
+
+def test_the_api_quota_stops_before_a_call(sfsim):
+    from salesforce.client import ApiUsage
+    from salesforce.quota import ApiQuota, ApiQuotaReached
+
+    client = make_client(sfsim)
+    client.session.api_usage = ApiUsage(used=900, total=1000)
+    md = MetadataClient(client, quota=ApiQuota(rest_percent=80, bulk_percent=80))
+    with pytest.raises(ApiQuotaReached, match="reached 80% of the org's daily limit"):
+        md.describe()
+    assert md.calls == 0
+    md.quota = ApiQuota(rest_percent=100, bulk_percent=80)
+    assert md.describe()
