@@ -23,7 +23,9 @@ How a backup runs (jobs/runner.py drives `CompositeBackupHandler`):
 """
 
 import bisect
+import itertools
 import logging
+import os
 from array import array
 from datetime import datetime, timedelta
 
@@ -57,6 +59,7 @@ logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)
 BULK_THRESHOLD = 2_000  # more than one REST page: Bulk API 2.0
+INCREMENTAL_REST_LIMIT = 10_000  # changes read by REST up to this many
 RETRY_BASE_SECONDS = 1.0
 # Errors that mean "this object cannot be queried": the object is skipped with a log line.
 SKIP_CODES = frozenset(
@@ -114,10 +117,12 @@ def backup_start(
     return job
 
 
-def backup_run_inline(*, job: Job) -> Job:
+def backup_run_inline(*, job: Job, workers: int = 1) -> Job:
+    """Run the job in this process; with `workers` > 1, objects run in that many forked
+    processes (a file or server database only: an in-memory test database runs inline)."""
     from jobs.runner import job_prepare
 
-    job_prepare(job.pk, inline=True)
+    job_prepare(job.pk, inline=True, workers=workers)
     job.refresh_from_db()
     return job
 
@@ -217,18 +222,19 @@ class CompositeBackupHandler:
             ctx.log(f"Snapshot {snapshot.seq} published.")
 
 
-_client_cache: dict[int, object] = {}
+_client_cache: dict[tuple[int, int], object] = {}
 
 
 def _client_for(org, on_refresh):
     """One client per org per process (the client renews its own token on
     INVALID_SESSION_ID); `on_refresh()` is told when that happens."""
-    client = _client_cache.get(org.pk)
+    key = (os.getpid(), org.pk)  # a forked worker opens its own connections
+    client = _client_cache.get(key)
     if client is None:
         client = org_client(org)
         client.session.add_refresh_listener(lambda token: client.on_token_refresh())
         _client_cache.clear()
-        _client_cache[org.pk] = client
+        _client_cache[key] = client
     client.on_token_refresh = on_refresh
     return client
 
@@ -365,10 +371,25 @@ class ObjectBackup:
         if incremental:
             since = f"{stamp_field} > {_soql_datetime(watermark, OVERLAP)}"
             where = f"({where}) AND {since}" if where else since
+        first_pages = None
         if "method" not in self.cursor:
-            total = self.reader.count(where)
+            if incremental:
+                # No COUNT() for changes: the first REST page says how many there are,
+                # and usually holds them all.
+                first_pages = self.reader.rest_pages(where)
+                first = next(first_pages)
+                total = first.total
+                if total > INCREMENTAL_REST_LIMIT:
+                    first_pages.close()
+                    first_pages = None  # many changes: Bulk API 2.0 reads them faster
+                else:
+                    first_pages = itertools.chain([first], first_pages)
+                method = "rest" if first_pages is not None else "bulk"
+            else:
+                total = self.reader.count(where)
+                method = "bulk" if total > BULK_THRESHOLD else "rest"
             self.cursor.update(
-                method="bulk" if total > BULK_THRESHOLD else "rest",
+                method=method,
                 where=where,
                 watermark=watermark or "",
                 phase="read",
@@ -383,6 +404,8 @@ class ObjectBackup:
             pages = self.reader.bulk_pages(
                 where, job_id=self.cursor.get("job_id", ""), locator=self.cursor.get("locator", "")
             )
+        elif first_pages is not None:
+            pages = first_pages
         else:
             pages = self._rest_pages(where)
         for page in pages:

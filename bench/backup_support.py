@@ -16,6 +16,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -77,11 +78,16 @@ class Bench:
                         str(self.records), "--seed", str(self.seed))  # fmt: skip
             print(f"  generated {self.records:,} records in {time.monotonic() - started:.1f} s")
         self.sim = self._stack.enter_context(start_sfsim(self.sim_dir))
+        self.reset()
+        return self
+
+    def reset(self) -> None:
+        """A fresh deployment (empty database and storage) with the org connected."""
         if self.db_path.exists():
             self.db_path.unlink()
+        shutil.rmtree(self.var_dir / "storage", ignore_errors=True)
         self.manage("migrate", "--noinput")
         self.org_id = self._connect()
-        return self
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
@@ -120,8 +126,16 @@ class Bench:
 
     # --- measured commands -----------------------------------------------------------
 
-    def backup(self, *, sync: bool = False) -> Run:
-        args = ["backup_run", "--org", str(self.org_id), "--wait", "--json"]
+    def backup(self, *, sync: bool = False, workers: int = 1) -> Run:
+        args = [
+            "backup_run",
+            "--org",
+            str(self.org_id),
+            "--wait",
+            "--json",
+            "--workers",
+            str(workers),
+        ]
         if sync:
             args.append("--sync")
         started = time.monotonic()

@@ -22,9 +22,11 @@ in error with a log line saying the worker stopped.
 """
 
 import logging
+import multiprocessing
 from datetime import UTC, timedelta
 
 from django.conf import settings
+from django.db import connection, connections
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -76,7 +78,7 @@ def readable(exc: BaseException) -> str:
 # --- entry points (django-q2 tasks call these with ids) --------------------------------
 
 
-def job_prepare(job_id: int, *, inline: bool = False) -> None:
+def job_prepare(job_id: int, *, inline: bool = False, workers: int = 1) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not job.claim():
         return  # gone, or another worker (or an earlier delivery) already has it
@@ -93,10 +95,10 @@ def job_prepare(job_id: int, *, inline: bool = False) -> None:
         ctx.log(f"The job failed: {readable(exc)}", JobLog.Level.ERROR)
         _end(ctx, None, Job.Status.ERROR, readable(exc))
         return
-    dispatch(job, inline=inline)
+    dispatch(job, inline=inline, workers=workers)
 
 
-def dispatch(job: Job, *, inline: bool) -> None:
+def dispatch(job: Job, *, inline: bool, workers: int = 1) -> None:
     pending = list(
         JobObject.objects.filter(job=job, status=JobObject.Status.QUEUED).values_list(
             "id", flat=True
@@ -104,6 +106,8 @@ def dispatch(job: Job, *, inline: bool) -> None:
     )
     if not pending:
         maybe_finish(job, inline=inline)
+    elif inline and workers > 1 and _can_fork():
+        _run_forked(pending, workers)
     elif inline:
         for job_object_id in pending:
             job_object_run(job_object_id, inline=True)
@@ -136,6 +140,28 @@ def job_object_run(job_object_id: int, *, inline: bool = False) -> None:
             job_object=job_object,
         )
     maybe_finish(job, inline=inline)
+
+
+def _can_fork() -> bool:
+    """Forked processes share a file or server database, not an in-memory one."""
+    return connection.vendor != "sqlite" or not connection.is_in_memory_db()
+
+
+def _run_forked(job_object_ids: list[int], workers: int) -> None:
+    """Run objects in `workers` forked processes of this one (`backup_run --wait
+    --workers N`): the same claims and finishing as qcluster workers, no broker."""
+    connections.close_all()  # each child opens its own database connection
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, maxtasksperchild=None) as pool:
+        for _ in pool.imap_unordered(_forked_object_run, job_object_ids, chunksize=1):
+            pass
+
+
+def _forked_object_run(job_object_id: int) -> None:
+    try:
+        job_object_run(job_object_id, inline=True)
+    finally:
+        connections.close_all()
 
 
 def maybe_finish(job: Job, *, inline: bool = False) -> None:

@@ -7,7 +7,8 @@
 
 Without --wait the job is queued for the qcluster workers and its id printed. With
 --wait the job runs inline, in this command's process (no qcluster needed; a running
-qcluster is not used for it), and the final status and counters are printed. The exit
+qcluster is not used for it; `--workers N` runs its objects in N forked processes),
+and the final status and counters are printed. The exit
 status is 1 when the job ends in error or is aborted.
 """
 
@@ -47,6 +48,12 @@ class Command(BaseCommand):
             "--metadata-only", action="store_true", help="a Metadata Backup (no records)"
         )
         parser.add_argument("--wait", action="store_true", help="run inline and wait")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="with --wait: run objects in this many processes (default 1)",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--name", default="", help="the job's name")
         parser.add_argument(
@@ -75,7 +82,7 @@ class Command(BaseCommand):
                 enqueue=not opts["wait"],
             )
         if opts["wait"]:
-            job = backup_run_inline(job=job)
+            job = backup_run_inline(job=job, workers=max(1, opts["workers"]))
         summary = job_summary(job)
         if opts["json"]:
             self.stdout.write(json.dumps(summary))
