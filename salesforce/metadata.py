@@ -305,7 +305,18 @@ class RetrieveResult:
         names = self.zip.namelist()
         package = next((n for n in names if n.rsplit("/", 1)[-1] == "package.xml"), "")
         self.root_prefix = package[: -len("package.xml")]
-        self.names = [n[len(self.root_prefix) :] for n in names if n.startswith(self.root_prefix)]
+        self.names = {
+            n[len(self.root_prefix) :]
+            for n in names
+            if n.startswith(self.root_prefix) and not n.endswith("/")
+        }
+        # A component's files by its path: the file, its -meta.xml, a bundle's folder.
+        self.groups: dict[str, list[str]] = {}
+        for name in sorted(self.names):
+            self.groups.setdefault(name.removesuffix("-meta.xml"), []).append(name)
+            parts = name.split("/")
+            if len(parts) > 2:
+                self.groups.setdefault("/".join(parts[:2]), []).append(name)
         self.file_properties = [_file_properties(node) for node in root.all("fileProperties")]
         self.problems = [
             f"{m.get('fileName')}: {m.get('problem')}".strip(": ") for m in root.all("messages")
@@ -341,11 +352,7 @@ class RetrieveResult:
         if props.type in FOLDER_CONTENT:
             wanted = f"{path}-meta.xml"
             return {wanted: self.read(wanted)} if wanted in self.names else {}
-        return {
-            name: self.read(name)
-            for name in self.names
-            if name in (path, f"{path}-meta.xml") or name.startswith(f"{path}/")
-        }
+        return {name: self.read(name) for name in dict.fromkeys(self.groups.get(path, []))}
 
 
 def _strip_package(file_name: str, root_prefix: str) -> str:

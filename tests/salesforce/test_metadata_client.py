@@ -216,3 +216,32 @@ def test_the_api_quota_stops_before_a_call(sfsim):
     assert md.calls == 0
     md.quota = ApiQuota(rest_percent=100, bulk_percent=80)
     assert md.describe()
+
+
+def test_bundles_take_their_folder_and_classes_their_meta_file():
+    from salesforce.metadata import Node, RetrieveResult
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in (
+            "package.xml",
+            "lwc/card/card.js",
+            "lwc/card/card.html",
+            "lwc/card/card.js-meta.xml",
+            "lwc/cardList/cardList.js",
+            "classes/A.cls",
+            "classes/A.cls-meta.xml",
+            "classes/AB.cls",
+        ):
+            archive.writestr(f"unpackaged/{name}", name)
+    buffer.seek(0)
+    with RetrieveResult(Node("result"), buffer) as result:
+        bundle = FileProperties("LightningComponentBundle", "card", "unpackaged/lwc/card", {})
+        assert set(result.component_files(bundle)) == {
+            "lwc/card/card.js",
+            "lwc/card/card.html",
+            "lwc/card/card.js-meta.xml",
+        }
+        apex = FileProperties("ApexClass", "A", "classes/A.cls", {})
+        assert set(result.component_files(apex)) == {"classes/A.cls", "classes/A.cls-meta.xml"}
+        assert result.read("classes/AB.cls") == b"classes/AB.cls"
