@@ -4,6 +4,7 @@ take a `job` from jobs.selectors.job_get(org=...), so another tenant's ids 404 e
 - `metadata_seq(*, job) -> tuple[int | None, str]` — the snapshot the tab shows, or why
   there is none (metadata not included, still running, no published snapshot).
 - `type_rows(*, job, seq, search="", sort="metadata_type") -> list[TypeCount]`.
+- `type_count(*, job, seq, metadata_type) -> TypeCount` (Http404 when none).
 - `open_versions(*, org, versions) -> Opened` — properties of a page of versions, or a
   readable error when the key or the stored data cannot give them.
 - `file_views(*, org, version) -> tuple[list[FileView], str]` — a version's files as
@@ -14,6 +15,8 @@ take a `job` from jobs.selectors.job_get(org=...), so another tenant's ids 404 e
 
 import difflib
 from dataclasses import dataclass, field
+
+from django.http import Http404
 
 from common.crypto import CryptoError
 from orgs.services import OrgKeyError, org_data_key
@@ -69,6 +72,14 @@ def type_rows(*, job, seq: int, search: str = "", sort: str = "metadata_type") -
         return rows
     key = (lambda r: r.metadata_type.lower()) if name == "metadata_type" else None
     return sorted(rows, key=key or (lambda r: getattr(r, name)), reverse=sort.startswith("-"))
+
+
+def type_count(*, job, seq: int, metadata_type: str) -> TypeCount:
+    """One type's counts in this job's snapshot (Http404 if it holds no such component)."""
+    for row in metadata_type_counts(org=job.org, seq=seq, job=job):
+        if row.metadata_type == metadata_type:
+            return row
+    raise Http404("This backup holds no component of this type.")
 
 
 @dataclass

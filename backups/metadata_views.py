@@ -11,11 +11,7 @@ from django.http import Http404
 from backups import metadata_selectors as selectors
 from backups.views import _job, _tab
 from common.pagination import paginate
-from vault.metadata_selectors import (
-    metadata_components,
-    metadata_type_counts,
-    metadata_version_get,
-)
+from vault.metadata_selectors import metadata_components, metadata_version_get
 from vault.models import MetadataComponentVersion
 
 SHOW = ["all", *MetadataComponentVersion.Change.values]
@@ -43,22 +39,17 @@ def job_metadata(request, org_id: int, job_id: int):
 def job_metadata_type(request, org_id: int, job_id: int, metadata_type: str):
     job = _job(request, org_id, job_id)
     seq = _seq(job)
-    counts = {r.metadata_type: r for r in metadata_type_counts(org=job.org, seq=seq, job=job)}
-    if metadata_type not in counts:
-        raise Http404("This backup holds no component of this type.")
+    counts = selectors.type_count(job=job, seq=seq, metadata_type=metadata_type)
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
-    q = request.GET.get("q", "")
+    q, sort = request.GET.get("q", ""), request.GET.get("sort", "full_name")
+    change = None if show == "all" else show
     rows = metadata_components(
-        org=job.org,
-        seq=seq,
-        metadata_type=metadata_type,
-        change=None if show == "all" else show,
-        search=q,
+        org=job.org, seq=seq, metadata_type=metadata_type, change=change, search=q, order=sort
     )
     pagination = paginate(request, rows, default_per_page=25, allowed=(25, 50, 100))
     opened = selectors.open_versions(org=job.org, versions=pagination)
-    context = {"metadata_type": metadata_type, "counts": counts[metadata_type], "seq": seq}
-    context.update(pagination=pagination, opened=opened, show=show, q=q)
+    context = {"metadata_type": metadata_type, "counts": counts, "seq": seq}
+    context.update(pagination=pagination, opened=opened, show=show, q=q, sort=sort)
     return _tab(request, job, "metadata", "metadata/components.html", context)
 
 

@@ -5,8 +5,9 @@ readers only ever see published snapshots.
 - `metadata_published_seq(*, job) -> int | None` — the published snapshot a job wrote.
 - `metadata_type_counts(*, org, seq, job) -> list[TypeCount]` — per type: components as
   of snapshot `seq`, and how many the job added, changed, deleted (two queries).
-- `metadata_components(*, org, seq, metadata_type, change=None, search="", job=None)` —
-  a type's components as of `seq` (those deleted by snapshot `seq` included), by name.
+- `metadata_components(*, org, seq, metadata_type, change=None, search="",
+  order="full_name")` — a type's components as of `seq` (those deleted by snapshot `seq`
+  included); `order` is one of COMPONENT_ORDERS ("-" for descending).
 - `metadata_version_get(*, org, metadata_type, version_id) -> MetadataComponentVersion`
   (Http404 when not this org's, or not published yet).
 - `metadata_versions(*, org, metadata_type, full_name) -> list` — oldest first.
@@ -77,15 +78,26 @@ def metadata_type_counts(*, org, seq: int, job) -> list[TypeCount]:
     return sorted(counts.values(), key=lambda c: c.metadata_type.lower())
 
 
+COMPONENT_ORDERS = ("full_name", "last_modified")
+
+
 def metadata_components(
-    *, org, seq: int, metadata_type: str, change: str | None = None, search: str = ""
+    *,
+    org,
+    seq: int,
+    metadata_type: str,
+    change: str | None = None,
+    search: str = "",
+    order: str = "full_name",
 ):
     rows = _as_of(org=org, seq=seq).filter(metadata_type=metadata_type)
     if change:
         rows = rows.filter(valid_from=seq, change=change)
     if search.strip():
         rows = rows.filter(full_name__icontains=search.strip())
-    return rows.order_by("full_name", "id")
+    if order.lstrip("-") not in COMPONENT_ORDERS:
+        order = "full_name"
+    return rows.order_by(order, "full_name", "id")
 
 
 def metadata_version_get(*, org, metadata_type: str, version_id: int) -> MetadataComponentVersion:

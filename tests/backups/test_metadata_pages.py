@@ -93,6 +93,10 @@ def test_a_type_lists_its_components_with_change_kinds(client_user_a, jobs):
         url("job_metadata_type", second, "ApexClass"), {"show": "changed"}
     ).content.decode()
     assert ">Alpha</a>" in changed and ">Gamma</a>" not in changed
+    by_name_desc = client_user_a.get(
+        url("job_metadata_type", second, "ApexClass"), {"sort": "-full_name"}
+    ).content.decode()
+    assert by_name_desc.index(">Gamma</a>") < by_name_desc.index(">Alpha</a>")
     old = client_user_a.get(url("job_metadata_type", first, "ApexClass")).content.decode()
     assert ">Beta</a>" in old and ">Delta</a>" not in old
     assert client_user_a.get(url("job_metadata_type", second, "Flow")).status_code == 404

@@ -245,3 +245,30 @@ def test_bundles_take_their_folder_and_classes_their_meta_file():
         apex = FileProperties("ApexClass", "A", "classes/A.cls", {})
         assert set(result.component_files(apex)) == {"classes/A.cls", "classes/A.cls-meta.xml"}
         assert result.read("classes/AB.cls") == b"classes/AB.cls"
+
+
+def test_retrieve_status_is_polled_until_done(md, monkeypatch):
+    from salesforce.metadata import Node
+
+    answers = iter(["false", "false", "true"])
+    real = md._check_retrieve
+    slept = []
+
+    def check(async_id, *, include_zip, sink=None):
+        if include_zip:
+            return real(async_id, include_zip=True, sink=sink)
+        node = Node("result")
+        done = Node("done")
+        done.parts.append(next(answers))
+        node.children.append(done)
+        return node
+
+    monkeypatch.setattr(md, "_check_retrieve", check)
+    md.sleep = slept.append
+    types = md.describe()
+    service = next(
+        p for p in md.list_components(types, on_skip=print) if p.full_name == "AccountService"
+    )
+    with md.retrieve([service]) as result:
+        assert b"hotAccounts" in result.component_files(service)["classes/AccountService.cls"]
+    assert slept == [0.01, 0.02]
