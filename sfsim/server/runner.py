@@ -19,6 +19,10 @@ log = logging.getLogger("sfsim.server")
 SERVER_FILE = "server.json"
 
 
+class ListenError(Exception):
+    """The server could not bind its address (port in use, bad host)."""
+
+
 class QuietHandler(WSGIRequestHandler):
     """Logs nothing per request (the bulk path makes many); errors still go to stderr."""
 
@@ -68,14 +72,18 @@ def serve(
     data_dir = Path(data_dir)
     tls = ensure_certificates(data_dir)
     app = create_app(data_dir, token_lifetime=token_lifetime, faults_file=faults_file)
-    server = make_server(
-        host,
-        port,
-        app,
-        threaded=True,
-        ssl_context=tls.ssl_context(),
-        request_handler=QuietHandler,
-    )
+    try:
+        server = make_server(
+            host,
+            port,
+            app,
+            threaded=True,
+            ssl_context=tls.ssl_context(),
+            request_handler=QuietHandler,
+        )
+    except OSError as error:
+        app.close()
+        raise ListenError(f"Cannot listen on {host}:{port}: {error.strerror or error}") from error
     server.daemon_threads = True
     base_url = f"https://{host}:{server.server_port}"
     (data_dir / SERVER_FILE).write_text(

@@ -78,7 +78,7 @@ class Command(BaseCommand):
     # -- serve -----------------------------------------------------------------------------
     def _serve(self, data: Path, options) -> None:
         from sfsim.server.faults import FaultSpecError
-        from sfsim.server.runner import serve
+        from sfsim.server.runner import ListenError, serve
 
         if options["faults"] and not Path(options["faults"]).is_file():
             raise CommandError(f"Fault file {options['faults']} does not exist.")
@@ -93,11 +93,8 @@ class Command(BaseCommand):
             )
         except FaultSpecError as error:
             raise CommandError(f"Bad fault file {options['faults']}: {error}") from error
-        except OSError as error:
-            raise CommandError(
-                f"Cannot listen on {options['host']}:{options['port']}: {error.strerror}. "
-                "Pick another --port (0 picks a free one)."
-            ) from error
+        except ListenError as error:
+            raise CommandError(f"{error}. Pick another --port (0 picks a free one).") from error
 
     # -- load ------------------------------------------------------------------------------
     def _load(self, data: Path, options) -> None:
