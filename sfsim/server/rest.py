@@ -199,6 +199,10 @@ def record_sub(ctx: Ctx, name: str, first: str, second: str) -> Response:
         ctx.org.delete(_find_by_external_id(ctx, object_name, first, second), ctx.user)
         return Response(status=204)
     values = _record_body(ctx)
+    if ctx.request.args.get("updateOnly", "").lower() == "true":
+        record_id = _find_by_external_id(ctx, object_name, first, second)
+        ctx.org.update(object_name, record_id, values, ctx.user)
+        return json_response({"id": record_id, "success": True, "errors": [], "created": False})
     record_id, created = ctx.org.upsert(object_name, first, second, values, ctx.user)
     if float(ctx.version) < 46.0 and not created:
         return Response(status=204)

@@ -77,6 +77,10 @@ def test_upsert_by_external_id(http):
     assert second.json()["id"] == first.json()["id"]
     record = session.get(f"{base}/sobjects/Project__c/Code__c/{code}").json()
     assert record["Name"] == "Beta"
+    missing = session.patch(
+        f"{base}/sobjects/Project__c/Code__c/{code}-new?updateOnly=true", json={"Name": "Gamma"}
+    )
+    assert missing.status_code == 404 and missing.json()[0]["errorCode"] == "NOT_FOUND"
 
 
 def _check_error(answer, code: str, status: int = 400) -> dict:
