@@ -90,6 +90,7 @@ class MetadataBackupHandler:
         org = ctx.job.org
         org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
         snapshot_begin(org=org, job=ctx.job)
+        metadata_discard(org=org)  # a stale snapshot discarded above leaves no metadata versions
         metadata_unit_add(job=ctx.job)
         ctx.log("The org's metadata will be backed up.")
 

@@ -153,6 +153,7 @@ class CompositeBackupHandler:
         names = self.choose_objects(ctx)
         check_api_quota(ctx, org)
         snapshot_begin(org=org, job=job)
+        metadata_discard(org=org)  # a stale snapshot discarded above leaves no metadata versions
         JobObject.objects.bulk_create(
             [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True
         )

@@ -114,3 +114,23 @@ def test_the_create_form_turns_metadata_on(client_admin_a, org, django_capture_o
             reverse("backups:create", args=[org.pk]), {"name": "With metadata", "metadata": "on"}
         )
     assert Job.objects.get(org=org).job_settings.metadata
+
+
+def test_a_stale_building_snapshot_is_undone_when_the_next_job_prepares(org):
+    from backups.metadata_backup import MetadataBackupHandler
+    from jobs.runner import JobContext
+
+    make_metadata_backup(org, {("ApexClass", "A"): {CLS: b"kept"}})
+    dead = job_create(org=org, operation=Job.Operation.METADATA_BACKUP, name="Dead worker")
+    dead.claim()
+    snapshot = snapshot_begin(org=org, job=dead)
+    MetadataWriter(snapshot=snapshot, data_key=org_data_key(org), job=dead).write(
+        [component("ApexClass", "A", {CLS: b"half-written"})]
+    )
+    dead.finish(Job.Status.ERROR, "worker lost")
+    following = job_create(org=org, operation=Job.Operation.METADATA_BACKUP, name="Next")
+    following.claim()
+    MetadataBackupHandler().prepare(JobContext(following))
+    rows = current(org)
+    assert rows[("ApexClass", "A")].valid_from == 1
+    assert not MetadataComponentVersion.objects.filter(job=dead).exists()
