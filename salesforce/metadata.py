@@ -321,7 +321,7 @@ class RetrieveResult:
         self.problems = [
             f"{m.get('fileName')}: {m.get('problem')}".strip(": ") for m in root.all("messages")
         ]
-        self._parents: dict[str, list[tuple[str, str, bytes]]] = {}
+        self._parents: dict[str, list[tuple[str, str, bytes]] | None] = {}
 
     def __enter__(self) -> "RetrieveResult":
         return self
@@ -344,7 +344,12 @@ class RetrieveResult:
         if element is not None and "." in props.full_name and path in self.names:
             child_name = props.full_name.split(".", 1)[1]
             if path not in self._parents:
-                self._parents[path] = child_elements(self.read(path))
+                try:
+                    self._parents[path] = child_elements(self.read(path))
+                except (expat.ExpatError, ValueError):
+                    self._parents[path] = None  # unreadable XML: keep the whole file
+            if self._parents[path] is None:
+                return {path: self.read(path)}
             for name, full_name, content in self._parents[path]:
                 if name == element and full_name == child_name:
                     return {f"{path}#{element}/{child_name}": content}
