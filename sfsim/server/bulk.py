@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import logging
+import mmap
 import os
 import secrets
 import threading
@@ -99,7 +100,7 @@ class Job:
         self.registered = threading.Event()
         self.started = threading.Event()
         self.start_error: SalesforceError | None = None
-        self.offsets: array.array | None = None
+        self.offsets: memoryview | None = None
         self.header_bytes = b""
         self.uploaded = False
 
@@ -204,13 +205,12 @@ class BulkJobs:
                 job.info["errorMessage"] = error
         self.save(job)
 
-    def offsets(self, job: Job) -> array.array:
+    def offsets(self, job: Job):
+        """The row offsets of a finished query job, memory-mapped from ``<jobId>.idx``."""
         if job.offsets is None:
-            offsets = array.array("Q")
-            path = self._path(job.id, ".idx")
-            with path.open("rb") as handle:
-                offsets.frombytes(handle.read())
-            job.offsets = offsets
+            with self._path(job.id, ".idx").open("rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            job.offsets = memoryview(mapped).cast("Q")
         return job.offsets
 
 
@@ -323,7 +323,6 @@ def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -
                     return
         with bulk._path(job.id, ".idx").open("wb") as handle:
             offsets.tofile(handle)
-        job.offsets = offsets
         with job.lock:
             job.info["numberRecordsProcessed"] = count
             job.info["totalProcessingTime"] = int((time.monotonic() - started) * 1000)
