@@ -7,12 +7,11 @@ from playwright.sync_api import expect
 
 from jobs.models import Schedule
 from tests.backups.factories import make_org
-from tests.browser.conftest import browser, page  # noqa: F401 — the shared browser fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def signed_in(page, live_server, user) -> None:  # noqa: F811
+def signed_in(page, live_server, user) -> None:
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -21,13 +20,13 @@ def signed_in(page, live_server, user) -> None:  # noqa: F811
     )
 
 
-def refreshed(page):  # noqa: F811
+def refreshed(page):
     """Waits for the schedule fields' htmx refresh that the block's action triggers."""
     return page.expect_response(lambda response: "/backups/schedule/preview/" in response.url)
 
 
 def test_schedule_toggle_shows_the_fields_and_the_sentence_follows_them(
-    page,  # noqa: F811
+    page,
     live_server,
     admin_a,
 ):
