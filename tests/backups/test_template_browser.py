@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from backups.models import TemplateFilter, TemplateObject
 from tests.backups import engine_support
 from tests.backups.template_factories import add_object, make_template
-from tests.browser.conftest import browser, page  # noqa: F401 — the shared browser fixtures
 from tests.fixtures.sfsim import sf_client
 from tests.jobs.test_schedule_browser import signed_in
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 _fast_retries = engine_support._fast_retries
 
 
-def test_builder_dialogs_in_a_browser(page, live_server, admin_a, sfsim):  # noqa: F811
+def test_builder_dialogs_in_a_browser(page, live_server, admin_a, sfsim):
     org = engine_support.build_org(sfsim, admin_a.tenant)
     template = make_template(org)
     account = add_object(template, "Account")
