@@ -359,6 +359,10 @@ class ObjectBackup:
 
     # --- reading changes -----------------------------------------------------------
 
+    def changes_since(self, stamp_field: str, watermark: str) -> str:
+        """The condition for records changed since the watermark (minus the overlap)."""
+        return f"{stamp_field} > {_soql_datetime(watermark, OVERLAP)}"
+
     def read_changes(self, stamp_field: str | None) -> None:
         watermark = (
             ObjectWatermark.objects.filter(
@@ -370,7 +374,7 @@ class ObjectBackup:
         where = self.base_where
         incremental = bool(watermark and stamp_field)
         if incremental:
-            since = f"{stamp_field} > {_soql_datetime(watermark, OVERLAP)}"
+            since = self.changes_since(stamp_field, watermark)
             where = f"({where}) AND {since}" if where else since
         first_pages = None
         if "method" not in self.cursor:

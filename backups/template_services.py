@@ -471,6 +471,15 @@ def object_wheres(snapshot: dict) -> dict[str, str]:
     return wheres
 
 
+def parent_fields(snapshot: dict) -> dict[str, str]:
+    """child object name -> its relationship field to the parent (e.g. AccountId)."""
+    return {
+        child["name"]: child["field"]
+        for entry in snapshot.get("objects", [])
+        for child in entry.get("children", [])
+    }
+
+
 def watermark_scope(snapshot: dict) -> str:
     return f"template:{snapshot['id']}:{snapshot['revision']}"
 
@@ -541,6 +550,33 @@ class TemplatedBackupHandler(CompositeBackupHandler):
         return watermark_scope(job.settings["template"])
 
     def object_backup(self, ctx, job_object: JobObject) -> ObjectBackup:
-        where = object_wheres(ctx.job.settings["template"]).get(job_object.object_name, "")
-        scope = self.watermark_scope(ctx.job)
-        return ObjectBackup(ctx, job_object, sync=False, where=where, scope=scope)
+        snapshot = ctx.job.settings["template"]
+        name = job_object.object_name
+        return TemplateObjectBackup(
+            ctx,
+            job_object,
+            sync=False,
+            where=object_wheres(snapshot).get(name, ""),
+            scope=self.watermark_scope(ctx.job),
+            parent_field=parent_fields(snapshot).get(name, ""),
+        )
+
+
+class TemplateObjectBackup(ObjectBackup):
+    """A template's object. A child object's later runs also read the children of parents
+    that changed (e.g. an Account that became 'Banking' brings its existing Contacts)."""
+
+    def __init__(self, *args, parent_field: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_field = parent_field
+
+    def changes_since(self, stamp_field: str, watermark: str) -> str:
+        since = super().changes_since(stamp_field, watermark)
+        fields = self.reader.describe.get("fields", [])
+        relationship = next(
+            (f.get("relationshipName") for f in fields if f["name"] == self.parent_field), None
+        )
+        if not relationship:
+            return since
+        parent_since = super().changes_since(f"{relationship}.SystemModstamp", watermark)
+        return f"({since} OR {parent_since})"

@@ -134,6 +134,8 @@ def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
     assert ObjectWatermark.objects.filter(org=backup_org, object_name="Contact").count() == 1
 
     # The next run reads only what changed: one matching Contact edited, one other too.
+    # Ten minutes later (past the overlap window, so old records are not read again):
+    sfsim.advance_clock(seconds=600)
     contact_id = sorted(expected["Contact"])[0]
     sf.Contact.update(contact_id, {"Title": "Head of Lending"})
     other_contact = sf.query(
@@ -149,6 +151,29 @@ def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
     }
     assert changes == {("Contact", contact_id): "changed"}
     assert (second["added"], second["changed"], second["deleted"]) == (0, 1, 0)
+
+    # An Account that joins the filter brings its existing (unchanged, older than the
+    # Contact watermark) children along: they are read through the parent's change.
+    joining = banking["other"][1]
+    sf.Account.update(joining, {"Industry": "Banking"})
+    third = _command("backup_run", "--org", str(backup_org.pk), "--template", "Banking accounts",
+                     "--wait")  # fmt: skip
+    assert third["status"] == Job.Status.COMPLETED, third["error"]
+    children = _org_ids(sf, "Contact", f"AccountId = '{joining}'") | _org_ids(
+        sf, "Opportunity", f"AccountId = '{joining}'"
+    )
+    added = {
+        v.record_id
+        for v in selectors.job_changes(job=Job.objects.get(pk=third["job_id"]))
+        if v.change == "added"
+    }
+    assert added == {joining} | children and len(children) == 3
+    for name, where in (
+        ("Account", BANKING),
+        ("Contact", CONTACTS),
+        ("Opportunity", OPPORTUNITIES),
+    ):
+        assert _vault_ids(backup_org, name) == _org_ids(sf, name, where), name
 
 
 @pytest.mark.parametrize(
