@@ -2,7 +2,7 @@
 
 - `template_create(*, org, name, description="", objects=(), created_by=None,
   describe=None) -> BackupTemplate` — objects in the JSON shape of `template_create
-  --from-json` (below); everything is checked first, nothing is half-saved.
+  --from-json` (below); one transaction, so a refused filter leaves nothing saved.
 - `template_update(*, template, name, description) -> BackupTemplate`
 - `template_add_objects(*, template, names, describe=None) -> list[TemplateObject]`
 - `template_add_child(*, template_object, relationship, describe=None) -> TemplateObject`
@@ -12,12 +12,17 @@
 - `template_delete(*, template) -> None` — TemplateError while a schedule uses it.
 - `filter_condition(*, describe, object_name, mode, rows=None, where="") -> str` — the
   canonical SOQL condition; TemplateError with the parser's message when invalid.
-- `records_count(*, org, object_name, where, describe=None) -> int` — `SELECT COUNT()`.
+- `records_count(*, org, object_name, where, describe=None) -> int` — `SELECT COUNT()`
+  (queryAll, as a backup reads); `template_object_count(*, template_object, mode, rows=None,
+  where="")` — the Count records button (a child: only children of selected parents).
 - `templated_backup_start(*, org, template, name="", description="", settings=None,
-  trigger=MANUAL, created_by=None, enqueue=True) -> Job` — the job keeps a snapshot of the template in
-  `settings["template"]`, so later edits do not rewrite its history.
+  trigger=MANUAL, created_by=None, enqueue=True) -> Job` — the job keeps a snapshot of
+  the template in `settings["template"]`, so later edits do not rewrite its history; of
+  the settings only Metadata applies.
 - `template_spec(template) -> dict`, `template_snapshot(template) -> dict`,
   `object_wheres(snapshot) -> dict[str, str]` (the engine's filter per object).
+- `TemplatedBackupHandler` (jobs/handlers.py) — the composite engine with the template's
+  objects, filters and own watermarks (scope "template:<id>:<revision>").
 
 JSON shape: {"name", "description", "objects": [{"name": "Account", "filter":
 {"soql": "Industry = 'Banking'"} | {"declarative": [{"field", "operator", "value"}]},
