@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from backups.models import BackupTemplate
 from backups.template_services import OrgDescribe, records_count
@@ -93,7 +94,7 @@ def banking(sfsim):
 
 
 def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
-    backup_org, sfsim, banking, tmp_path
+    backup_org, sfsim, banking, tmp_path, client_admin_a
 ):
     sf = banking["sf"]
     created = _command("template_create", "--org", str(backup_org.pk), "--from-json",
@@ -131,6 +132,10 @@ def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
     # The job keeps its own copy of the template; the watermarks are the template's.
     assert job.settings["template"]["objects"][0]["condition"] == BANKING
     assert not ObjectWatermark.objects.filter(org=backup_org, scope="").exists()
+    settings_tab = client_admin_a.get(reverse("backups:job_settings", args=[backup_org.pk, job.pk]))
+    assert "Template: Banking accounts" in settings_tab.content.decode()
+    data_tab = client_admin_a.get(reverse("backups:job_data", args=[backup_org.pk, job.pk]))
+    assert all(name in data_tab.content.decode() for name in expected)
     assert ObjectWatermark.objects.filter(org=backup_org, object_name="Contact").count() == 1
 
     # The next run reads only what changed: one matching Contact edited, one other too.
