@@ -106,23 +106,20 @@ class Bench:
         return result.stdout
 
     def _connect(self) -> int:
-        sim = {
-            "base_url": self.sim.base_url,
-            "ca_path": self.sim.ca_path,
-            "data_dir": str(self.sim.data_dir),
-            "credentials": self.sim.credentials,
-        }
-        code = (
-            "import json, os; from pathlib import Path; from tenants.models import Tenant; "
-            "from tests.fixtures.sfsim import SimServer; "
-            "from tests.backups.engine_support import build_org; "
-            "s = json.loads(os.environ['SIM']); "
-            "sim = SimServer(s['base_url'], s['ca_path'], Path(s['data_dir']), "
-            "credentials=s['credentials']); "
-            "print(build_org(sim, Tenant.objects.create(name='Bench')).pk)"
-        )
-        out = self.manage("shell", "-c", code, env={"SIM": json.dumps(sim)})
-        return int(out.strip().splitlines()[-1])
+        """A tenant and a connected org, through the operators' commands."""
+        self.manage(
+            "tenant_register", "--org-name", "Bench", "--email", "ops@bench.example",
+            "--password", "Bench-pass-1!",
+        )  # fmt: skip
+        creds = self.sim.credentials[0]
+        out = self.manage(
+            "org_connect", "--tenant", "Bench", "--name", "Generated org",
+            "--login-url", creds["login_url"], "--username", creds["username"],
+            "--password", creds["password"], "--client-id", creds["client_id"],
+            "--client-secret", creds["client_secret"], "--generate-key",
+            "--ca-bundle", self.sim.ca_path, "--json",
+        )  # fmt: skip
+        return json.loads(out)["org_id"]
 
     # --- measured commands -----------------------------------------------------------
 

@@ -91,7 +91,7 @@ def build_org(sfsim, tenant, name: str = "Simulated org"):
 
 @pytest.fixture
 def backup_org(db, tenant_a, sfsim, vault_storage):
-    return build_org(sfsim, tenant_a)
+    return connect_org(sfsim, tenant_a)
 
 
 def org_counts(sfsim, names) -> dict[str, int]:

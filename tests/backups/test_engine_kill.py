@@ -65,24 +65,21 @@ class Deployment:
             return db.execute(sql, params).fetchall()
 
     def setup_org(self) -> int:
+        """A tenant and a connected org, through the operators' commands."""
         self.manage("migrate", "--noinput")
-        sim = {
-            "base_url": self.sfsim.base_url,
-            "ca_path": self.sfsim.ca_path,
-            "data_dir": str(self.sfsim.data_dir),
-            "credentials": self.sfsim.credentials,
-        }
-        code = (
-            "import json, os; from pathlib import Path; from tenants.models import Tenant; "
-            "from tests.fixtures.sfsim import SimServer; "
-            "from tests.backups.engine_support import build_org; "
-            "s = json.loads(os.environ['SIM']); "
-            "sim = SimServer(s['base_url'], s['ca_path'], Path(s['data_dir']), "
-            "credentials=s['credentials']); "
-            "print(build_org(sim, Tenant.objects.create(name='Kill test')).pk)"
-        )
-        out = self.manage("shell", "-c", code, env={"SIM": json.dumps(sim)})
-        return int(out.strip().splitlines()[-1])
+        self.manage(
+            "tenant_register", "--org-name", "Kill test", "--email", "ops@kill.example",
+            "--password", "Kill-test-pass-1",
+        )  # fmt: skip
+        creds = self.sfsim.credentials[0]
+        out = self.manage(
+            "org_connect", "--tenant", "Kill test", "--name", "Simulated org",
+            "--login-url", creds["login_url"], "--username", creds["username"],
+            "--password", creds["password"], "--client-id", creds["client_id"],
+            "--client-secret", creds["client_secret"], "--generate-key",
+            "--ca-bundle", self.sfsim.ca_path, "--json",
+        )  # fmt: skip
+        return json.loads(out)["org_id"]
 
     def kill_after_segments(self, org_id: int, seq: int, segments: int) -> int:
         process = self.start("backup_run", "--org", str(org_id), "--wait", "--json")
