@@ -43,6 +43,7 @@ from jobs.services import job_create, job_enqueue, job_log
 from orgs.selectors import catalog_entries
 from orgs.services import org_client
 from salesforce.errors import SalesforceConnectorError
+from vault.services import watermarks_drop
 
 
 class TemplateError(ValueError):
@@ -403,6 +404,7 @@ def template_delete(*, template: BackupTemplate) -> None:
             f"{template.name} is used by the schedule(s) {', '.join(using)}: delete those "
             "schedules first."
         )
+    watermarks_drop(org=template.org, scope_prefix=scope_prefix(template.pk))
     template.delete()
 
 
@@ -485,8 +487,14 @@ def parent_fields(snapshot: dict) -> dict[str, str]:
     }
 
 
+def scope_prefix(template_id: int) -> str:
+    return f"template:{template_id}:"
+
+
 def watermark_scope(snapshot: dict) -> str:
-    return f"template:{snapshot['id']}:{snapshot['revision']}"
+    """The template revision's own series of watermarks: a changed template (a new
+    revision) reads its data in full on its next run."""
+    return f"{scope_prefix(snapshot['id'])}{snapshot['revision']}"
 
 
 def templated_backup_start(
@@ -553,6 +561,14 @@ class TemplatedBackupHandler(CompositeBackupHandler):
 
     def watermark_scope(self, job: Job) -> str:
         return watermark_scope(job.settings["template"])
+
+    def finish(self, ctx, status: str) -> None:
+        super().finish(ctx, status)
+        if status == Job.Status.COMPLETED:
+            # The marks of the template's earlier revisions will not be read again.
+            snapshot = ctx.job.settings["template"]
+            keep = self.watermark_scope(ctx.job)
+            watermarks_drop(org=ctx.job.org, scope_prefix=scope_prefix(snapshot["id"]), keep=keep)
 
     def object_backup(self, ctx, job_object: JobObject) -> ObjectBackup:
         snapshot = ctx.job.settings["template"]

@@ -127,6 +127,15 @@ def watermark_mark_full_sync(*, org, object_name: str) -> None:
     )
 
 
+def watermarks_drop(*, org, scope_prefix: str, keep: str = "") -> int:
+    """Forget the watermarks of every scope starting with `scope_prefix` (a non-empty
+    prefix; never the composite scope "") except `keep`. Returns how many were dropped."""
+    if not scope_prefix:
+        raise ValueError("watermarks_drop needs a scope prefix; the composite scope is kept.")
+    drop = ObjectWatermark.objects.filter(org=org, scope__startswith=scope_prefix)
+    return drop.exclude(scope=keep).delete()[0] if keep else drop.delete()[0]
+
+
 def snapshot_discard(*, snapshot: Snapshot) -> None:
     """Undo a building snapshot: the previous published snapshot is left exactly as it was."""
     with transaction.atomic():

@@ -11,8 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from backups.models import BackupTemplate
-from backups.template_services import OrgDescribe, records_count
-from jobs.models import Job, JobObject
+from backups.template_services import (
+    OrgDescribe,
+    records_count,
+    template_delete,
+    template_set_filter,
+)
+from jobs.models import Job, JobLog, JobObject
 from tests.backups import engine_support
 from tests.fixtures.sfsim import sf_client
 from vault import selectors
@@ -179,6 +184,25 @@ def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
         ("Opportunity", OPPORTUNITIES),
     ):
         assert _vault_ids(backup_org, name) == _org_ids(sf, name, where), name
+
+    # A changed template (new revision) reads its data in full again, writes nothing new,
+    # and only its current revision keeps watermarks; deleting it drops them.
+    template = BackupTemplate.objects.get(org=backup_org, name="Banking accounts")
+    account = template.template_objects.get(object_name="Account")
+    template_set_filter(template_object=account, mode="soql", where="Industry = 'Banking'")
+    template.refresh_from_db()
+    fourth = _command("backup_run", "--org", str(backup_org.pk), "--template", "Banking accounts",
+                      "--wait")  # fmt: skip
+    assert fourth["status"] == Job.Status.COMPLETED, fourth["error"]
+    assert (fourth["added"], fourth["changed"], fourth["deleted"]) == (0, 0, 0)
+    logs = " ".join(
+        JobLog.objects.filter(job_id=fourth["job_id"]).values_list("message", flat=True)
+    )
+    assert "Account: reading all records" in logs
+    scopes = set(ObjectWatermark.objects.filter(org=backup_org).values_list("scope", flat=True))
+    assert scopes == {f"template:{template.pk}:{template.revision}"}
+    template_delete(template=template)
+    assert not ObjectWatermark.objects.filter(org=backup_org).exists()
 
 
 @pytest.mark.parametrize(
