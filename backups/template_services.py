@@ -148,11 +148,27 @@ def filter_condition(*, describe, object_name: str, mode: str, rows=None, where=
             source=text,
         )
         soql.validate(query, describe, source=text)
+        if _has_subquery(condition):
+            raise TemplateError(
+                "A template filter cannot use a subquery (IN (SELECT ...)): add the related "
+                "object as a child object instead, it is read through its parents."
+            )
     except soql.SoqlError as exc:
         raise TemplateError(exc.salesforce_message().strip()) from None
     except soql.FilterError as exc:
         raise TemplateError(str(exc)) from None
     return soql.render_condition(condition)
+
+
+def _has_subquery(expr) -> bool:
+    """Salesforce does not nest semi-joins, and children are read through one."""
+    if isinstance(expr, soql.ast.InSubquery):
+        return True
+    if isinstance(expr, soql.ast.And | soql.ast.Or):
+        return any(_has_subquery(item) for item in expr.items)
+    if isinstance(expr, soql.ast.Not):
+        return _has_subquery(expr.item)
+    return False
 
 
 def _filter_from_spec(spec: dict | None) -> tuple[str, list, str]:

@@ -136,6 +136,10 @@ def test_builder_adds_object_child_and_filter(client_admin_a, sim_org, sfsim):
         ),
         ({"mode": "soql", "where": "Industry = = 'Banking'"}, "unexpected token: &#x27;=&#x27;"),
         ({"mode": "soql", "where": "NumberOfEmployees = 'many'"}, "must be of type"),
+        (
+            {"mode": "soql", "where": "Name = 'A' OR Id IN (SELECT AccountId FROM Contact)"},
+            "cannot use a subquery",
+        ),
     ],
 )
 def test_builder_refuses_an_invalid_filter_in_its_dialog(client_admin_a, sim_org, data, message):
