@@ -181,7 +181,11 @@ def test_deleted_and_updated_resources(sf, http):
     session, base = http
     account_id = sf.Account.create({"Name": f"Window {_tag()}"})["id"]
     sf.Account.delete(account_id)
-    now = dt.datetime.now(dt.UTC)
+    # The window is around the simulator's clock, which other tests move forward.
+    [row] = sf.query_all(
+        f"SELECT SystemModstamp FROM Account WHERE Id = '{account_id}'", include_deleted=True
+    )["records"]
+    now = dt.datetime.strptime(row["SystemModstamp"], "%Y-%m-%dT%H:%M:%S.%f%z")
     window = {
         "start": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
         "end": (now + dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
