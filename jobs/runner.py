@@ -48,6 +48,10 @@ class JobAborted(Exception):
     """Raised at a checkpoint when the job's Abort was requested."""
 
 
+class JobEnded(Exception):
+    """Raised at a checkpoint when the job is no longer in progress."""
+
+
 class JobContext:
     def __init__(self, job: Job, job_object: JobObject | None = None, *, inline: bool = False):
         self.job = job
@@ -55,9 +59,14 @@ class JobContext:
         self.inline = inline
 
     def checkpoint(self) -> None:
+        """Between chunks: heartbeat; stop if Abort was pressed or the job already ended
+        (e.g. the reaper ended it while this worker was stalled)."""
         self.job.heartbeat()
-        if self.job.abort_is_requested():
+        state = Job.objects.filter(pk=self.job.pk).values_list("status", "abort_requested").first()
+        if state is None or state[1]:
             raise JobAborted()
+        if state[0] != Job.Status.IN_PROGRESS:
+            raise JobEnded(f"Job {self.job.pk} already ended ({state[0]}); this worker stops.")
 
     def log(self, message: str, level: str = JobLog.Level.INFO, *, job_object=None) -> None:
         job_log(job=self.job, message=message, level=level, job_object=job_object)

@@ -37,6 +37,23 @@ class VaultBusy(Exception):
     """Another job is writing a snapshot of this org."""
 
 
+class SnapshotClosed(Exception):
+    """The snapshot is no longer building (published or discarded): nothing is written."""
+
+
+def _lock_building(snapshot: Snapshot) -> None:
+    """Inside a transaction: make sure the snapshot is still building (and hold it so a
+    concurrent discard waits), or raise SnapshotClosed."""
+    if (
+        not Snapshot.objects.select_for_update()
+        .filter(pk=snapshot.pk, status=Snapshot.Status.BUILDING)
+        .exists()
+    ):
+        raise SnapshotClosed(
+            f"Snapshot {snapshot.seq} is no longer being built; this write was dropped."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class VaultRecord:
     """One record to store: values in the writer's field order (JSON-serializable)."""
@@ -78,9 +95,13 @@ def snapshot_begin(*, org, job) -> Snapshot:
     one that belongs to a running job raises VaultBusy.
     """
     existing = Snapshot.objects.filter(org=org, status=Snapshot.Status.BUILDING).first()
+    if existing is not None and existing.job_id == job.pk:
+        return existing
+    if job is not None and Snapshot.objects.filter(org=org, job=job).exists():
+        raise SnapshotClosed(
+            f"Job {job.pk}'s snapshot was already published or discarded; it cannot begin again."
+        )
     if existing is not None:
-        if existing.job_id == job.pk:
-            return existing
         if existing.job is not None and existing.job.is_running:
             raise VaultBusy(
                 f"Job {existing.job_id} is still writing a backup of this org; "
@@ -285,6 +306,7 @@ class ObjectWriter:
         seq = self.snapshot.seq
         org_id, job_id = self.org.pk, (self.job.pk if self.job is not None else None)
         with transaction.atomic():
+            _lock_building(self.snapshot)
             segment = Segment.objects.create(
                 org_id=self.org.pk,
                 snapshot=self.snapshot,
@@ -392,6 +414,7 @@ def mark_hard_deleted(
     marked = 0
     for batch in batched(record_ids, BATCH_SIZE):
         with transaction.atomic():
+            _lock_building(snapshot)
             rows = list(
                 RecordVersion.objects.filter(
                     org_id=snapshot.org_id,

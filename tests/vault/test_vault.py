@@ -157,3 +157,22 @@ def test_wrong_key_fails_clearly(vault_org, data_key, make_job):
     rows = list(selectors.object_records_as_of(org=vault_org, object_name="Account", seq=s1.seq))
     with pytest.raises(VaultKeyError, match="cannot be decrypted"):
         selectors.version_payloads(org=vault_org, versions=rows, data_key=new_data_key())
+
+
+def test_a_stalled_writer_cannot_write_into_a_discarded_snapshot(vault_org, data_key, make_job):
+    from vault.services import SnapshotClosed
+
+    job = make_job()
+    snapshot = snapshot_begin(org=vault_org, job=job)
+    writer = ObjectWriter(
+        snapshot=snapshot, object_name="Account", fields=FIELDS, data_key=data_key, job=job
+    )
+    writer.write([rec("A1", "one")])
+    snapshot_discard(snapshot=snapshot)
+    with pytest.raises(SnapshotClosed):
+        writer.write([rec("A2", "two")])
+    with pytest.raises(SnapshotClosed):
+        mark_hard_deleted(snapshot=snapshot, object_name="Account", record_ids=["A1"], job=job)
+    with pytest.raises(SnapshotClosed):
+        snapshot_begin(org=vault_org, job=job)  # the same job cannot start over
+    assert not RecordVersion.objects.exists() and not Segment.objects.exists()
