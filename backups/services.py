@@ -23,7 +23,6 @@ How a backup runs (jobs/runner.py drives `CompositeBackupHandler`):
 """
 
 import bisect
-import itertools
 import logging
 import os
 from array import array
@@ -59,7 +58,6 @@ logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)
 BULK_THRESHOLD = 2_000  # more than one REST page: Bulk API 2.0
-INCREMENTAL_REST_LIMIT = 10_000  # changes read by REST up to this many
 RETRY_BASE_SECONDS = 1.0
 # Errors that mean "this object cannot be queried": the object is skipped with a log line.
 SKIP_CODES = frozenset(
@@ -376,23 +374,9 @@ class ObjectBackup:
         if incremental:
             since = self.changes_since(stamp_field, watermark)
             where = f"({where}) AND {since}" if where else since
-        first_pages = None
         if "method" not in self.cursor:
-            if incremental:
-                # No COUNT() for changes: the first REST page says how many there are,
-                # and usually holds them all.
-                first_pages = self.reader.rest_pages(where)
-                first = next(first_pages)
-                total = first.total
-                if total > INCREMENTAL_REST_LIMIT:
-                    first_pages.close()
-                    first_pages = None  # many changes: Bulk API 2.0 reads them faster
-                else:
-                    first_pages = itertools.chain([first], first_pages)
-                method = "rest" if first_pages is not None else "bulk"
-            else:
-                total = self.reader.count(where)
-                method = "bulk" if total > BULK_THRESHOLD else "rest"
+            total = self.reader.count(where)
+            method = "bulk" if total > BULK_THRESHOLD else "rest"
             self.cursor.update(
                 method=method,
                 where=where,
@@ -409,8 +393,6 @@ class ObjectBackup:
             pages = self.reader.bulk_pages(
                 where, job_id=self.cursor.get("job_id", ""), locator=self.cursor.get("locator", "")
             )
-        elif first_pages is not None:
-            pages = first_pages
         else:
             pages = self._rest_pages(where)
         for page in pages:

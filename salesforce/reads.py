@@ -74,7 +74,6 @@ def is_transient(exc: Exception) -> bool:
 @dataclass
 class Page:
     rows: list[list]
-    total: int = 0  # REST: the query's totalSize
     next_url: str = ""
     job_id: str = ""
     locator: str = ""
@@ -231,7 +230,7 @@ class ObjectReader:
         while True:
             rows = [typed([record.get(name) for name in fields]) for record in body["records"]]
             following = "" if body.get("done", True) else body.get("nextRecordsUrl", "")
-            yield Page(rows=rows, total=int(body.get("totalSize", 0)), next_url=following)
+            yield Page(rows=rows, next_url=following)
             if not following:
                 return
             body = self._call("GET", following, headers=headers).json()
