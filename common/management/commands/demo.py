@@ -24,6 +24,10 @@ DEMO_PASSWORD = "Demo-Vault-2026!"  # noqa: S105 — the printed demo login, loc
 DEMO_SF_ORG_NAME = "Demo Production"
 
 
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run OrgVault locally: simulator, web server and worker, with a connected demo org."
 
@@ -34,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.children: list[subprocess.Popen] = []
+        # `kill` (SIGTERM) stops the demo as cleanly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         sim_dir = Path(settings.VAR_DIR) / "sfsim"
         try:
             self.stdout.write("Preparing the database…")
@@ -151,7 +157,10 @@ class Command(BaseCommand):
                 "--json",
             )
             tenant = Tenant.objects.get(name__iexact=DEMO_ORG_NAME)
-        if Org.objects.filter(tenant=tenant, name=DEMO_SF_ORG_NAME).exists():
+        demo_org = Org.objects.filter(tenant=tenant, name=DEMO_SF_ORG_NAME)
+        if demo_org.exists():
+            # The simulator may listen on another port than last time (SFSIM_PORT).
+            demo_org.update(login_url=sim_url, instance_url=sim_url, ca_bundle=ca_path)
             return
         self.stdout.write("Connecting the demo Salesforce org…")
         creds = json.loads(self._manage("sfsim", "credentials", "--data", str(sim_dir), "--json"))
