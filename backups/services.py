@@ -379,6 +379,7 @@ class ObjectBackup:
             method = "bulk" if total > BULK_THRESHOLD else "rest"
             self.cursor.update(
                 method=method,
+                empty=total == 0,  # nothing to read: no query at all
                 where=where,
                 watermark=watermark or "",
                 phase="read",
@@ -389,7 +390,9 @@ class ObjectBackup:
             JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])
             self.save()
         where = self.cursor["where"]
-        if self.cursor["method"] == "bulk":
+        if self.cursor.get("empty"):
+            pages = iter(())
+        elif self.cursor["method"] == "bulk":
             pages = self.reader.bulk_pages(
                 where, job_id=self.cursor.get("job_id", ""), locator=self.cursor.get("locator", "")
             )
