@@ -10,6 +10,9 @@
   enabled=None, operation=None, now=None) -> Schedule` — a new recurrence moves the next
   run; a system schedule keeps its name and operation (and the daily one its rhythm).
 - `schedule_delete(*, schedule) -> None` — user schedules only (ScheduleError otherwise).
+- `schedules_reschedule(*, tenant, now=None) -> int` — after the tenant's time zone
+  changed: every enabled, not yet due schedule of the tenant's orgs gets its next run
+  from `now` in the new zone (a due run is left for the scheduler). Returns how many.
 - `org_time_zone(org) -> ZoneInfo` — the tenant's time zone, in which schedules run.
 """
 
@@ -176,6 +179,24 @@ def schedule_update(
     _apply(schedule, recurrence, now or timezone.now())
     schedule.save()
     return schedule
+
+
+@transaction.atomic
+def schedules_reschedule(*, tenant, now=None) -> int:
+    now = now or timezone.now()
+    tz = rec.zone(tenant.time_zone)
+    schedules = (
+        Schedule.objects.select_for_update()
+        .filter(org__tenant=tenant, enabled=True)
+        .exclude(next_run_at__lte=now)
+        .order_by("pk")
+    )
+    moved = 0
+    for schedule in schedules:
+        schedule.next_run_at = rec.first_run(schedule.spec, now, tz)
+        schedule.save(update_fields=["next_run_at", "updated_at"])
+        moved += 1
+    return moved
 
 
 @transaction.atomic

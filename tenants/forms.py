@@ -3,10 +3,12 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from tenants import selectors
+from tenants import selectors, services
 from tenants.models import Tenant, User
 from tenants.password_validation import PASSWORD_RULE
 from tenants.services import EMAIL_MAX_LENGTH
+from tenants.time_zones import DEFAULT as DEFAULT_TIME_ZONE
+from tenants.time_zones import time_zone_choices
 
 
 class NewPasswordMixin:
@@ -49,22 +51,49 @@ def _confirm_field() -> forms.CharField:
     )
 
 
-class SignUpForm(NewPasswordMixin, forms.Form):
+def _time_zone_field(help_text: str, *, required: bool = True) -> forms.ChoiceField:
+    # Choices are a callable: the list is read once, when a form first needs it.
+    return forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        initial=DEFAULT_TIME_ZONE,
+        help_text=help_text,
+        required=required,
+    )
+
+
+class OrgNameMixin:
+    """`org_name`, refused when another tenant (not `self.tenant`) has it in any case."""
+
+    tenant: Tenant | None = None
+
+    def clean_org_name(self):
+        try:
+            return services.org_name_clean(name=self.cleaned_data["org_name"], tenant=self.tenant)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["org_name"]) from None
+
+
+class SignUpForm(OrgNameMixin, NewPasswordMixin, forms.Form):
     org_name = forms.CharField(label="Organization name", max_length=120)
+    time_zone = _time_zone_field(
+        "Schedules run, and pages show times, in this zone (UTC if you leave it). Admins "
+        "can change it later in Organization settings.",
+        required=False,
+    )
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX_LENGTH)
     password = _password_field()
     confirm_password = _confirm_field()
 
-    def clean_org_name(self):
-        name = self.cleaned_data["org_name"].strip()
-        if selectors.tenant_get_by_name(name=name) is not None:
-            raise ValidationError(
-                f"An organization named “{name}” already exists. "
-                "Choose another name, or sign in to that organization."
-            )
-        return name
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:  # static/js/time_zone.js preselects the browser's zone
+            self.fields["time_zone"].widget.attrs["data-time-zone-guess"] = ""
+
+    def clean_time_zone(self):
+        return self.cleaned_data["time_zone"] or DEFAULT_TIME_ZONE
 
     def password_user(self) -> User:
         data = self.cleaned_data
@@ -73,6 +102,23 @@ class SignUpForm(NewPasswordMixin, forms.Form):
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
         )
+
+
+class OrganizationSettingsForm(OrgNameMixin, forms.Form):
+    org_name = forms.CharField(
+        label="Organization name",
+        max_length=120,
+        help_text="What you and your colleagues type to sign in.",
+    )
+    time_zone = _time_zone_field(
+        "Schedules run at their times in this zone, and pages show times in it. Changing "
+        "it moves every schedule's next run."
+    )
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        kwargs.setdefault("initial", {"org_name": tenant.name, "time_zone": tenant.time_zone})
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
 
 
 class OrganizationForm(forms.Form):

@@ -10,8 +10,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from common.email import absolute_url, send_templated_email
+from jobs.schedule_services import schedules_reschedule
 from tenants import selectors
 from tenants.models import Tenant, User
+from tenants.time_zones import DEFAULT as DEFAULT_TIME_ZONE
+from tenants.time_zones import time_zone_names
 from tenants.tokens import encode_uid, invitation_token, password_reset_token
 
 EMAIL_MAX_LENGTH = 128  # the internal username is "<tenant id>:<email>", 150 at most
@@ -26,6 +29,29 @@ def _org_name_taken(name: str) -> ValidationError:
     )
 
 
+def org_name_clean(*, name: str, tenant: Tenant | None = None) -> str:
+    """The organization name without surrounding spaces, if no other tenant has it
+    (ignoring case); `tenant` is the one being renamed, whose own name is no clash."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"org_name": "Enter an organization name."})
+    holder = selectors.tenant_get_by_name(name=name)
+    if holder is not None and (tenant is None or holder.pk != tenant.pk):
+        raise _org_name_taken(name)
+    return name
+
+
+def time_zone_clean(*, time_zone: str) -> str:
+    if time_zone not in time_zone_names():
+        raise ValidationError(
+            {
+                "time_zone": f"“{time_zone}” is not a time zone we know. Choose one from the "
+                "list, such as Europe/Paris or America/New_York."
+            }
+        )
+    return time_zone
+
+
 def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user=user)
@@ -34,21 +60,27 @@ def _check_password(password: str, user: User) -> None:
 
 
 def tenant_register(
-    *, org_name: str, email: str, password: str, first_name: str = "", last_name: str = ""
+    *,
+    org_name: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> tuple[Tenant, User]:
     """Create a tenant and its first user, an Admin who can sign in at once."""
     org_name = org_name.strip()
     email = email.strip().lower()
     if not org_name:
         raise ValidationError({"org_name": "Enter an organization name."})
+    time_zone_clean(time_zone=time_zone)
     if not email or "@" not in email or len(email) > EMAIL_MAX_LENGTH:
         raise ValidationError({"email": "Enter a valid email address (128 characters at most)."})
     _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
-    if selectors.tenant_get_by_name(name=org_name) is not None:
-        raise _org_name_taken(org_name)
+    org_name_clean(name=org_name)
     try:
         with transaction.atomic():
-            tenant = Tenant.objects.create(name=org_name)
+            tenant = Tenant.objects.create(name=org_name, time_zone=time_zone)
             user = User.objects.create_user(
                 tenant=tenant,
                 email=email,
@@ -60,6 +92,28 @@ def tenant_register(
     except IntegrityError:  # a concurrent sign-up took the name first
         raise _org_name_taken(org_name) from None
     return tenant, user
+
+
+def tenant_update(*, tenant: Tenant, actor: User, name: str, time_zone: str) -> Tenant:
+    """Rename the actor's tenant and set its time zone. A new time zone moves the next
+    run of its orgs' schedules, which run at their times in the tenant's zone."""
+    if actor.tenant_id != tenant.pk or not actor.is_tenant_admin:
+        raise ValidationError(f"Only an Admin of {tenant.name} can change its settings.")
+    name = org_name_clean(name=name, tenant=tenant)
+    time_zone_clean(time_zone=time_zone)
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        zone_changed = locked.time_zone != time_zone
+        locked.name, locked.time_zone = name, time_zone
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["name", "time_zone", "updated_at"])
+        except IntegrityError:  # a concurrent sign-up or rename took the name first
+            raise _org_name_taken(name) from None
+        if zone_changed:
+            schedules_reschedule(tenant=locked)
+    tenant.name, tenant.time_zone, tenant.updated_at = name, time_zone, locked.updated_at
+    return tenant
 
 
 def user_invite(

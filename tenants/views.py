@@ -1,4 +1,5 @@
-"""Sign-up, two-step sign-in, password reset, invitations and the Users page."""
+"""Sign-up, two-step sign-in, password reset, invitations, the Users page and the
+Organization settings page."""
 
 import smtplib
 
@@ -17,6 +18,7 @@ from tenants.access import admin_required
 from tenants.forms import (
     CredentialsForm,
     OrganizationForm,
+    OrganizationSettingsForm,
     PasswordForgotForm,
     RoleForm,
     SetPasswordForm,
@@ -65,6 +67,7 @@ def sign_up(request):
                 password=data["password"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
+                time_zone=data["time_zone"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -168,6 +171,29 @@ def invitation_accept(request, uidb64, token):
         messages.success(request, f"Welcome to {user.tenant.name} on OrgVault.")
         return _home()
     return render(request, "tenants/invitation_accept.html", {"form": form, "invited": user})
+
+
+@admin_required
+def organization(request):
+    tenant = request.user.tenant
+    form = OrganizationSettingsForm(request.POST or None, tenant=tenant)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.tenant_update(
+                tenant=tenant,
+                actor=request.user,
+                name=data["org_name"],
+                time_zone=data["time_zone"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"Saved. Times show, and schedules run, in {tenant.time_zone}."
+            )
+            return redirect("tenants:organization")
+    return render(request, "tenants/organization.html", {"form": form})
 
 
 @admin_required

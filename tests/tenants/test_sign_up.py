@@ -115,3 +115,36 @@ def test_sign_up_is_rate_limited_per_ip(client, settings):
 
     assert response.status_code == 429
     assert not Tenant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_time_zone_is_optional_and_defaults_to_utc(client):
+    page = client.get(URL).content.decode()
+    assert "Time zone" in page
+    assert "data-time-zone-guess" in page  # static/js/time_zone.js preselects the browser's
+    assert "js/time_zone.js" in page
+    assert '<option value="UTC" selected>UTC</option>' in page
+
+    client.post(URL, form())  # no time_zone posted
+
+    assert Tenant.objects.get().time_zone == "UTC"
+
+
+@pytest.mark.django_db
+def test_sign_up_with_a_time_zone_keeps_it(client):
+    response = client.post(URL, form(time_zone="Europe/Paris"))
+
+    assert response.status_code == 302
+    assert Tenant.objects.get().time_zone == "Europe/Paris"
+
+
+@pytest.mark.django_db
+def test_sign_up_refuses_an_unknown_time_zone(client):
+    response = client.post(URL, form(time_zone="Mars/Olympus"))
+
+    assert response.status_code == 200
+    assert "Mars/Olympus is not one of the available choices" in " ".join(
+        response.context["form"].errors["time_zone"]
+    )
+    assert "data-time-zone-guess" not in response.content.decode()  # the choice stays
+    assert not Tenant.objects.exists()
