@@ -55,6 +55,9 @@ def job_detail(job: Job, *, logs: bool) -> dict:
 
 class Command(BaseCommand):
     help = "Show a job's status, counters and objects."
+    # An operations command: skip the system checks (they import every URLconf and
+    # view, about a second) so a scripted run starts at once.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("job_id", type=int)

@@ -17,6 +17,9 @@ from jobs.runner import STALE_AFTER, reap_stale_jobs
 
 class Command(BaseCommand):
     help = "Resume or end jobs whose worker stopped."
+    # An operations command: skip the system checks (they import every URLconf and
+    # view, about a second) so a scripted run starts at once.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
