@@ -17,6 +17,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils import timezone
 
 from common.crypto import CryptoError
 from orgs.services import OrgKeyError, org_data_key
@@ -193,7 +194,7 @@ def file_diffs(*, old: list[FileView], new: list[FileView]) -> list[FileDiff]:
 def version_label(version, jobs: dict) -> str:
     job = jobs.get(version.job_id)
     when = job.started_at or job.created_at if job else None
-    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if when else "unknown date"
+    stamp = timezone.localtime(when).strftime("%Y-%m-%d %H:%M %Z") if when else "unknown date"
     source = f"Job {job.pk} {job.name}" if job else "a deleted job"
     return f"Snapshot {version.valid_from} · {stamp} · {source} · {version.get_change_display()}"
 

@@ -15,7 +15,7 @@ jobs.selectors.job_get(org=..., job_id=...), so a foreign tenant's ids 404 earli
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -48,14 +48,15 @@ class DaySummary:
 
 
 def history_days(*, org, days: int = 14) -> list[DaySummary]:
-    """One entry per day (UTC, oldest first, today last) with its job count and worst status."""
-    today = timezone.now().date()
+    """One entry per day (in the active time zone, the tenant's: oldest first, today
+    last) with its job count and worst status."""
+    today = timezone.localdate()
     summaries = {
         today - timedelta(days=n): DaySummary(day=today - timedelta(days=n))
         for n in range(days - 1, -1, -1)
     }
     for status, created_at in job_recent(org=org, days=days).values_list("status", "created_at"):
-        summary = summaries.get(created_at.astimezone(UTC).date())
+        summary = summaries.get(timezone.localdate(created_at))
         if summary is None:
             continue
         summary.count += 1
@@ -109,7 +110,8 @@ class VersionRow:
 
     @property
     def label(self) -> str:
-        when = self.when.strftime("%Y-%m-%d %H:%M UTC") if self.when else "unknown date"
+        when = self.when and timezone.localtime(self.when).strftime("%Y-%m-%d %H:%M %Z")
+        when = when or "unknown date"
         job = f"Job {self.job.pk} {self.job.name}" if self.job else "a deleted job"
         return f"Snapshot {self.version.valid_from} · {when} · {job} · {self.change_label}"
 

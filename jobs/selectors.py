@@ -7,7 +7,8 @@ Functions for pages:
 - `job_get(*, org, job_id) -> Job` (Http404 if not this org's job)
 - `job_list(*, org, operations=None, statuses=None, date_from=None, date_to=None,
   search="") -> QuerySet[Job]` — newest first; `operations` / `statuses` are lists of
-  Job.Operation / Job.Status values; dates are `datetime.date` (inclusive, in UTC);
+  Job.Operation / Job.Status values; dates are `datetime.date` (inclusive, days in
+  the active time zone: the tenant's, see tenants/middleware.py);
   `search` matches the name (case-insensitive).
 - `job_recent(*, org, days=14) -> QuerySet[Job]` — jobs created in the last `days`.
 - `job_objects(*, job, status=None, search="", order="object_name") -> QuerySet[JobObject]`
@@ -18,7 +19,7 @@ Functions for pages:
 - `job_logs(*, job, job_object=None, level=None) -> QuerySet[JobLog]` — oldest first.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -57,9 +58,12 @@ def job_list(
     if statuses:
         jobs = jobs.filter(status__in=statuses)
     if date_from:
-        jobs = jobs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=UTC))
+        start = datetime.combine(date_from, time.min, tzinfo=timezone.get_current_timezone())
+        jobs = jobs.filter(created_at__gte=start)
     if date_to:
-        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        end = datetime.combine(
+            date_to + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        )
         jobs = jobs.filter(created_at__lt=end)
     if search.strip():
         jobs = jobs.filter(name__icontains=search.strip())

@@ -190,3 +190,27 @@ def test_pages_show_times_in_the_tenants_zone(client_admin_a, tenant_a, user_a):
     assert "Jan 15, 2025 21:00" in page  # UTC+9
     assert "Jan 15, 2025 12:00" not in page
     assert "JST" in client_admin_a.get(URL).content.decode()  # {% now %} in the zone
+
+
+@pytest.mark.django_db
+def test_job_dates_and_days_count_in_the_active_zone(tenant_a):
+    from django.utils import timezone
+
+    from backups.selectors import history_days
+    from jobs.selectors import job_list
+
+    org = make_org(tenant_a)
+    late = timezone.now().replace(hour=23, minute=30) - timedelta(days=2)  # UTC
+    job = Job.objects.create(
+        tenant=tenant_a, org=org, operation=Job.Operation.COMPOSITE_BACKUP, name="Late"
+    )
+    Job.objects.filter(pk=job.pk).update(created_at=late)
+    utc_day, tokyo_day = late.date(), late.date() + timedelta(days=1)  # 08:30 JST next day
+
+    assert list(job_list(org=org, date_from=utc_day, date_to=utc_day)) == [job]
+    with timezone.override("Asia/Tokyo"):
+        assert list(job_list(org=org, date_from=utc_day, date_to=utc_day)) == []
+        assert list(job_list(org=org, date_from=tokyo_day, date_to=tokyo_day)) == [job]
+        counts = {summary.day: summary.count for summary in history_days(org=org)}
+    assert counts[tokyo_day] == 1
+    assert counts[utc_day] == 0
