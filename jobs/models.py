@@ -236,11 +236,12 @@ class JobObject(models.Model):
         return (self.finished_at or timezone.now()) - self.started_at
 
     def claim(self) -> bool:
-        """queued -> in progress for one worker; a resumed object may be claimed again."""
+        """queued -> in progress for one worker. A re-delivered task finds it in progress
+        and does nothing; the reaper puts a dead worker's object back to queued first."""
         now = timezone.now()
-        won = JobObject.objects.filter(
-            pk=self.pk, status__in=[self.Status.QUEUED, self.Status.IN_PROGRESS]
-        ).update(status=self.Status.IN_PROGRESS, started_at=self.started_at or now)
+        won = JobObject.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
+            status=self.Status.IN_PROGRESS, started_at=self.started_at or now
+        )
         self.refresh_from_db()
         return won == 1
 

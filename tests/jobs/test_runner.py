@@ -150,3 +150,13 @@ def test_enqueue_passes_ids_after_commit(job, monkeypatch, django_capture_on_com
     for callback in callbacks:
         callback()
     assert sent == [("jobs.tasks.job_prepare_task", job.pk)]
+
+
+def test_a_redelivered_object_task_does_not_run_twice(job):
+    job.claim()
+    FakeHandler().prepare(runner.JobContext(job))
+    account = JobObject.objects.get(job=job, object_name="Account")
+    assert account.claim() is True  # the first delivery is running it
+    runner.job_object_run(account.pk)  # the same task delivered again
+    assert ("process", "Account") not in CALLS
+    assert JobObject.objects.get(pk=account.pk).status == JobObject.Status.IN_PROGRESS
