@@ -314,6 +314,7 @@ class ObjectBackup:
         self.reader = ObjectReader.for_object(
             client, self.name, retry=retry, quota=api_quota(self.org)
         )
+        self.reader.heartbeat = self.job.heartbeat
         try:
             self.reader.load_describe()
         except SalesforceApiError as exc:

@@ -15,10 +15,13 @@ this process when `inline`). Each `job_object_run` claims its object the same wa
 so they happen once however many workers race there.
 
 Handlers call `ctx.checkpoint()` between chunks: it heartbeats and raises JobAborted
-when someone pressed Abort. `reap_stale_jobs()` (worker start, scheduler loop,
-`manage.py jobs_reap`) finds jobs whose heartbeat stopped: their in-progress objects go
-back to the queue once to resume from their saved cursor; the second time the job ends
-in error with a log line saying the worker stopped.
+when someone pressed Abort (JobEnded when the job ended meanwhile). `reap_stale_jobs()`
+(the scheduler loop, `manage.py jobs_reap`) finds jobs whose heartbeat stopped: their
+in-progress objects go back to the queue once to resume from their saved cursor; the
+second time the job ends in error with a log line saying the worker stopped.
+
+`inline` runs (`backup_run --wait`) need no broker; with `workers` > 1 the objects run in
+that many forked processes, claimed exactly as qcluster workers claim them.
 """
 
 import logging

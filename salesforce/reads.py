@@ -130,6 +130,7 @@ class ObjectReader:
     describe: dict
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     calls: int = 0
+    heartbeat: Callable[[], None] | None = None  # called while waiting on Salesforce
     quota: ApiQuota | None = None
 
     def __post_init__(self) -> None:
@@ -253,6 +254,8 @@ class ObjectReader:
         deadline = time.monotonic() + timeout
         delay = poll_seconds
         while True:
+            if self.heartbeat is not None:
+                self.heartbeat()  # a long query job must not look like a stopped worker
             info = self._call("GET", f"jobs/query/{job_id}").json()
             state = info.get("state")
             if state == "JobComplete":
