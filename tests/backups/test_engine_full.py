@@ -24,3 +24,27 @@ def test_full_backup_counts_equal_the_org(backup_org, sfsim):
     assert job.status == Job.Status.COMPLETED
     counts = org_counts(sfsim, [n for n, o in objects.items() if o.records])
     assert {n: objects[n].records for n in counts} == counts
+
+
+def test_abort_between_pages_discards_the_snapshot(backup_org, sfsim, monkeypatch):
+    from backups import services
+    from jobs.services import job_request_abort
+    from tests.fixtures.sfsim import sf_client
+    from vault.models import RecordVersion, Snapshot
+
+    first = run_backup(backup_org)
+    before = RecordVersion.objects.filter(org=backup_org).count()
+    sf_client(sfsim).Account.create({"Name": "Changed before the aborted backup"})
+    real_write = services.ObjectBackup.write_rows
+
+    def write_then_abort(self, rows):
+        real_write(self, rows)
+        job_request_abort(job=self.job)  # the Abort button, pressed while a page is written
+
+    monkeypatch.setattr(services.ObjectBackup, "write_rows", write_then_abort)
+    job = run_backup(backup_org, sync=True)
+    assert job.status == Job.Status.ABORTED
+    assert Snapshot.objects.get(job=job).status == Snapshot.Status.DISCARDED
+    assert Snapshot.objects.get(job=first).status == Snapshot.Status.PUBLISHED
+    assert RecordVersion.objects.filter(org=backup_org).count() == before
+    assert JobObject.objects.filter(job=job, status=JobObject.Status.COMPLETED).count() == 0
