@@ -18,6 +18,13 @@ How a backup runs (jobs/runner.py drives `CompositeBackupHandler`):
    records (keyed content hash). Binary bodies are downloaded and stored once per hash.
    Composite & Sync then reads every Id of the object and marks the vault's missing Ids
    hard-deleted. Progress (the resume point, counters, API calls) is saved per batch.
+   A big read (COUNT() > CHUNK_THRESHOLD, full or incremental) is split into Id ranges
+   (`JobObjectChunk` rows, bounds interpolated between the lowest and highest Id: 2
+   calls) that any workers read side by side, each with its own cursor; the same
+   filter (the SystemModstamp watermark included) applies inside every range, and the
+   open first and last ranges cover every Id exactly once. The last chunk to finish
+   merges the chunks' watermarks, runs Composite & Sync's Id comparison (once, over the
+   whole object) and the exact counters (`finish_object`).
 3. finish: publish the snapshot (advancing the watermarks) when every object completed;
    discard it otherwise, so the previous snapshot stays as it was.
 """
@@ -28,19 +35,20 @@ import os
 from array import array
 from datetime import datetime, timedelta
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from backups.metadata_backup import MetadataBackup, is_metadata_unit, metadata_unit_add
-from jobs.models import Job, JobLog, JobObject, JobSettings
+from jobs.models import Job, JobLog, JobObject, JobObjectChunk, JobSettings
 from jobs.services import job_create, job_enqueue, job_log
 from orgs.models import ObjectCatalogEntry
 from orgs.selectors import catalog_entries
 from orgs.services import org_client, org_data_key
 from salesforce.errors import SalesforceApiError
 from salesforce.quota import ApiQuota, ApiQuotaReached
-from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
+from salesforce.reads import ObjectReader, RetryPolicy, binary_fields, id_range_bounds
 from vault.metadata_services import metadata_discard
 from vault.models import ObjectWatermark, RecordVersion, Segment, Snapshot
 from vault.services import (
@@ -58,6 +66,9 @@ logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)
 BULK_THRESHOLD = 2_000  # more than one REST page: Bulk API 2.0
+# A read of more rows than this is split into Id ranges of about CHUNK_ROWS rows each.
+CHUNK_THRESHOLD = django_settings.BACKUP_CHUNK_THRESHOLD  # 100,000 unless set in the environment
+CHUNK_ROWS = django_settings.BACKUP_CHUNK_ROWS  # 50,000
 RETRY_BASE_SECONDS = 1.0
 # Errors that mean "this object cannot be queried": the object is skipped with a log line.
 SKIP_CODES = frozenset(
@@ -194,6 +205,17 @@ class CompositeBackupHandler:
             stop_queued_objects(ctx, exc)
             raise
 
+    def process_chunk(self, ctx, job_object: JobObject, chunk: JobObjectChunk) -> None:
+        try:
+            self.object_backup(ctx, job_object).run_chunk(chunk)
+        except ApiQuotaReached as exc:
+            stop_queued_objects(ctx, exc)
+            raise
+
+    def finish_object(self, ctx, job_object: JobObject) -> None:
+        """Every chunk of a chunked object completed (idempotent)."""
+        self.object_backup(ctx, job_object).finish_chunks()
+
     def finish(self, ctx, status: str) -> None:
         job = ctx.job
         snapshot = Snapshot.objects.filter(
@@ -289,6 +311,7 @@ class ObjectBackup:
         self.sync = sync
         self.cursor = dict(job_object.cursor or {})
         self.calls_saved = 0
+        self.chunk: JobObjectChunk | None = None
 
     def log(self, message: str, level: str = JobLog.Level.INFO) -> None:
         self.ctx.log(message, level, job_object=self.job_object)
@@ -296,9 +319,15 @@ class ObjectBackup:
     def save(self, **deltas) -> None:
         calls = self.reader.calls - self.calls_saved
         self.calls_saved += calls
-        self.job_object.save_progress(cursor=self.cursor, api_calls=calls, **deltas)
+        if self.chunk is None:
+            self.job_object.save_progress(cursor=self.cursor, api_calls=calls, **deltas)
+        else:
+            # The chunk keeps its own cursor; the object's counters add up every chunk's.
+            self.chunk.save_progress(cursor=self.cursor, api_calls=calls, **deltas)
+            self.job_object.save_progress(api_calls=calls, **deltas)
 
-    def run(self) -> None:
+    def open(self) -> bool:
+        """Describe the object and open the vault writer; False if it cannot be read."""
         data_key = org_data_key(self.org)
         client = _client_for(
             self.org,
@@ -319,9 +348,9 @@ class ObjectBackup:
             self.reader.load_describe()
         except SalesforceApiError as exc:
             self.save()
-            if exc.error_code in SKIP_CODES:
+            if exc.error_code in SKIP_CODES and self.chunk is None:
                 self.log(f"{self.name} skipped: {exc}", JobLog.Level.WARNING)
-                return
+                return False
             raise
         describe = self.reader.describe
         self.binary = binary_fields(describe) if self.job.job_settings.binary_objects else []
@@ -329,32 +358,118 @@ class ObjectBackup:
         self.id_index = fields.index("Id")
         self.deleted_index = fields.index("IsDeleted") if "IsDeleted" in fields else None
         self.owner_index = fields.index("OwnerId") if "OwnerId" in fields else None
-        stamp_field = next((f for f in STAMP_FIELDS if f in fields), None)
-        self.stamp_index = fields.index(stamp_field) if stamp_field else None
-        snapshot = snapshot_begin(org=self.org, job=self.job)
+        self.stamp_field = next((f for f in STAMP_FIELDS if f in fields), None)
+        self.stamp_index = fields.index(self.stamp_field) if self.stamp_field else None
+        self.snapshot = snapshot_begin(org=self.org, job=self.job)
         self.writer = ObjectWriter(
-            snapshot=snapshot,
+            snapshot=self.snapshot,
             object_name=self.name,
             fields=fields + self.binary,
             data_key=data_key,
             job=self.job,
         )
         self.data_key = data_key
+        return True
 
+    def run(self) -> None:
+        if self.cursor.get("chunks"):
+            return  # split into Id ranges: the runner runs the chunks, then finish_object
+        if not self.open():
+            return
         if self.cursor.get("phase") != "ids":
             try:
-                self.read_changes(stamp_field)
+                self.read_changes(self.stamp_field)
             except SalesforceApiError as exc:
                 if exc.error_code in SKIP_CODES and not self.cursor.get("started"):
                     self.save()
                     self.log(f"{self.name} skipped: {exc}", JobLog.Level.WARNING)
                     return
                 raise
+            if self.cursor.get("chunks"):
+                return
+        self.finish_reading()
+
+    def finish_reading(self) -> None:
         if self.sync:
-            self.find_hard_deletes(snapshot)
+            self.find_hard_deletes(self.snapshot)
         self.cursor["phase"] = "done"
         self.save()
-        self.settle(snapshot)
+        self.settle(self.snapshot)
+
+    # --- chunks (Id ranges of a big object) ----------------------------------------
+
+    def plan_chunks(self, where: str, total: int) -> list[tuple[str, str]]:
+        """Id ranges of about CHUNK_ROWS rows: [("", b1), (b1, b2), ..., (bn, "")]."""
+        parts = max(2, -(-total // CHUNK_ROWS))
+        low = self.reader.edge_id(where)
+        high = self.reader.edge_id(where, last=True)
+        bounds = id_range_bounds(low, high, parts)
+        if not bounds:
+            return []
+        return list(zip(["", *bounds], [*bounds, ""], strict=True))
+
+    def start_chunks(self, where: str, total: int) -> bool:
+        planned = JobObjectChunk.objects.filter(job_object=self.job_object)
+        if planned.exists():  # planned before a worker stopped: keep those exact ranges
+            ranges = list(planned.order_by("index").values_list("id_from", "id_to"))
+        else:
+            ranges = self.plan_chunks(where, total)
+        if len(ranges) < 2:
+            return False
+        JobObjectChunk.objects.bulk_create(
+            [
+                JobObjectChunk(job_object=self.job_object, index=i, id_from=low, id_to=high)
+                for i, (low, high) in enumerate(ranges)
+            ],
+            ignore_conflicts=True,
+        )
+        per_chunk = total // len(ranges)
+        self.cursor.update(
+            chunks=len(ranges),
+            phase="chunks",
+            method="bulk" if per_chunk > BULK_THRESHOLD else "rest",
+        )
+        self.log(f"{self.name}: reading {total} rows in {len(ranges)} Id ranges side by side.")
+        return True
+
+    def run_chunk(self, chunk: JobObjectChunk) -> None:
+        """Read one Id range of the object with the object's filter, from its own cursor."""
+        self.chunk = chunk
+        planned = self.cursor
+        self.cursor = dict(chunk.cursor or {})
+        self.open()
+        if "where" not in self.cursor:
+            ranges = [f"Id >= '{chunk.id_from}'"] if chunk.id_from else []
+            ranges += [f"Id < '{chunk.id_to}'"] if chunk.id_to else []
+            where = " AND ".join(ranges)
+            if planned.get("where"):
+                where = f"({planned['where']}) AND {where}"
+            self.cursor.update(
+                method=planned["method"],
+                where=where,
+                watermark=planned.get("watermark", ""),
+                phase="read",
+            )
+            self.save()
+        self.read_pages()
+        self.cursor["phase"] = "done"
+        self.save()
+
+    def finish_chunks(self) -> None:
+        """All chunks completed: merge their watermarks, then what follows the reads."""
+        if not self.open():
+            return
+        marks = [self.cursor.get("watermark") or ""]
+        marks += [
+            (c.get("watermark") or "")
+            for c in JobObjectChunk.objects.filter(job_object=self.job_object).values_list(
+                "cursor", flat=True
+            )
+        ]
+        self.cursor["watermark"] = max(marks)
+        self.cursor["phase"] = "ids"
+        self.save()
+        self.finish_reading()
 
     # --- reading changes -----------------------------------------------------------
 
@@ -377,12 +492,15 @@ class ObjectBackup:
             where = f"({where}) AND {since}" if where else since
         if "method" not in self.cursor:
             total = self.reader.count(where)
+            self.cursor.update(where=where, watermark=watermark or "")
+            if total > CHUNK_THRESHOLD and self.start_chunks(where, total):
+                JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])
+                self.save()
+                return
             method = "bulk" if total > BULK_THRESHOLD else "rest"
             self.cursor.update(
                 method=method,
                 empty=total == 0,  # nothing to read: no query at all
-                where=where,
-                watermark=watermark or "",
                 phase="read",
             )
             kind = "changes since the last backup" if incremental else "all records"
@@ -390,6 +508,12 @@ class ObjectBackup:
             self.log(f"{self.name}: reading {kind} ({total} rows) with {method}.")
             JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])
             self.save()
+        self.read_pages()
+        self.cursor["phase"] = "ids"
+        self.save()
+
+    def read_pages(self) -> None:
+        """Read (or resume) the query in the cursor, writing every page to the vault."""
         where = self.cursor["where"]
         if self.cursor.get("empty"):
             pages = iter(())
@@ -408,8 +532,6 @@ class ObjectBackup:
                 self.cursor["next_url"] = page.next_url
             self.save(records=len(page.rows))
             self.ctx.checkpoint()
-        self.cursor["phase"] = "ids"
-        self.save()
 
     def _rest_pages(self, where: str):
         next_url = self.cursor.get("next_url", "")

@@ -186,6 +186,11 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Backups: a read of more rows than this is split into Id ranges of about
+# BACKUP_CHUNK_ROWS rows that several workers read side by side.
+BACKUP_CHUNK_THRESHOLD = env_int("BACKUP_CHUNK_THRESHOLD", 100_000, minimum=1)
+BACKUP_CHUNK_ROWS = env_int("BACKUP_CHUNK_ROWS", 50_000, minimum=1)
+
 # Job queue: django-q2 on the ORM broker, or Redis when REDIS_URL is set.
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
 Q_CLUSTER = {

@@ -253,14 +253,85 @@ class JobObject(models.Model):
         if changes:
             JobObject.objects.filter(pk=self.pk).update(**changes)
 
-    def complete(self) -> None:
-        JobObject.objects.filter(pk=self.pk).update(
+    def complete(self) -> bool:
+        """in progress -> completed, once: True only for the caller that completed it."""
+        done = JobObject.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
             status=self.Status.COMPLETED, finished_at=timezone.now()
         )
         self.status = self.Status.COMPLETED
+        return done == 1
+
+    def fail(self, message: str) -> bool:
+        """in progress -> exception, once (a completed or reaped object stays as it is)."""
+        done = JobObject.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
+            status=self.Status.EXCEPTION, finished_at=timezone.now(), error_message=message[:2000]
+        )
+        self.status = self.Status.EXCEPTION
+        return done == 1
+
+
+class JobObjectChunk(models.Model):
+    """One Id range of a big object, run by any worker beside the object's other chunks.
+
+    `id_from` <= Id < `id_to`; an empty bound is open, so the chunks of one object cover
+    every Id exactly once. The chunk keeps its own resume point (`cursor`) and counters;
+    the object's counters are the sum, and the object completes when all chunks have.
+    """
+
+    Status = JobObject.Status
+
+    job_object = models.ForeignKey(JobObject, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    id_from = models.CharField(max_length=18, blank=True)
+    id_to = models.CharField(max_length=18, blank=True)
+    status = models.CharField(
+        max_length=20, choices=JobObject.Status.choices, default=JobObject.Status.QUEUED
+    )
+    records = models.BigIntegerField(default=0)
+    api_calls = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cursor = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job_object", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job_object", "index"], name="jobobjectchunk_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["job_object", "status"], name="jobobjectchunk_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_object.object_name} chunk {self.index} ({self.get_status_display()})"
+
+    def claim(self) -> bool:
+        """queued -> in progress for one worker (as JobObject.claim)."""
+        now = timezone.now()
+        won = JobObjectChunk.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
+            status=self.Status.IN_PROGRESS, started_at=self.started_at or now
+        )
+        self.refresh_from_db()
+        return won == 1
+
+    def save_progress(self, *, cursor: dict | None = None, **deltas: int) -> None:
+        changes = {name: F(name) + value for name, value in deltas.items() if value}
+        if cursor is not None:
+            changes["cursor"] = cursor
+            self.cursor = cursor
+        if changes:
+            JobObjectChunk.objects.filter(pk=self.pk).update(**changes)
+
+    def complete(self) -> bool:
+        done = JobObjectChunk.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
+            status=self.Status.COMPLETED, finished_at=timezone.now()
+        )
+        self.status = self.Status.COMPLETED
+        return done == 1
 
     def fail(self, message: str) -> None:
-        JobObject.objects.filter(pk=self.pk).update(
+        JobObjectChunk.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
             status=self.Status.EXCEPTION, finished_at=timezone.now(), error_message=message[:2000]
         )
         self.status = self.Status.EXCEPTION

@@ -14,6 +14,15 @@ this process when `inline`). Each `job_object_run` claims its object the same wa
 `finish` and ends the job; `finish` and the final status change are both conditional,
 so they happen once however many workers race there.
 
+A big object can be split into Id-range chunks: `process` creates `JobObjectChunk` rows
+and returns; the runner then fans out one task per queued chunk (`job_chunk_run`), which
+calls `handler.process_chunk(ctx, job_object, chunk)`. The worker that finds no chunk of
+the object left open calls `handler.finish_object(ctx, job_object)` (idempotent: e.g.
+Composite & Sync's Id comparison and exact counters) and completes the object with a
+conditional update, so it completes once however many chunk workers race there. A
+failed chunk puts its object in Exception. A resumed object task re-queues its chunks
+that were in progress, each resuming from its own cursor.
+
 Handlers call `ctx.checkpoint()` between chunks: it heartbeats and raises JobAborted
 when someone pressed Abort (JobEnded when the job ended meanwhile). `reap_stale_jobs()`
 (the scheduler loop, `manage.py jobs_reap`) finds jobs whose heartbeat stopped: their
@@ -26,16 +35,18 @@ that many forked processes, claimed exactly as qcluster workers claim them.
 
 import logging
 import multiprocessing
+import time
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_q.tasks import async_task
 
 from jobs.handlers import HANDLERS
-from jobs.models import Job, JobLog, JobObject
+from jobs.models import Job, JobLog, JobObject, JobObjectChunk
 from jobs.services import job_enqueue, job_log, job_object_enqueue
 
 logger = logging.getLogger(__name__)
@@ -127,31 +138,136 @@ def dispatch(job: Job, *, inline: bool, workers: int = 1) -> None:
         job_object_enqueue(job_object_ids=pending)
 
 
-def job_object_run(job_object_id: int, *, inline: bool = False) -> None:
+def job_object_run(job_object_id: int, *, inline: bool = False, run_chunks: bool = True):
+    """Run one object. Returns the ids of its queued chunks when `run_chunks` is False
+    (the forked pool runs them), else an empty list."""
     job_object = JobObject.objects.select_related("job").filter(pk=job_object_id).first()
     if job_object is None or job_object.job.status != Job.Status.IN_PROGRESS:
-        return
+        return []
     job = job_object.job
     if not job_object.claim():
-        return
+        return []
+    # Chunks left in progress belong to a worker that stopped (the object was re-queued
+    # by the reaper): they run again from their saved cursors.
+    JobObjectChunk.objects.filter(
+        job_object=job_object, status=JobObjectChunk.Status.IN_PROGRESS
+    ).update(status=JobObjectChunk.Status.QUEUED)
     ctx = JobContext(job, job_object, inline=inline)
+    handler = None
     try:
         if job.abort_is_requested():
             raise JobAborted()
         handler = handler_for(job)
         handler.process(ctx, job_object)
-        job_object.complete()
+        if not job_object.chunks.exists():
+            job_object.complete()
     except JobAborted:
         job_object.fail("Stopped: the job was aborted.")
     except Exception as exc:
-        logger.exception("job %s object %s failed", job.pk, job_object.object_name)
-        job_object.fail(readable(exc))
+        _object_failed(ctx, job_object, exc)
+    if handler is not None and job_object.status == JobObject.Status.IN_PROGRESS:
+        chunk_ids = _queued_chunks(job_object)
+        if chunk_ids and not run_chunks:
+            return chunk_ids
+        if chunk_ids:
+            _dispatch_chunks(chunk_ids, inline=inline)
+            return []
+        finish_chunked_object(ctx, handler, job_object)
+    maybe_finish(job, inline=inline)
+    return []
+
+
+def _object_failed(ctx: JobContext, job_object: JobObject, exc: Exception) -> None:
+    logger.exception("job %s object %s failed", ctx.job.pk, job_object.object_name)
+    job_object.fail(readable(exc))
+    ctx.log(
+        f"{job_object.object_name} failed: {readable(exc)}",
+        JobLog.Level.ERROR,
+        job_object=job_object,
+    )
+
+
+def _queued_chunks(job_object: JobObject) -> list[int]:
+    return list(
+        JobObjectChunk.objects.filter(
+            job_object=job_object, status=JobObjectChunk.Status.QUEUED
+        ).values_list("id", flat=True)
+    )
+
+
+def _dispatch_chunks(chunk_ids: list[int], *, inline: bool) -> None:
+    if inline:
+        for chunk_id in chunk_ids:
+            job_chunk_run(chunk_id, inline=True)
+        return
+
+    def send() -> None:
+        for chunk_id in chunk_ids:
+            async_task("jobs.runner.job_chunk_run", chunk_id, task_name=f"job-chunk-{chunk_id}")
+
+    transaction.on_commit(send)
+
+
+def job_chunk_run(chunk_id: int, *, inline: bool = False) -> None:
+    """Run one chunk of a big object (any worker); the last one completes the object."""
+    chunk = JobObjectChunk.objects.select_related("job_object__job").filter(pk=chunk_id).first()
+    if chunk is None:
+        return
+    job_object, job = chunk.job_object, chunk.job_object.job
+    if job.status != Job.Status.IN_PROGRESS or job_object.status != JobObject.Status.IN_PROGRESS:
+        return
+    if not chunk.claim():
+        return
+    ctx = JobContext(job, job_object, inline=inline)
+    handler = None
+    try:
+        if job.abort_is_requested():
+            raise JobAborted()
+        handler = handler_for(job)
+        handler.process_chunk(ctx, job_object, chunk)
+        chunk.complete()
+    except JobAborted:
+        chunk.fail("Stopped: the job was aborted.")
+    except Exception as exc:
+        logger.exception(
+            "job %s object %s chunk %s failed", job.pk, job_object.object_name, chunk.index
+        )
+        chunk.fail(readable(exc))
         ctx.log(
-            f"{job_object.object_name} failed: {readable(exc)}",
+            f"{job_object.object_name} (Id range {chunk.index + 1}) failed: {readable(exc)}",
             JobLog.Level.ERROR,
             job_object=job_object,
         )
+    finish_chunked_object(ctx, handler or handler_for(job), job_object)
     maybe_finish(job, inline=inline)
+
+
+def finish_chunked_object(ctx: JobContext, handler, job_object: JobObject) -> bool:
+    """Complete (or fail) a chunked object once none of its chunks is left open.
+    True only for the one caller whose conditional update completed it."""
+    chunks = JobObjectChunk.objects.filter(job_object=job_object)
+    open_statuses = [JobObjectChunk.Status.QUEUED, JobObjectChunk.Status.IN_PROGRESS]
+    if chunks.filter(status__in=open_statuses).exists():
+        return False
+    job_object.refresh_from_db()
+    if job_object.status != JobObject.Status.IN_PROGRESS:
+        return False
+    failed = chunks.filter(status=JobObjectChunk.Status.EXCEPTION).order_by("index").first()
+    if failed is not None:
+        total = chunks.count()
+        job_object.fail(f"Id range {failed.index + 1} of {total} failed: {failed.error_message}")
+        return False
+    try:
+        if ctx.job.abort_is_requested():
+            raise JobAborted()
+        handler.finish_object(ctx, job_object)
+    except JobAborted:
+        job_object.fail("Stopped: the job was aborted.")
+        return False
+    except Exception as exc:
+        _object_failed(ctx, job_object, exc)
+        return False
+    return job_object.complete()
 
 
 def _can_fork() -> bool:
@@ -161,17 +277,34 @@ def _can_fork() -> bool:
 
 def _run_forked(job_object_ids: list[int], workers: int) -> None:
     """Run objects in `workers` forked processes of this one (`backup_run --wait
-    --workers N`): the same claims and finishing as qcluster workers, no broker."""
+    --workers N`): the same claims and finishing as qcluster workers, no broker. A big
+    object's chunks go back into the same pool, so they run side by side."""
     connections.close_all()  # each child opens its own database connection
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, maxtasksperchild=None) as pool:
-        for _ in pool.imap_unordered(_forked_object_run, job_object_ids, chunksize=1):
-            pass
+        pending = [pool.apply_async(_forked_object_run, (pk,)) for pk in job_object_ids]
+        while pending:
+            ready = [result for result in pending if result.ready()]
+            if not ready:
+                time.sleep(0.02)
+                continue
+            for result in ready:
+                pending.remove(result)
+                chunk_ids = result.get()
+                pending.extend(pool.apply_async(_forked_chunk_run, (pk,)) for pk in chunk_ids)
 
 
-def _forked_object_run(job_object_id: int) -> None:
+def _forked_object_run(job_object_id: int) -> list[int]:
     try:
-        job_object_run(job_object_id, inline=True)
+        return job_object_run(job_object_id, inline=True, run_chunks=False)
+    finally:
+        connections.close_all()
+
+
+def _forked_chunk_run(chunk_id: int) -> list[int]:
+    try:
+        job_chunk_run(chunk_id, inline=True)
+        return []
     finally:
         connections.close_all()
 
@@ -285,6 +418,12 @@ def _give_up(job: Job, reason: str) -> None:
     JobObject.objects.filter(
         job=job, status__in=[JobObject.Status.QUEUED, JobObject.Status.IN_PROGRESS]
     ).update(status=JobObject.Status.EXCEPTION, error_message=message, finished_at=timezone.now())
+    JobObjectChunk.objects.filter(
+        job_object__job=job,
+        status__in=[JobObjectChunk.Status.QUEUED, JobObjectChunk.Status.IN_PROGRESS],
+    ).update(
+        status=JobObjectChunk.Status.EXCEPTION, error_message=message, finished_at=timezone.now()
+    )
     ctx = JobContext(job)
     ctx.log(message, JobLog.Level.ERROR)
     _end(ctx, None, Job.Status.ERROR, message)

@@ -203,6 +203,13 @@ class ObjectReader:
             row[index] = convert(row[index])
         return row
 
+    def typed_csv(self, row: list) -> list:
+        """A Bulk API CSV row: an empty cell is null (as REST reads it), then typed."""
+        row = [value or None for value in row]
+        for index, convert in self._converters:
+            row[index] = convert(row[index])
+        return row
+
     # --- reads ------------------------------------------------------------------------
 
     def count(self, where: str = "", *, include_deleted: bool = True) -> int:
@@ -210,6 +217,14 @@ class ObjectReader:
         resource = "queryAll/" if include_deleted else "query/"
         body = self._call("GET", resource, params={"q": text}).json()
         return int(body.get("totalSize", 0))
+
+    def edge_id(self, where: str = "", *, last: bool = False, include_deleted: bool = True) -> str:
+        """The lowest (or, with `last`, the highest) Id matching `where`; "" if none (1 call)."""
+        order = "DESC" if last else "ASC"
+        text = f"{self.soql(where, ['Id'])} ORDER BY Id {order} LIMIT 1"
+        resource = "queryAll/" if include_deleted else "query/"
+        records = self._call("GET", resource, params={"q": text}).json().get("records") or []
+        return records[0]["Id"] if records else ""
 
     def rest_pages(
         self,
@@ -289,7 +304,7 @@ class ObjectReader:
         if not job_id:
             job_id = self.bulk_start(where, include_deleted=include_deleted, fields=fields)
         self.bulk_wait(job_id)
-        typed = self.typed if fields is None else (lambda row: row)
+        typed = self.typed_csv if fields is None else (lambda row: row)
         while True:
             following = yield from self._bulk_page(job_id, locator, page_records, batch_rows, typed)
             if not following:
@@ -379,6 +394,54 @@ def _lines(response) -> Iterator[str]:
     rest += decoder.decode(b"", final=True)
     if rest:
         yield rest
+
+
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CASE_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def id18(id15: str) -> str:
+    """A 15-character Id with its 3-character case-safe suffix."""
+    suffix = []
+    for start in (0, 5, 10):
+        bits = sum(1 << i for i, ch in enumerate(id15[start : start + 5]) if "A" <= ch <= "Z")
+        suffix.append(_CASE_SAFE[bits])
+    return id15 + "".join(suffix)
+
+
+def id_range_bounds(low: str, high: str, parts: int) -> list[str]:
+    """Up to `parts - 1` Ids splitting [low, high] into `parts` ranges of equal Id space.
+
+    An Id is a 3-character key prefix and 12 base-62 characters; the bounds are
+    interpolated between the lowest and highest Id as numbers, the way Salesforce's PK
+    chunking splits a table, so ranges are balanced when Ids are spread evenly. Whether
+    the server compares Ids case-sensitively or not (the simulator does not), the bounds
+    use digits and capitals only, so they sort the same way under both and the ranges
+    [.., b1), [b1, b2), ..., [bn, ..) hold every Id exactly once.
+    """
+    if parts < 2 or len(low) < 15 or len(high) < 15 or low[:3] != high[:3]:
+        return []
+
+    def number(record_id: str) -> int:
+        value = 0
+        for ch in record_id[3:15].upper():
+            value = value * 36 + _BASE36.index(ch)
+        return value
+
+    def text(value: int) -> str:
+        chars = []
+        for _ in range(12):
+            value, rem = divmod(value, 36)
+            chars.append(_BASE36[rem])
+        return "".join(reversed(chars))
+
+    first, last = number(low), number(high)
+    bounds = []
+    for part in range(1, parts):
+        value = first + (last - first + 1) * part // parts
+        if first < value <= last and (not bounds or value > number(bounds[-1])):
+            bounds.append(id18(low[:3] + text(value)))
+    return bounds
 
 
 def escape_soql(value: str) -> str:
