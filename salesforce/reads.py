@@ -116,6 +116,26 @@ _CONVERTERS = {
 }
 
 
+# One expression per CSV cell, the same values as _CONVERTERS give (an empty cell: None).
+_CSV_CELL = {
+    "boolean": "(r[{i}] == 'true') if r[{i}] else None",
+    "int": "int(r[{i}]) if r[{i}] else None",
+    "double": "float(r[{i}]) if r[{i}] else None",
+    "currency": "float(r[{i}]) if r[{i}] else None",
+    "percent": "float(r[{i}]) if r[{i}] else None",
+    "datetime": "r[{i}][:23] + 'Z' if r[{i}] else None",
+}
+_CSV_TEXT_CELL = "r[{i}] or None"
+
+
+def _csv_row_reader(types: list[str]) -> Callable[[list], list]:
+    """A function typing one CSV row: a single list display built from the field types
+    (the per-cell loop was a fifth of a backup's Python time). The source holds only
+    indexes and the expressions above, never data."""
+    cells = ", ".join(_CSV_CELL.get(t, _CSV_TEXT_CELL).format(i=i) for i, t in enumerate(types))
+    return eval(f"lambda r: [{cells}]", {"__builtins__": {}, "int": int, "float": float})  # noqa: S307
+
+
 def readable_fields(describe: dict) -> list[dict]:
     return [f for f in describe.get("fields", []) if f.get("type") not in UNREADABLE_TYPES]
 
@@ -146,6 +166,7 @@ class ObjectReader:
             for index, f in enumerate(described)
             if f["type"] in _CONVERTERS
         ]
+        self._typed_csv = _csv_row_reader([f["type"] for f in described])
 
     @classmethod
     def for_object(
@@ -205,10 +226,7 @@ class ObjectReader:
 
     def typed_csv(self, row: list) -> list:
         """A Bulk API CSV row: an empty cell is null (as REST reads it), then typed."""
-        row = [value or None for value in row]
-        for index, convert in self._converters:
-            row[index] = convert(row[index])
-        return row
+        return self._typed_csv(row)
 
     # --- reads ------------------------------------------------------------------------
 
@@ -265,7 +283,7 @@ class ObjectReader:
         ).json()
         return body["id"]
 
-    def bulk_wait(self, job_id: str, *, poll_seconds: float = 0.05, timeout: float = 3600) -> dict:
+    def bulk_wait(self, job_id: str, *, poll_seconds: float = 0.02, timeout: float = 3600) -> dict:
         deadline = time.monotonic() + timeout
         delay = poll_seconds
         while True:
@@ -283,7 +301,7 @@ class ObjectReader:
                     "BULK_QUERY_TIMEOUT", f"the Bulk API query job {job_id} did not finish in time"
                 )
             time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 1.5, 2.0)
 
     def bulk_pages(
         self,
