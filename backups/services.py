@@ -408,7 +408,7 @@ class ObjectBackup:
             return []
         return list(zip(["", *bounds], [*bounds, ""], strict=True))
 
-    def start_chunks(self, where: str, total: int) -> bool:
+    def start_chunks(self, where: str, total: int, kind: str) -> bool:
         planned = JobObjectChunk.objects.filter(job_object=self.job_object)
         if planned.exists():  # planned before a worker stopped: keep those exact ranges
             ranges = list(planned.order_by("index").values_list("id_from", "id_to"))
@@ -424,12 +424,13 @@ class ObjectBackup:
             ignore_conflicts=True,
         )
         per_chunk = total // len(ranges)
-        self.cursor.update(
-            chunks=len(ranges),
-            phase="chunks",
-            method="bulk" if per_chunk > BULK_THRESHOLD else "rest",
+        method = "bulk" if per_chunk > BULK_THRESHOLD else "rest"
+        self.cursor.update(chunks=len(ranges), phase="chunks", method=method)
+        label = "Bulk API 2.0" if method == "bulk" else "REST query"
+        self.log(
+            f"{self.name}: reading {kind} ({total} rows) with {label}, "
+            f"in {len(ranges)} Id ranges read side by side."
         )
-        self.log(f"{self.name}: reading {total} rows in {len(ranges)} Id ranges side by side.")
         return True
 
     def run_chunk(self, chunk: JobObjectChunk) -> None:
@@ -493,7 +494,8 @@ class ObjectBackup:
         if "method" not in self.cursor:
             total = self.reader.count(where)
             self.cursor.update(where=where, watermark=watermark or "")
-            if total > CHUNK_THRESHOLD and self.start_chunks(where, total):
+            kind = "changes since the last backup" if incremental else "all records"
+            if total > CHUNK_THRESHOLD and self.start_chunks(where, total, kind):
                 JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])
                 self.save()
                 return
@@ -503,7 +505,6 @@ class ObjectBackup:
                 empty=total == 0,  # nothing to read: no query at all
                 phase="read",
             )
-            kind = "changes since the last backup" if incremental else "all records"
             method = "Bulk API 2.0" if self.cursor["method"] == "bulk" else "REST query"
             self.log(f"{self.name}: reading {kind} ({total} rows) with {method}.")
             JobObject.objects.filter(pk=self.job_object.pk).update(method=self.cursor["method"])

@@ -25,6 +25,7 @@ by the client itself, salesforce.client); anything else raises at once.
 
 import codecs
 import csv
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -348,17 +349,15 @@ class ObjectReader:
             following = response.headers.get("Sforce-Locator", "null")
             following = "" if following in ("", "null") else following
             try:
-                batch: list[list] = []
                 rows = csv.reader(_lines(response))
                 next(rows, None)  # header
-                for position, row in enumerate(rows):
-                    if position < done:
-                        continue
-                    batch.append(typed(row))
-                    if len(batch) >= batch_rows:
-                        yield Page(rows=batch, job_id=job_id, locator=locator, next_locator=locator)
-                        done += len(batch)
-                        batch = []
+                rows = itertools.islice(rows, done, None)  # skip what a cut read yielded
+                while True:
+                    batch = [typed(row) for row in itertools.islice(rows, batch_rows)]
+                    if len(batch) < batch_rows:
+                        break
+                    yield Page(rows=batch, job_id=job_id, locator=locator, next_locator=locator)
+                    done += len(batch)
                 yield Page(rows=batch, job_id=job_id, locator=locator, next_locator=following)
                 return following
             except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
