@@ -208,3 +208,56 @@ def test_sigkill_during_a_chunk_resumes_it_without_duplicates(sfsim_faults, tmp_
         )
     )
     assert chunk_rows and all(chunk_rows[name] >= totals[name] for name in chunk_rows)
+
+
+@pytest.mark.slow
+def test_qcluster_workers_run_the_chunks_of_a_queued_backup(sfsim_faults, tmp_path):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.backups.test_engine_kill import ROOT, SLOW, Deployment
+
+    sim = sfsim_faults
+    deployment = Deployment(tmp_path / "var", sim)
+    deployment.env.update(BACKUP_CHUNK_THRESHOLD="20", BACKUP_CHUNK_ROWS="15")
+    org_id = deployment.setup_org()
+    sim.set_faults(SLOW)
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env={**deployment.env, "Q_WORKERS": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out = deployment.manage("backup_run", "--org", str(org_id), "--sync", "--json")
+        job_id = json.loads(out)["job_id"]
+        deadline = time.monotonic() + 240
+        job = deployment.job(job_id)
+        while job["status"] in ("queued", "in_progress") and time.monotonic() < deadline:
+            time.sleep(1)
+            job = deployment.job(job_id)
+    finally:
+        os.killpg(cluster.pid, signal.SIGTERM)
+        try:
+            cluster.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            cluster.wait(timeout=30)
+    assert job["status"] == "completed", job
+    totals = {o["object"]: o["records"] for o in job["objects"] if o["records"]}
+    assert totals == org_counts(sim, totals)
+    chunks = deployment.query("SELECT count(*), min(status), max(status) FROM jobs_jobobjectchunk")
+    assert chunks[0][0] >= 4 and chunks[0][1:] == ("completed", "completed")
+    runs = deployment.query(
+        "SELECT count(*) FROM django_q_task WHERE func = 'jobs.runner.job_chunk_run' AND success"
+    )
+    assert runs[0][0] == chunks[0][0]
+    versions = deployment.query("SELECT count(*) FROM vault_recordversion")[0][0]
+    assert versions == sum(deployment.current_counts().values())
+    deployment.assert_no_duplicates()
