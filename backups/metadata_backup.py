@@ -219,12 +219,12 @@ class MetadataBackup:
 
     def retrieve_all(self, snapshot, data_key, types, components) -> None:
         after = tuple(self.cursor.get("after") or ())
-        todo = [c for c in components if not after or c.key > after]
-        chunks = list(plan_chunks(todo, types, MAX_FILES_PER_RETRIEVE))
+        remaining = [c for c in components if not after or c.key > after]
+        chunks = list(plan_chunks(remaining, types, MAX_FILES_PER_RETRIEVE))
         if after:
             self.log(f"Metadata: resuming after {after[0]} {after[1]}.")
         self.log(
-            f"Metadata: retrieving {len(todo)} components in {len(chunks)} call(s) of at most "
+            f"Metadata: retrieving {len(remaining)} components in {len(chunks)} call(s) of at most "
             f"{MAX_FILES_PER_RETRIEVE:,} files."
         )
         writer = MetadataWriter(snapshot=snapshot, data_key=data_key, job=self.job)
