@@ -183,6 +183,19 @@ STAGES = [
 ]
 PERMISSION_FLAGS = ("ApiEnabled", "ViewAllData", "ModifyAllData", "QueryAllFiles", "SetAuditFields")
 
+# What Attachments and Notes can hang off.
+ATTACHMENT_PARENTS = [
+    "Account",
+    "Contact",
+    "Opportunity",
+    "Case",
+    "Lead",
+    "Contract",
+    "Order",
+    "Asset",
+    "Project__c",
+]
+
 # object name -> dict(prefix, owner, label, plural, flags..., fields)
 COMPACT: dict[str, dict] = {
     # One record per org, its Id the org Id; read-only through the API.
@@ -736,17 +749,7 @@ COMPACT: dict[str, dict] = {
             F(
                 "ParentId",
                 "reference",
-                refs=[
-                    "Account",
-                    "Contact",
-                    "Opportunity",
-                    "Case",
-                    "Lead",
-                    "Contract",
-                    "Order",
-                    "Asset",
-                    "Project__c",
-                ],
+                refs=ATTACHMENT_PARENTS,
                 rel="Parent",
                 req=True,
                 noupd=True,
@@ -768,17 +771,7 @@ COMPACT: dict[str, dict] = {
             F(
                 "ParentId",
                 "reference",
-                refs=[
-                    "Account",
-                    "Contact",
-                    "Opportunity",
-                    "Case",
-                    "Lead",
-                    "Contract",
-                    "Order",
-                    "Asset",
-                    "Project__c",
-                ],
+                refs=ATTACHMENT_PARENTS,
                 rel="Parent",
                 req=True,
                 noupd=True,

@@ -29,7 +29,7 @@ def new_locator() -> str:
 
 
 def split_locator(text: str) -> tuple[str, int]:
-    """``01gXXXXXXXXXXXXXXX-2000`` -> (locator, 2000)."""
+    """``01g5g00000000Ab-2000`` -> (locator, 2000)."""
     locator, sep, offset = text.rpartition("-")
     if not sep or not locator or not offset.isdigit():
         raise invalid_locator()
