@@ -190,7 +190,56 @@ class Job(models.Model):
             Job.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now(), **changes)
 
 
-class JobObject(models.Model):
+class WorkUnitTransitions:
+    """Single-row transitions shared by a job's units of work (JobObject, JobObjectChunk):
+    each is a conditional update, so of several workers exactly one wins."""
+
+    def claim(self) -> bool:
+        """queued -> in progress for one worker. A re-delivered task finds it in progress
+        and does nothing; the reaper puts a dead worker's unit back to queued first."""
+        now = timezone.now()
+        won = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.QUEUED)
+            .update(status=self.Status.IN_PROGRESS, started_at=self.started_at or now)
+        )
+        self.refresh_from_db()
+        return won == 1
+
+    def save_progress(self, *, cursor: dict | None = None, **deltas: int) -> None:
+        changes = {name: F(name) + value for name, value in deltas.items() if value}
+        if cursor is not None:
+            changes["cursor"] = cursor
+            self.cursor = cursor
+        if changes:
+            type(self).objects.filter(pk=self.pk).update(**changes)
+
+    def complete(self) -> bool:
+        """in progress -> completed, once: True only for the caller that completed it."""
+        done = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS)
+            .update(status=self.Status.COMPLETED, finished_at=timezone.now())
+        )
+        self.status = self.Status.COMPLETED
+        return done == 1
+
+    def fail(self, message: str) -> bool:
+        """in progress -> exception, once (a completed or reaped unit stays as it is)."""
+        done = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS)
+            .update(
+                status=self.Status.EXCEPTION,
+                finished_at=timezone.now(),
+                error_message=message[:2000],
+            )
+        )
+        self.status = self.Status.EXCEPTION
+        return done == 1
+
+
+class JobObject(WorkUnitTransitions, models.Model):
     """One Salesforce object (opaque name) processed by a job, with its own progress."""
 
     class Status(models.TextChoices):
@@ -235,42 +284,8 @@ class JobObject(models.Model):
             return None
         return (self.finished_at or timezone.now()) - self.started_at
 
-    def claim(self) -> bool:
-        """queued -> in progress for one worker. A re-delivered task finds it in progress
-        and does nothing; the reaper puts a dead worker's object back to queued first."""
-        now = timezone.now()
-        won = JobObject.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
-            status=self.Status.IN_PROGRESS, started_at=self.started_at or now
-        )
-        self.refresh_from_db()
-        return won == 1
 
-    def save_progress(self, *, cursor: dict | None = None, **deltas: int) -> None:
-        changes = {name: F(name) + value for name, value in deltas.items() if value}
-        if cursor is not None:
-            changes["cursor"] = cursor
-            self.cursor = cursor
-        if changes:
-            JobObject.objects.filter(pk=self.pk).update(**changes)
-
-    def complete(self) -> bool:
-        """in progress -> completed, once: True only for the caller that completed it."""
-        done = JobObject.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
-            status=self.Status.COMPLETED, finished_at=timezone.now()
-        )
-        self.status = self.Status.COMPLETED
-        return done == 1
-
-    def fail(self, message: str) -> bool:
-        """in progress -> exception, once (a completed or reaped object stays as it is)."""
-        done = JobObject.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
-            status=self.Status.EXCEPTION, finished_at=timezone.now(), error_message=message[:2000]
-        )
-        self.status = self.Status.EXCEPTION
-        return done == 1
-
-
-class JobObjectChunk(models.Model):
+class JobObjectChunk(WorkUnitTransitions, models.Model):
     """One Id range of a big object, run by any worker beside the object's other chunks.
 
     `id_from` <= Id < `id_to`; an empty bound is open, so the chunks of one object cover
@@ -305,36 +320,6 @@ class JobObjectChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_object.object_name} chunk {self.index} ({self.get_status_display()})"
-
-    def claim(self) -> bool:
-        """queued -> in progress for one worker (as JobObject.claim)."""
-        now = timezone.now()
-        won = JobObjectChunk.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
-            status=self.Status.IN_PROGRESS, started_at=self.started_at or now
-        )
-        self.refresh_from_db()
-        return won == 1
-
-    def save_progress(self, *, cursor: dict | None = None, **deltas: int) -> None:
-        changes = {name: F(name) + value for name, value in deltas.items() if value}
-        if cursor is not None:
-            changes["cursor"] = cursor
-            self.cursor = cursor
-        if changes:
-            JobObjectChunk.objects.filter(pk=self.pk).update(**changes)
-
-    def complete(self) -> bool:
-        done = JobObjectChunk.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
-            status=self.Status.COMPLETED, finished_at=timezone.now()
-        )
-        self.status = self.Status.COMPLETED
-        return done == 1
-
-    def fail(self, message: str) -> None:
-        JobObjectChunk.objects.filter(pk=self.pk, status=self.Status.IN_PROGRESS).update(
-            status=self.Status.EXCEPTION, finished_at=timezone.now(), error_message=message[:2000]
-        )
-        self.status = self.Status.EXCEPTION
 
 
 class JobLog(models.Model):

@@ -196,6 +196,18 @@ ATTACHMENT_PARENTS = [
     "Project__c",
 ]
 
+# What a Task or Event can be about (WhatId).
+ACTIVITY_WHAT = [
+    "Account",
+    "Opportunity",
+    "Case",
+    "Campaign",
+    "Contract",
+    "Order",
+    "Asset",
+    "Project__c",
+]
+
 # object name -> dict(prefix, owner, label, plural, flags..., fields)
 COMPACT: dict[str, dict] = {
     # One record per org, its Id the org Id; read-only through the API.
@@ -553,16 +565,7 @@ COMPACT: dict[str, dict] = {
             F(
                 "WhatId",
                 "reference",
-                refs=[
-                    "Account",
-                    "Opportunity",
-                    "Case",
-                    "Campaign",
-                    "Contract",
-                    "Order",
-                    "Asset",
-                    "Project__c",
-                ],
+                refs=ACTIVITY_WHAT,
                 rel="What",
                 child="Tasks",
                 delete="cascade",
@@ -603,16 +606,7 @@ COMPACT: dict[str, dict] = {
             F(
                 "WhatId",
                 "reference",
-                refs=[
-                    "Account",
-                    "Opportunity",
-                    "Case",
-                    "Campaign",
-                    "Contract",
-                    "Order",
-                    "Asset",
-                    "Project__c",
-                ],
+                refs=ACTIVITY_WHAT,
                 rel="What",
                 child="Events",
                 delete="cascade",
