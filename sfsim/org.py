@@ -1,6 +1,6 @@
 # ruff: noqa: S608 -- SQL is built only from quoted schema identifiers; values are bound parameters
 """Org: one simulated Salesforce org -- schema, records, validation, deletes, automations,
-queries, users/permissions and limits. Interface per /work/notes/sfsim-contract.md.
+queries, users/permissions and limits.
 
 Records live in DATA_DIR/orgs/<orgId>.sqlite3, one table per object ("o_<Object>") with a
 column per field, an integer ``_rowid`` (insertion order) and ``_cascade_root`` (the Id

@@ -14,8 +14,8 @@ from salesforce.catalog import (
     entries_from_describe_global,
     has_base64_field,
 )
+from tests.fixtures import SALESFORCE_DATA
 
-SHARED = Path("/work/shared/salesforce/describe")
 REAL_GLOBAL = Path(__file__).resolve().parents[2] / "sfsim" / "schema_data" / "global.json"
 
 
@@ -51,5 +51,5 @@ def test_entries_from_a_real_describe_global():
 
 def test_has_base64_field_reads_a_describe():
     assert has_base64_field({"fields": [{"name": "Body", "type": "base64"}]})
-    account = json.loads((SHARED / "Account.json").read_text())
+    account = json.loads((SALESFORCE_DATA / "describe" / "Account.json").read_text())
     assert not has_base64_field(account)

@@ -1,4 +1,5 @@
-"""The serve/load/credentials commands: restart survival, faults file, loading shared files."""
+"""The serve/load/credentials commands: restart survival, faults file, loading real
+describe JSON, SFDX source and a tree plan (tests/fixtures/salesforce)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import json
 import time
 from pathlib import Path
 
-import pytest
-
+from tests.fixtures import SALESFORCE_DATA
 from tests.fixtures.sfsim import API_VERSION, manage_sfsim, sf_client, start_sfsim
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "salesforce"
 
 
 def test_restart_keeps_records_tokens_and_certificate(tmp_path):
@@ -60,11 +58,10 @@ def test_credentials_command(sfsim):
     assert creds[0]["username"] in text
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/salesforce is not checked out")
-def test_load_shared_describes_sfdx_and_tree(tmp_path):
+def test_load_real_describes_sfdx_and_tree(tmp_path):
     data_dir = tmp_path / "ebikes"
     describes = sorted(
-        str(p) for p in (SHARED / "describe").glob("*.json") if p.name != "global.json"
+        str(p) for p in (SALESFORCE_DATA / "describe").glob("*.json") if p.name != "global.json"
     )
     out = manage_sfsim(
         "load",
@@ -75,9 +72,9 @@ def test_load_shared_describes_sfdx_and_tree(tmp_path):
         "--describe",
         *describes,
         "--sfdx-objects",
-        str(SHARED / "sfdx" / "ebikes" / "objects"),
+        str(SALESFORCE_DATA / "sfdx" / "ebikes" / "objects"),
         "--tree",
-        str(SHARED / "trees" / "ebikes" / "sample-data-plan.json"),
+        str(SALESFORCE_DATA / "trees" / "ebikes" / "sample-data-plan.json"),
         "--json",
     )
     counts = json.loads(out)
@@ -86,7 +83,7 @@ def test_load_shared_describes_sfdx_and_tree(tmp_path):
         ebikes = next(i for i, c in enumerate(sim.credentials) if c.get("org_name") == "eBikes")
         sf = sf_client(sim, ebikes)
         served = sf.Account.describe()
-        original = json.loads((SHARED / "describe" / "Account.json").read_text())
+        original = json.loads((SALESFORCE_DATA / "describe" / "Account.json").read_text())
         assert {(f["name"], f["type"]) for f in served["fields"]} >= {
             (f["name"], f["type"]) for f in original["fields"]
         }

@@ -1,18 +1,18 @@
 import json
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 import soql
+from tests.fixtures import SALESFORCE_DATA
 
-DESCRIBE_DIR = Path(__file__).resolve().parents[3] / "shared" / "salesforce" / "describe"
+DESCRIBE_DIR = SALESFORCE_DATA / "describe"
 
 
 @cache
 def _load(name):
     path = DESCRIBE_DIR / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    return json.loads(path.read_text())
 
 
 def describe(name):
