@@ -11,6 +11,11 @@ Pure Python (lark); knows nothing of Django or the product. See ``soql.ast`` for
     render(query), render_condition(expr)        # canonical text; parse(render(q)) == q
     parse_where(text), declarative_to_condition(rows)          # template filters
 
+Limits (``soql.limits``): a statement over 100,000 characters, a string over 4,000, a NUL
+character or nesting past 100 levels raise SoqlLimitError (a SoqlSyntaxError, so
+MALFORMED_QUERY) with a one-line message; parsing and compiling raise only SoqlError
+subclasses (and NotTranslatable from the SQL compiler), whatever the text.
+
 Beyond Salesforce: ``/* ... */`` and ``// ...`` comments are accepted and ignored.
 Not supported (rejected as MALFORMED_QUERY at their position, never skipped): functions
 other than COUNT/COUNT_DISTINCT/SUM/MIN/MAX/AVG/FIELDS (toLabel, FORMAT, convertCurrency,
@@ -19,7 +24,7 @@ bind variables, DISTANCE/GEOLOCATION.
 """
 
 from . import ast
-from .errors import NotTranslatable, SoqlError, SoqlFieldError, SoqlSyntaxError
+from .errors import NotTranslatable, SoqlError, SoqlFieldError, SoqlLimitError, SoqlSyntaxError
 from .evaluate import compile_condition, dict_getter, order_key, sort_rows
 from .filters import FilterError, declarative_to_condition, parse_where
 from .parser import parse, parse_condition
@@ -32,6 +37,7 @@ __all__ = [
     "NotTranslatable",
     "SoqlError",
     "SoqlFieldError",
+    "SoqlLimitError",
     "SoqlSyntaxError",
     "ast",
     "compile_condition",

@@ -45,6 +45,15 @@ class SoqlSyntaxError(SoqlError):
         return caret_message(self.text, self.line, self.column, self.detail)
 
 
+class SoqlLimitError(SoqlSyntaxError):
+    """The text breaks one of Salesforce's limits (length, string length) or ours (nesting,
+    NUL characters). Still MALFORMED_QUERY; the message is the detail alone, without the
+    caret block, since the offending text may be very long."""
+
+    def salesforce_message(self) -> str:
+        return self.detail
+
+
 class SoqlFieldError(SoqlError):
     """A well-formed query naming an unknown object or field, or comparing the wrong type.
 

@@ -87,6 +87,15 @@ def _as_aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _local_date(value: datetime, tz: tzinfo) -> date:
+    """The day ``value`` falls on in ``tz`` (its UTC day within hours of year 1 or 9999)."""
+    value = _as_aware(value)
+    try:
+        return value.astimezone(tz).date()
+    except OverflowError:
+        return value.astimezone(UTC).date()
+
+
 def _temporal(value):
     """A date/datetime from a record value, parsing Salesforce ISO text; None if not one."""
     if isinstance(value, datetime):
@@ -177,7 +186,7 @@ def _compile_comparison(expr: ast.Comparison, now: datetime, tz: tzinfo) -> Pred
             if type(v) is str:
                 v = _temporal(v)
             if isinstance(v, datetime):
-                return compare(_as_aware(v).astimezone(tz).date(), value)
+                return compare(_local_date(v, tz), value)
             if isinstance(v, date):
                 return compare(v, value)
             return missing

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
 from . import ast
-from .errors import SoqlSyntaxError
+from .errors import SoqlLimitError, SoqlSyntaxError
+from .limits import check_string, check_text, check_tree
 
 _GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text()
 
@@ -27,9 +28,10 @@ _AGGREGATES = {"COUNT", "COUNT_DISTINCT", "SUM", "MIN", "MAX", "AVG"}
 
 
 class _SemanticError(Exception):
-    def __init__(self, detail: str, token: Token):
+    def __init__(self, detail: str, token: Token, *, limit: bool = False):
         self.detail = detail
         self.token = token
+        self.limit = limit
 
 
 def _pos(token: Token) -> ast.Pos:
@@ -38,6 +40,14 @@ def _pos(token: Token) -> ast.Pos:
 
 def decode_string(token: Token) -> str:
     """Decode a quoted SOQL string literal (backslash escapes; ``\\%``/``\\_`` kept)."""
+    value = _decode(token)
+    too_long = check_string(value)
+    if too_long:
+        raise _SemanticError(too_long, token, limit=True)
+    return value
+
+
+def _decode(token: Token) -> str:
     raw = token.value[1:-1]
     if "\\" not in raw:
         return raw
@@ -250,9 +260,11 @@ class _Builder(Transformer):
         text = token.value.upper()
         text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
         try:
-            return datetime.fromisoformat(text)
-        except ValueError:
+            value = datetime.fromisoformat(text)
+            value.astimezone(UTC)  # 9999-12-31T23:00:00-05:00 is past the last instant
+        except (ValueError, OverflowError):
             raise _SemanticError(f"invalid datetime: {token.value}", token) from None
+        return value
 
     def date_literal(self, token):
         return ast.DateLiteral(token.value.upper())
@@ -316,8 +328,11 @@ def _eof_position(text: str) -> tuple[int, int]:
 
 
 def _parse(text: str, start: str):
+    kind = "query" if start == "start" else "filter"
+    check_text(text, kind)
     try:
         tree = _parser.parse(text, start=start)
+        check_tree(tree, text, kind)
         return _builder.transform(tree)
     except UnexpectedToken as e:
         if e.token.type == "$END":
@@ -350,14 +365,17 @@ def _parse(text: str, start: str):
     except VisitError as e:
         orig = e.orig_exc
         if isinstance(orig, _SemanticError):
-            raise SoqlSyntaxError(
+            error_class = SoqlLimitError if orig.limit else SoqlSyntaxError
+            raise error_class(
                 orig.detail,
                 text=text,
                 line=orig.token.line,
                 column=orig.token.column,
                 token=str(orig.token),
             ) from None
-        raise
+        raise SoqlSyntaxError(
+            f"The {kind} could not be read: {orig}", text=text, line=1, column=1, token=""
+        ) from orig
 
 
 def parse(text: str) -> ast.Query:

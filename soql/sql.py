@@ -21,10 +21,10 @@ Python with ``compile_condition`` instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from . import ast
-from .dates import date_range
+from .dates import add_days, clamp, date_range
 from .errors import NotTranslatable
 
 _MAX_SEMI_JOIN_IDS = 30_000
@@ -64,7 +64,7 @@ class _Compiler:
         return sql
 
     def midnight(self, day: date) -> str:
-        return format_datetime(datetime.combine(day, time(0), self.tz))
+        return format_datetime(datetime.combine(clamp(day), time(0), self.tz))
 
     # ------------------------------------------------------------------------------
     def condition(self, expr: ast.Condition) -> str:
@@ -102,7 +102,7 @@ class _Compiler:
         if isinstance(value, datetime):
             return self.datetime_cmp(col, op, value)
         if isinstance(value, date):
-            return self.day_range(col, op, value, value + timedelta(days=1))
+            return self.day_range(col, op, value, add_days(value, 1))
         if isinstance(value, bool):
             value = int(value)
         sql_op = _SQL_OPS[op]
@@ -141,7 +141,10 @@ class _Compiler:
         sql_op = _SQL_OPS[op]
         # Parameters are appended in the order they appear in the SQL text.
         # A date is its midnight in tz: find the dates whose midnight satisfies the test.
-        local = value.astimezone(self.tz)
+        try:
+            local = value.astimezone(self.tz)
+        except OverflowError:  # within hours of year 1 or 9999: compare in UTC
+            local = value.astimezone(UTC)
         day = local.date().isoformat()
         if local.timetz().replace(tzinfo=None) == time(0):
             as_date = f"{col} {sql_op} {self.param(day)}"
