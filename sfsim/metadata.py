@@ -11,7 +11,6 @@ an automation shows in a retrieve and deploying an inactive one deactivates it.
 from __future__ import annotations
 
 import io
-import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -545,88 +544,53 @@ class MetadataStore:
             )
         return _meta_xml("CustomObject", body)
 
-    def deploy(self, zip_bytes: bytes, user) -> dict:
-        """Apply a deploy zip (package.xml + files): stored components are created or updated
-        (a new version each), triggers / validation rules / flows change their automation's
-        body and active flag, custom fields in objects/*.object are added to the schema.
-        Returns a DeployResult-like dict."""
-        now = self.org.now()
-        successes, failures = [], []
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(zip_bytes))
-        except zipfile.BadZipFile:
-            return _deploy_result(
-                now,
-                [],
-                [
-                    {
-                        "fileName": "",
-                        "fullName": "",
-                        "problem": "The deploy file is not a zip file.",
-                        "problemType": "Error",
-                        "componentType": "",
-                    }
-                ],
-            )
-        names = zf.namelist()
-        if not any(n.endswith("package.xml") for n in names):
-            failures.append(
-                {
-                    "fileName": "package.xml",
-                    "fullName": "package.xml",
-                    "problem": "No package.xml found",
-                    "problemType": "Error",
-                    "componentType": "",
-                }
-            )
-            return _deploy_result(now, successes, failures)
-        root_prefix = next(n for n in names if n.endswith("package.xml"))[: -len("package.xml")]
-        for name in sorted(names):
-            rel = name[len(root_prefix) :]
-            if rel == "package.xml" or rel.endswith("-meta.xml") or rel.endswith("/"):
-                continue
-            directory, _, file_name = rel.partition("/")
-            mtype = DIRECTORIES.get(directory)
-            if mtype is None:
-                failures.append(
-                    {
-                        "fileName": rel,
-                        "fullName": file_name,
-                        "componentType": "",
-                        "problem": f"Unknown type name for directory {directory}",
-                        "problemType": "Error",
-                    }
+    def deploy(self, zip_bytes: bytes, user, options=None) -> dict:
+        """Apply a deploy zip (see ``sfsim.deploy``): stored components are created or
+        updated (a new version each), triggers / validation rules / flows change their
+        automation's body and active flag, custom fields in objects/*.object are added to
+        the schema, destructiveChanges*.xml delete. Returns a DeployResult-like dict."""
+        from sfsim.deploy import DeployOptions
+        from sfsim.deploy import deploy as run_deploy
+
+        return run_deploy(self, zip_bytes, user, options or DeployOptions())
+
+    def exists(self, mtype: str, full_name: str) -> bool:
+        """Whether the org has this component (CustomField as ``Object.Field__c``)."""
+        if mtype == "CustomObject":
+            return full_name in self.org.objects()
+        if mtype == "CustomField":
+            obj, _, field = full_name.partition(".")
+            od = self.org.objects().get(obj)
+            return od is not None and field in od.fields
+        return any(c["fullName"] == full_name for c in self._components(mtype))
+
+    def file_name(self, mtype: str, full_name: str) -> str:
+        if mtype in ("CustomField", "ValidationRule", "CustomObject"):
+            return f"objects/{full_name.partition('.')[0]}.object"
+        directory, suffix = TYPES[mtype][:2] if mtype in TYPES else (mtype.lower(), "xml")
+        return f"{directory}/{full_name}.{suffix}"
+
+    def delete_component(self, mtype: str, full_name: str) -> None:
+        """Delete a stored component or a custom field; other types are refused."""
+        if mtype == "CustomField":
+            obj, _, field = full_name.partition(".")
+            if not field.endswith("__c"):
+                raise SalesforceError(
+                    "INVALID_CROSS_REFERENCE_KEY", f"Cannot delete standard field {full_name}"
                 )
-                continue
-            suffix = TYPES[mtype][1]
-            full_name = re.sub(rf"\.{re.escape(suffix)}$", "", file_name)
-            content = zf.read(name)
-            meta = zf.read(name + "-meta.xml") if name + "-meta.xml" in names else None
-            try:
-                self._deploy_one(mtype, full_name, content, meta, user)
-            except (SalesforceError, ET.ParseError, ValueError) as exc:
-                failures.append(
-                    {
-                        "fileName": rel,
-                        "fullName": full_name,
-                        "componentType": mtype,
-                        "problem": getattr(exc, "message", str(exc)),
-                        "problemType": "Error",
-                    }
-                )
-                continue
-            successes.append(
-                {
-                    "fileName": rel,
-                    "fullName": full_name,
-                    "componentType": mtype,
-                    "created": False,
-                    "changed": True,
-                    "deleted": False,
-                    "success": True,
-                }
+            describe = dict(self.org.objects()[obj].describe)
+            describe["fields"] = [f for f in describe["fields"] if f["name"] != field]
+            self.org.install_schema({obj: describe})
+            return
+        with self.org.transaction() as conn:
+            deleted = conn.execute(
+                "DELETE FROM _metadata WHERE type = ? AND full_name = ?", (mtype, full_name)
+            ).rowcount
+        if not deleted:
+            raise SalesforceError(
+                "INVALID_CROSS_REFERENCE_KEY",
+                f"The simulator cannot delete {mtype} components ({full_name}).",
             )
-        return _deploy_result(now, successes, failures)
 
     def _deploy_one(
         self, mtype: str, full_name: str, content: bytes, meta: bytes | None, user
@@ -752,13 +716,27 @@ def package_xml(unpackaged: dict[str, list[str]], api_version: str) -> bytes:
     return _meta_xml("Package", body)
 
 
-def _deploy_result(now: str, successes: list, failures: list) -> dict:
+def _deploy_result(now: str, successes: list, failures: list, options=None) -> dict:
+    errors = [f for f in failures if f.get("problemType", "Error") == "Error"]
+    warnings = [f for f in failures if f not in errors]
+    ignore = bool(options and options.ignore_warnings)
+    blocking = errors + ([] if ignore else warnings)
+    rolled_back = bool(blocking and options and options.rollback_on_error)
+    if not blocking:
+        status = "Succeeded"
+    elif successes and not rolled_back:
+        status = "SucceededPartial"
+    else:
+        status = "Failed"
     return {
-        "success": not failures,
-        "status": "Succeeded" if not failures else ("SucceededPartial" if successes else "Failed"),
+        "success": not blocking,
+        "status": status,
         "done": True,
+        "checkOnly": bool(options and options.check_only),
+        "rollbackOnError": bool(options and options.rollback_on_error),
+        "ignoreWarnings": ignore,
         "numberComponentsDeployed": len(successes),
-        "numberComponentErrors": len(failures),
+        "numberComponentErrors": len(blocking),
         "numberComponentsTotal": len(successes) + len(failures),
         "componentFailures": failures,
         "completedDate": now,

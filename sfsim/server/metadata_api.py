@@ -16,6 +16,7 @@ import threading
 from werkzeug.wrappers import Response
 
 from sfsim.clock import sf_datetime
+from sfsim.deploy import DeployOptions
 from sfsim.errors import SalesforceError
 from sfsim.ids import BASE62, checksum
 from sfsim.server.app import public, routes
@@ -168,15 +169,25 @@ def deploy(ctx: Ctx, operation) -> Response:
         zip_bytes = base64.b64decode(encoded, validate=False)
     except (binascii.Error, ValueError) as exc:
         raise _fault("INVALID_ZIP", "ZipFile is not valid base64.") from exc
-    options = next((c for c in operation if local(c.tag) == "DeployOptions"), None)
-    check_only = options is not None and child_text(options, "checkOnly").lower() == "true"
+    options_el = next((c for c in operation if local(c.tag) == "DeployOptions"), None)
+
+    def flag(name: str) -> bool:
+        if options_el is None:
+            return False
+        return child_text(options_el, name).strip().lower() == "true"
+
+    options = DeployOptions(
+        check_only=flag("checkOnly"),
+        rollback_on_error=flag("rollbackOnError"),
+        ignore_warnings=flag("ignoreWarnings"),
+    )
     started = sf_datetime(ctx.sim.clock.now())
-    outcome = ctx.org.metadata.deploy(zip_bytes, ctx.user)
+    outcome = ctx.org.metadata.deploy(zip_bytes, ctx.user, options)
     async_id = _async_id("0Af")
     _store(
         ctx,
         async_id,
-        {"kind": "deploy", "outcome": outcome, "started": started, "check_only": check_only},
+        {"kind": "deploy", "outcome": outcome, "started": started},
     )
     return _respond(
         "deploy", value_xml("result", {"done": False, "id": async_id, "state": "Queued"})
@@ -193,23 +204,23 @@ def check_deploy_status(ctx: Ctx, operation) -> Response:
     deployed = int(outcome.get("numberComponentsDeployed", 0))
     errors = int(outcome.get("numberComponentErrors", len(failures)))
     result: dict = {
-        "checkOnly": payload["check_only"],
+        "checkOnly": bool(outcome.get("checkOnly")),
         "completedDate": sf_datetime(ctx.sim.clock.now()),
         "createdDate": payload["started"],
         "done": True,
         "id": async_id,
-        "ignoreWarnings": False,
+        "ignoreWarnings": bool(outcome.get("ignoreWarnings")),
         "lastModifiedDate": sf_datetime(ctx.sim.clock.now()),
         "numberComponentErrors": errors,
         "numberComponentsDeployed": deployed,
-        "numberComponentsTotal": deployed + errors,
+        "numberComponentsTotal": int(outcome.get("numberComponentsTotal", deployed + errors)),
         "numberTestErrors": 0,
         "numberTestsCompleted": 0,
         "numberTestsTotal": 0,
-        "rollbackOnError": True,
+        "rollbackOnError": bool(outcome.get("rollbackOnError")),
         "runTestsEnabled": False,
         "startDate": payload["started"],
-        "status": "Succeeded" if success else "Failed",
+        "status": outcome.get("status") or ("Succeeded" if success else "Failed"),
         "success": success,
     }
     if include_details:
