@@ -1,13 +1,22 @@
 """`make demo`: the whole product on a laptop, with no services to install.
 
-Prepares the database, starts the Salesforce simulator with a generated demo org, a
-web server and one django-q2 worker, makes a demo tenant with the demo org connected,
-prints the URL and the login, and stops everything on Ctrl-C. Running it twice is
-safe: what exists is reused.
+Prepares the database, starts the Salesforce simulator with a generated demo org, makes
+a demo tenant with the demo org connected and a week of history behind it (a full
+backup and daily incrementals, with changed and deleted records, files and metadata:
+common/management/demo_history.py), then starts a web server, one django-q2 worker and
+the scheduler, prints the URL and the login, and stops everything on Ctrl-C.
+
+The public URL (SITE_URL, which the OAuth callback of Add Salesforce Org is built from)
+follows the port: `DEMO_PORT=8100 make demo` serves and calls back on port 8100.
+
+Running it twice is safe: what exists is reused, and the history is not built again.
 """
 
+import ctypes
+import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,18 +27,46 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from common.management.demo_history import DemoSimulator, demo_history_build
+
 DEMO_ORG_NAME = "Demo Company"
 DEMO_EMAIL = "admin@demo.example"
 DEMO_PASSWORD = "Demo-Vault-2026!"  # noqa: S105 — the printed demo login, local only
 DEMO_SF_ORG_NAME = "Demo Production"
 
 
+def site_url(port: int) -> str:
+    """The public URL of the demo's web server (it listens on loopback only)."""
+    return f"http://127.0.0.1:{port}"
+
+
+def web_environment(*, port: int, sim: DemoSimulator, base: dict | None = None) -> dict:
+    """The environment of the demo's web server, worker and scheduler.
+
+    SITE_URL follows the port, so the OAuth callback that Add Salesforce Org sends to
+    Salesforce reaches this server; the simulator's CA and connected app are this
+    server's, so Add Salesforce Org needs only the simulator's login URL."""
+    return {
+        **(os.environ if base is None else base),
+        "SITE_URL": site_url(port),
+        "SALESFORCE_CA_BUNDLE": sim.ca_path,
+        "SALESFORCE_CLIENT_ID": sim.client_id,
+        "SALESFORCE_CLIENT_SECRET": sim.client_secret,
+    }
+
+
 def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _die_with_parent() -> None:  # pragma: no cover — runs in the child before exec
+    """On Linux, a child gets SIGTERM if the demo itself dies (even by SIGKILL)."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 class Command(BaseCommand):
-    help = "Run OrgVault locally: simulator, web server and worker, with a connected demo org."
+    help = "Run OrgVault locally: simulator, web server and worker, with a demo org and history."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", 8000)))
@@ -46,6 +83,10 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             call_command("collectstatic", interactive=False, verbosity=0)
 
+            if not self._demo_tenant_exists() and sim_dir.exists():
+                # A new database starts with a new simulator: the old one's changes were
+                # made at times the new history would play before.
+                shutil.rmtree(sim_dir)
             if not (sim_dir / "simulator.sqlite3").exists():
                 self.stdout.write(
                     f"Generating a demo Salesforce org ({options['records']} records)…"
@@ -60,11 +101,15 @@ class Command(BaseCommand):
                     "--seed",
                     "7",
                 )
-            sim_url = self._start_simulator(sim_dir, options["sim_port"])
-            ca_path = str(sim_dir / "ca.pem")
-            self._ensure_demo_tenant(sim_dir, sim_url, ca_path)
+            self._start_simulator(sim_dir, options["sim_port"])
+            creds = json.loads(
+                self._manage("sfsim", "credentials", "--data", str(sim_dir), "--json")
+            )
+            sim = DemoSimulator.from_credentials(sim_dir, str(sim_dir / "ca.pem"), creds[0])
+            org_id = self._ensure_demo_org(sim)
+            self._build_history(sim, org_id)
 
-            env = {**os.environ, "SALESFORCE_CA_BUNDLE": ca_path}
+            env = web_environment(port=options["port"], sim=sim)
             self._spawn(
                 [
                     sys.executable,
@@ -86,7 +131,7 @@ class Command(BaseCommand):
             )
             self._spawn([sys.executable, "manage.py", "qcluster"], env)
             self._spawn([sys.executable, "manage.py", "scheduler"], env)
-            self._print_banner(options["port"], sim_url)
+            self._print_banner(options["port"], sim)
             self._wait()
         except KeyboardInterrupt:
             pass
@@ -104,6 +149,8 @@ class Command(BaseCommand):
         return result.stdout
 
     def _spawn(self, argv: list[str], env: dict | None = None, **kwargs) -> subprocess.Popen:
+        if sys.platform == "linux":
+            kwargs["preexec_fn"] = _die_with_parent
         process = subprocess.Popen(argv, env=env, start_new_session=True, **kwargs)
         self.children.append(process)
         return process
@@ -135,14 +182,29 @@ class Command(BaseCommand):
                 return line.split("ready at", 1)[1].split()[0]
         raise CommandError("The simulator did not start within 60 seconds.")
 
-    def _ensure_demo_tenant(self, sim_dir: Path, sim_url: str, ca_path: str) -> None:
-        from orgs.models import Org
+    @staticmethod
+    def _demo_tenant_exists() -> bool:
         from tenants.models import Tenant
 
-        tenant = Tenant.objects.filter(name__iexact=DEMO_ORG_NAME).first()
-        if tenant is None:
+        return Tenant.objects.filter(name__iexact=DEMO_ORG_NAME).exists()
+
+    def _ensure_demo_org(self, sim: DemoSimulator) -> int:
+        """The demo tenant and its connected org.
+
+        Connected now, not on the history's first day: its system schedules then start
+        from today instead of running their missed runs as soon as the demo starts."""
+        from orgs.models import Org
+
+        demo_org = Org.objects.filter(tenant__name__iexact=DEMO_ORG_NAME, name=DEMO_SF_ORG_NAME)
+        if demo_org.exists():
+            # The simulator may listen on another port than last time (SFSIM_PORT).
+            demo_org.update(
+                login_url=sim.login_url, instance_url=sim.login_url, ca_bundle=sim.ca_path
+            )
+            return demo_org.get().pk
+        if not self._demo_tenant_exists():
             self.stdout.write("Creating the demo tenant…")
-            self._manage(
+            call_command(
                 "tenant_register",
                 "--org-name",
                 DEMO_ORG_NAME,
@@ -155,47 +217,54 @@ class Command(BaseCommand):
                 "--last-name",
                 "Admin",
                 "--json",
+                stdout=io.StringIO(),
             )
-            tenant = Tenant.objects.get(name__iexact=DEMO_ORG_NAME)
-        demo_org = Org.objects.filter(tenant=tenant, name=DEMO_SF_ORG_NAME)
-        if demo_org.exists():
-            # The simulator may listen on another port than last time (SFSIM_PORT).
-            demo_org.update(login_url=sim_url, instance_url=sim_url, ca_bundle=ca_path)
-            return
         self.stdout.write("Connecting the demo Salesforce org…")
-        creds = json.loads(self._manage("sfsim", "credentials", "--data", str(sim_dir), "--json"))
-        first = creds[0] if isinstance(creds, list) else creds["orgs"][0]
-        self._manage(
+        out = io.StringIO()
+        call_command(
             "org_connect",
             "--tenant",
             DEMO_ORG_NAME,
             "--name",
             DEMO_SF_ORG_NAME,
             "--login-url",
-            sim_url,
+            sim.login_url,
             "--username",
-            first["username"],
+            sim.username,
             "--password",
-            first["password"],
+            sim.password,
             "--client-id",
-            first["client_id"],
+            sim.client_id,
             "--client-secret",
-            first["client_secret"],
+            sim.client_secret,
             "--generate-key",
             "--ca-bundle",
-            ca_path,
+            sim.ca_path,
             "--json",
+            stdout=out,
         )
+        return json.loads(out.getvalue())["org_id"]
 
-    def _print_banner(self, port: int, sim_url: str) -> None:
+    def _build_history(self, sim: DemoSimulator, org_id: int) -> None:
+        self.stdout.write("Building the demo org's history (backups on earlier days)…")
+        started = time.monotonic()
+        jobs = demo_history_build(sim=sim, org_id=org_id, log=self.stdout.write)
+        if jobs:
+            self.stdout.write(f"  {len(jobs)} backups in {time.monotonic() - started:.0f} s.")
+        else:
+            self.stdout.write("  already there.")
+
+    def _print_banner(self, port: int, sim: DemoSimulator) -> None:
         self.stdout.write(
             self.style.SUCCESS(
                 "\nOrgVault is running.\n"
-                f"  Open:          http://127.0.0.1:{port}/\n"
+                f"  Open:          {site_url(port)}/\n"
                 f"  Organization:  {DEMO_ORG_NAME}\n"
                 f"  Email:         {DEMO_EMAIL}\n"
                 f"  Password:      {DEMO_PASSWORD}\n"
-                f"  Simulator:     {sim_url}\n"
+                "To connect another org (Add Salesforce Org, type Custom):\n"
+                f"  Login URL:     {sim.login_url}\n"
+                f"  Salesforce:    {sim.username} / {sim.password}\n"
                 "Press Ctrl-C to stop.\n"
             )
         )
