@@ -18,8 +18,6 @@ urlpatterns = [
     path("orgs/<int:org_id>/", views.get_started, name="get_started"),
     path("orgs/<int:org_id>/recheck/", views.org_recheck, name="recheck"),
     _upcoming("orgs/<int:org_id>/analytics/", "analytics"),
-    _upcoming("orgs/<int:org_id>/backup/", "backup_overview"),
-    _upcoming("orgs/<int:org_id>/backup/history/", "backup_history"),
     _upcoming("orgs/<int:org_id>/restore/", "restore"),
     _upcoming("orgs/<int:org_id>/export/", "export"),
     _upcoming("orgs/<int:org_id>/search/", "search"),

@@ -156,14 +156,6 @@ def run_connection_check(request, org) -> None:
 # is not there yet and what it will do.
 UPCOMING = {
     "analytics": ("Analytics", "Charts of backup activity and of the org's data over time."),
-    "backup_overview": (
-        "Backup & Archive",
-        "Run composite backups and archives, and see the latest backup of each object.",
-    ),
-    "backup_history": (
-        "Backup history",
-        "Every backup and archive job, with its details and logs.",
-    ),
     "restore": ("Restore", "Put records, fields or files back into Salesforce from a backup."),
     "export": ("Export", "Download backed-up records as CSV files."),
     "search": ("Search", "Find records across backups and archives, and purge personal data."),
