@@ -1,5 +1,12 @@
-"""Django admin for support staff. Secrets are never shown: every *_wrapped field is
-left out, and the key is identified only by its fingerprint."""
+"""Django admin for support staff. Secrets are never shown: every *_wrapped field and the
+S3 access key id are left out, and the key is identified only by its fingerprint.
+
+The connection, key envelope and storage are set by the Add Org flow and the org's
+settings pages (which move or check what they change), so they are read-only here;
+staff may rename an org, pause its scheduled operations and change its API quota.
+Orgs are not added or deleted here: deleting one goes through its Settings page, which
+also deletes its stored blobs.
+"""
 
 from django.contrib import admin
 
@@ -11,6 +18,7 @@ SECRET_FIELDS = (
     "client_secret_wrapped",
     "refresh_token_wrapped",
     "s3_secret_wrapped",
+    "s3_access_key_id",  # half of a credential: not a secret alone, but not support's
 )
 
 
@@ -21,26 +29,74 @@ class OrgAdmin(admin.ModelAdmin):
     search_fields = ("name", "tenant__name", "sf_org_id", "sf_username", "login_url")
     list_select_related = ("tenant",)
     exclude = SECRET_FIELDS
+    fieldsets = (
+        (None, {"fields": ("tenant", "name", "status", "check_message", "checked_at")}),
+        (
+            "Salesforce",
+            {
+                "fields": (
+                    "org_type",
+                    "login_url",
+                    "instance_url",
+                    "client_id",
+                    "ca_bundle",
+                    "sf_org_id",
+                    "sf_user_id",
+                    "sf_username",
+                    "edition",
+                    "is_sandbox",
+                    "connected_at",
+                )
+            },
+        ),
+        ("Encryption", {"fields": ("key_fingerprint",)}),
+        (
+            "Storage",
+            {"fields": ("storage", "s3_bucket", "s3_endpoint_url", "s3_region")},
+        ),
+        (
+            "Operations",
+            {
+                "fields": (
+                    "scheduled_backups_enabled",
+                    "scheduled_archives_enabled",
+                    "api_quota_rest_percent",
+                    "api_quota_bulk_percent",
+                )
+            },
+        ),
+        ("Dates", {"fields": ("created_at", "updated_at")}),
+    )
     readonly_fields = (
         "tenant",
+        "status",
+        "check_message",
+        "checked_at",
+        "org_type",
         "login_url",
-        "key_fingerprint",
-        "client_id",
         "instance_url",
+        "client_id",
+        "ca_bundle",
         "sf_org_id",
         "sf_user_id",
         "sf_username",
         "edition",
         "is_sandbox",
         "connected_at",
-        "checked_at",
-        "check_message",
+        "key_fingerprint",
+        "storage",
+        "s3_bucket",
+        "s3_endpoint_url",
+        "s3_region",
         "created_at",
         "updated_at",
     )
 
     def has_add_permission(self, request) -> bool:
         return False  # orgs are connected through OAuth (the Add Salesforce Org page)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ObjectCatalogEntry)
@@ -54,4 +110,7 @@ class ObjectCatalogEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

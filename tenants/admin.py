@@ -1,5 +1,7 @@
 """Django admin for support staff. People join through sign-up, invitations or the
-tenant_register command, so the admin changes users and tenants but does not add them."""
+tenant_register command, so the admin changes users and tenants but does not add them.
+A tenant is not deleted here either: that would drop its orgs' vault rows but leave
+their encrypted blobs in storage (an org is deleted from its Settings page)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -10,9 +12,10 @@ from tenants.models import Tenant, User
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at", "user_count", "org_count"]
+    list_display = ["name", "time_zone", "created_at", "user_count", "org_count"]
     search_fields = ["name"]
-    readonly_fields = ["created_at", "updated_at"]
+    # A new time zone moves the schedules' next runs: the Organization settings page does it.
+    readonly_fields = ["time_zone", "created_at", "updated_at"]
     ordering = ["name"]
 
     def get_queryset(self, request):
@@ -25,6 +28,9 @@ class TenantAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description="Users", ordering="user_count")
