@@ -33,6 +33,7 @@ from sfsim.schema import (
 )
 from sfsim.store import connect
 from sfsim.values import compound_value, to_json_value, to_stored
+from sfsim.versions import data_path
 
 __all__ = ["Org", "SimUser", "ConnectedApp", "QueryCursor"]
 
@@ -492,7 +493,7 @@ class Org:
         out = {
             "attributes": {
                 "type": od.name,
-                "url": f"/services/data/v59.0/sobjects/{od.name}/{rec['Id']}",
+                "url": f"{data_path()}/sobjects/{od.name}/{rec['Id']}",
             }
         }
         names = fields if fields is not None else list(od.fields)
@@ -1070,6 +1071,13 @@ class Org:
         return run_query(
             self, soql_text, include_deleted=include_deleted, user=user, batch_size=batch_size
         )
+
+    def query_columns(self, soql_text: str) -> dict:
+        """The ``columns=true`` answer: the validated query's column metadata."""
+        from sfsim.columns import column_metadata
+        from sfsim.query import parse
+
+        return column_metadata(self, parse(self, soql_text))
 
     def query_rows(
         self, soql_text: str, *, include_deleted: bool, user

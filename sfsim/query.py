@@ -18,8 +18,9 @@ from collections.abc import Iterator
 import soql
 from sfsim import ids
 from sfsim.errors import SalesforceError
-from sfsim.schema import API_VERSION, COMPOUND
+from sfsim.schema import COMPOUND
 from sfsim.values import compound_value, csv_datetime, csv_sql, printf_arg_sql, to_json_value
+from sfsim.versions import data_path
 from soql import ast
 from soql.evaluate import operand_path
 
@@ -420,7 +421,7 @@ class Plan:
         out = {
             "attributes": {
                 "type": od.name,
-                "url": f"/services/data/v{API_VERSION}/sobjects/{od.name}/{rid}",
+                "url": f"{data_path()}/sobjects/{od.name}/{rid}",
             }
         }
         for item in self.query.fields:
@@ -471,7 +472,7 @@ class Plan:
                 node[key] = {
                     "attributes": {
                         "type": tname,
-                        "url": f"/services/data/v{API_VERSION}/sobjects/{tname}/{parent_id}",
+                        "url": f"{data_path()}/sobjects/{tname}/{parent_id}",
                     }
                 }
                 node[key]["_id"] = parent_id
@@ -503,8 +504,7 @@ class Plan:
         node = {
             "attributes": {
                 "type": target.name if target else "Name",
-                "url": f"/services/data/v{API_VERSION}/sobjects/"
-                f"{target.name if target else 'Name'}/{parent_id}",
+                "url": f"{data_path()}/sobjects/{target.name if target else 'Name'}/{parent_id}",
             }
         }
         for fref in fields:

@@ -236,6 +236,9 @@ COMPACT: dict[str, dict] = {
             F("DefaultLocaleSidKey", "picklist", pick=["en_US", "en_GB"], ro=True),
             F("TimeZoneSidKey", "picklist", pick=["GMT", "America/Los_Angeles"], ro=True),
             F("LanguageLocaleKey", "picklist", pick=["en_US"], ro=True),
+            # The Salesforce CLI reads both before a deploy (null: not a trial, no namespace).
+            F("TrialExpirationDate", "datetime", ro=True),
+            F("NamespacePrefix", "string", len=15, ro=True),
         ],
     ),
     "User": dict(

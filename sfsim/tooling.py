@@ -6,6 +6,7 @@ import soql
 from sfsim import automations
 from sfsim.errors import SalesforceError
 from sfsim.schema import API_VERSION
+from sfsim.versions import data_path
 from soql import ast
 
 TOOLING_OBJECTS = ("ApexTrigger", "ApexClass", "ValidationRule", "FlowDefinition", "Flow")
@@ -156,7 +157,7 @@ def tooling_query(org, text: str) -> dict:
         out = {
             "attributes": {
                 "type": name,
-                "url": f"/services/data/v{API_VERSION}/tooling/sobjects/{name}/{rec['Id']}",
+                "url": f"{data_path()}/tooling/sobjects/{name}/{rec['Id']}",
             }
         }
         for item in query.fields:
@@ -221,3 +222,152 @@ def tooling_update(org, object_name: str, record_id: str, values: dict, user) ->
             )
         elif "ActiveVersionId" in values:
             automations.set_active(org, name, rec["DeveloperName"], bool(values["ActiveVersionId"]))
+
+
+def tooling_name(name: str) -> str:
+    """The Tooling object's name as Salesforce spells it; 404 NOT_FOUND for other types
+    (the Salesforce CLI probes ``SourceMember`` and relies on that answer)."""
+    found = next((n for n in TOOLING_OBJECTS if n.lower() == str(name).lower()), None)
+    if found is None:
+        raise SalesforceError("NOT_FOUND", "The requested resource does not exist", status=404)
+    return found
+
+
+_KEY_PREFIXES = {
+    "ApexClass": "01p",
+    "ApexTrigger": "01q",
+    "ValidationRule": "03d",
+    "FlowDefinition": "300",
+    "Flow": "301",
+}
+_UPDATEABLE = {
+    "ApexTrigger": {"Status"},
+    "ValidationRule": {"Active", "ErrorMessage"},
+    "FlowDefinition": {"ActiveVersionId"},
+}
+
+
+def _field_type(name: str, value) -> str:
+    if name == "Id":
+        return "id"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "double"
+    if name.endswith("Date"):
+        return "datetime"
+    if name.endswith("Id") and name != "EntityDefinitionId":
+        return "reference"
+    if name == "Body":
+        return "textarea"
+    return "string"
+
+
+def tooling_fields(org, name: str) -> list[dict]:
+    """Field describes of a Tooling object, from what its records carry."""
+    records = tooling_records(org, name)
+    sample = {key: None for r in records for key in r}
+    for record in records:
+        for key, value in record.items():
+            if value is not None and sample[key] is None:
+                sample[key] = value
+    fields = []
+    for field_name, value in (sample or {"Id": None}).items():
+        ftype = _field_type(field_name, value)
+        fields.append(
+            {
+                "name": field_name,
+                "label": field_name,
+                "type": ftype,
+                "custom": False,
+                "createable": False,
+                "updateable": field_name in _UPDATEABLE.get(name, ()),
+                "nillable": field_name != "Id",
+                "filterable": ftype != "textarea",
+                "sortable": ftype != "textarea",
+                "referenceTo": [] if ftype != "reference" else ["FlowVersion"],
+                "relationshipName": None,
+            }
+        )
+    return fields
+
+
+def tooling_describe(org, name: str) -> dict:
+    name = tooling_name(name)
+    base = f"{data_path()}/tooling/sobjects/{name}"
+    return {
+        "name": name,
+        "label": name,
+        "labelPlural": name + "s",
+        "keyPrefix": _KEY_PREFIXES.get(name),
+        "custom": False,
+        "createable": False,
+        "updateable": name in _UPDATEABLE,
+        "deletable": False,
+        "queryable": True,
+        "retrieveable": True,
+        "searchable": False,
+        "fields": tooling_fields(org, name),
+        "childRelationships": [],
+        "urls": {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"},
+    }
+
+
+def tooling_global() -> dict:
+    entries = []
+    for name in TOOLING_OBJECTS:
+        base = f"{data_path()}/tooling/sobjects/{name}"
+        entries.append(
+            {
+                "name": name,
+                "label": name,
+                "keyPrefix": _KEY_PREFIXES.get(name),
+                "custom": False,
+                "queryable": True,
+                "urls": {"sobject": base, "describe": f"{base}/describe"},
+            }
+        )
+    return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries}
+
+
+def tooling_get(org, name: str, record_id: str) -> dict:
+    name = tooling_name(name)
+    rec = next((r for r in tooling_records(org, name) if r["Id"][:15] == str(record_id)[:15]), None)
+    if rec is None:
+        raise SalesforceError("NOT_FOUND", "The requested resource does not exist", status=404)
+    url = f"{data_path()}/tooling/sobjects/{name}/{rec['Id']}"
+    return {"attributes": {"type": name, "url": url}, **rec}
+
+
+def tooling_columns(org, text: str) -> dict:
+    """``tooling/query?columns=true``: column metadata of a Tooling query."""
+    from sfsim.columns import _column
+
+    try:
+        query = soql.parse(text)
+    except soql.SoqlError as exc:
+        raise SalesforceError(exc.error_code, exc.salesforce_message()) from None
+    name = next((n for n in TOOLING_OBJECTS if n.lower() == query.sobject.lower()), None)
+    if name is None:
+        tooling_query(org, text)  # raises Salesforce's INVALID_TYPE
+    fields = {f["name"].lower(): f for f in tooling_fields(org, name)}
+    columns = []
+    for item in query.fields:
+        if isinstance(item, ast.FieldsMacro):
+            columns.extend(_column(f["name"], f) for f in fields.values())
+        elif isinstance(item, ast.FieldRef):
+            field = fields.get(item.path[-1].lower())
+            if field is None:
+                raise SalesforceError(
+                    "INVALID_FIELD", f"No such column '{item.name}' on entity '{name}'."
+                )
+            columns.append(_column(field["name"], field))
+    return {
+        "columnMetadata": columns,
+        "entityName": name,
+        "groupBy": False,
+        "idSelected": "id" in {c["columnName"].lower() for c in columns},
+        "keyPrefix": _KEY_PREFIXES.get(name),
+    }

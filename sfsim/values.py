@@ -10,7 +10,8 @@ import re
 from sfsim import ids
 from sfsim.clock import parse_datetime, sf_datetime
 from sfsim.errors import SalesforceError
-from sfsim.schema import API_VERSION, TEXT_LIKE
+from sfsim.schema import TEXT_LIKE
+from sfsim.versions import data_path
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -169,7 +170,7 @@ def to_json_value(field: dict, value, object_name: str, record_id: str | None):
     if ftype in ("double", "currency", "percent"):
         return float(value)
     if ftype == "base64":
-        return f"/services/data/v{API_VERSION}/sobjects/{object_name}/{record_id}/{field['name']}"
+        return f"{data_path()}/sobjects/{object_name}/{record_id}/{field['name']}"
     return value
 
 

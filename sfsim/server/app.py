@@ -24,6 +24,7 @@ from sfsim.server.http import (
     json_response,
     unknown_exception,
 )
+from sfsim.versions import use_api_version
 
 log = logging.getLogger("sfsim.server")
 
@@ -61,26 +62,31 @@ def api(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapper(app: SimApp, request: Request, version: str, **kwargs) -> Response:
         check_version(version)
-        parent: Ctx | None = request.environ.get("sfsim.parent_ctx")
-        if parent is not None:
-            ctx = Ctx(app, request, version, parent.org, parent.user)
-            return handler(ctx, **kwargs)
-        token = bearer_token(request)
-        if token is None:
-            raise invalid_session()
-        org, user = app.sim.authenticate_token(token)
-        org.check_api_access(user)
-        used, maximum = org.consume_api_request()
-        ctx = Ctx(app, request, version, org, user)
-        try:
-            response = handler(ctx, **kwargs)
-        except SalesforceError as error:
-            response = error_response(error)
-        response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{maximum}"
-        return response
+        with use_api_version(version):
+            return _call_api(handler, app, request, version, **kwargs)
 
     wrapper.is_api = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def _call_api(handler: Handler, app: SimApp, request: Request, version: str, **kwargs):
+    parent: Ctx | None = request.environ.get("sfsim.parent_ctx")
+    if parent is not None:
+        ctx = Ctx(app, request, version, parent.org, parent.user)
+        return handler(ctx, **kwargs)
+    token = bearer_token(request)
+    if token is None:
+        raise invalid_session()
+    org, user = app.sim.authenticate_token(token)
+    org.check_api_access(user)
+    used, maximum = org.consume_api_request()
+    ctx = Ctx(app, request, version, org, user)
+    try:
+        response = handler(ctx, **kwargs)
+    except SalesforceError as error:
+        response = error_response(error)
+    response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{maximum}"
+    return response
 
 
 def public(handler: Handler) -> Handler:

@@ -13,13 +13,11 @@ from sfsim.errors import SalesforceError
 if TYPE_CHECKING:
     from sfsim.server.app import SimApp
 
-MIN_VERSION = 20
-MAX_VERSION = 62
-VERSIONS = [f"{major}.0" for major in range(MIN_VERSION, MAX_VERSION + 1)]
+from sfsim.versions import MAX_VERSION, MIN_VERSION, VERSIONS  # noqa: F401 (re-exported)
 
 
 def version_label(version: str) -> str:
-    """Release name of an API version: v20.0 is Winter '11, v62.0 is Winter '25."""
+    """Release name of an API version: v20.0 is Winter '11, v67.0 is Summer '26."""
     index = int(float(version)) - MIN_VERSION
     season = ("Winter", "Spring", "Summer")[index % 3]
     return f"{season} '{11 + index // 3:02d}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
+from sfsim import tooling
 from sfsim.clock import parse_datetime
 from sfsim.errors import SalesforceError
 from sfsim.ids import is_valid, to18
@@ -16,6 +17,7 @@ from sfsim.server.http import (
     parse_json_body,
     version_label,
 )
+from sfsim.versions import versioned
 
 DATA = "/services/data/v<version>"
 BINARY_FIELDS = {"Attachment": "Body", "Document": "Body", "ContentVersion": "VersionData"}
@@ -48,13 +50,13 @@ def limits(ctx: Ctx) -> Response:
 @routes.route(DATA + "/sobjects", ["GET"])
 @api
 def describe_global(ctx: Ctx) -> Response:
-    return json_response(ctx.org.describe_global())
+    return json_response(versioned(ctx.org.describe_global()))
 
 
 @routes.route(DATA + "/sobjects/<name>/describe", ["GET"])
 @api
 def describe(ctx: Ctx, name: str) -> Response:
-    return json_response(ctx.org.describe(name))
+    return json_response(versioned(ctx.org.describe(name)))
 
 
 def _global_entry(ctx: Ctx, name: str) -> dict:
@@ -68,7 +70,8 @@ def _global_entry(ctx: Ctx, name: str) -> dict:
 @api
 def sobject(ctx: Ctx, name: str) -> Response:
     if ctx.request.method == "GET":
-        return json_response({"objectDescribe": _global_entry(ctx, name), "recentItems": []})
+        entry = versioned(_global_entry(ctx, name))
+        return json_response({"objectDescribe": entry, "recentItems": []})
     values = _record_body(ctx)
     new_id = ctx.org.create(_global_entry(ctx, name)["name"], values, ctx.user)
     return json_response({"id": new_id, "success": True, "errors": []}, status=201)
@@ -232,6 +235,8 @@ def _run_query(ctx: Ctx, include_deleted: bool) -> Response:
     text = ctx.request.args.get("q")
     if not text or not text.strip():
         raise SalesforceError("MALFORMED_QUERY", "A query string has to be specified", status=400)
+    if ctx.request.args.get("columns", "").lower() == "true":
+        return json_response(ctx.org.query_columns(text))
     cursor = ctx.org.query(
         text, include_deleted=include_deleted, user=ctx.user, batch_size=batch_size(ctx)
     )
@@ -277,11 +282,36 @@ def tooling_query(ctx: Ctx) -> Response:
     text = ctx.request.args.get("q")
     if not text or not text.strip():
         raise SalesforceError("MALFORMED_QUERY", "A query string has to be specified")
+    if ctx.request.args.get("columns", "").lower() == "true":
+        return json_response(tooling.tooling_columns(ctx.org, text))
     return json_response(ctx.org.tooling_query(text, ctx.user))
 
 
-@routes.route(DATA + "/tooling/sobjects/<name>/<record_id>", ["PATCH"])
+@routes.route(DATA + "/tooling/sobjects", ["GET"])
 @api
-def tooling_update(ctx: Ctx, name: str, record_id: str) -> Response:
+def tooling_global(ctx: Ctx) -> Response:
+    return json_response(tooling.tooling_global())
+
+
+@routes.route(DATA + "/tooling/sobjects/<name>", ["GET"])
+@api
+def tooling_sobject(ctx: Ctx, name: str) -> Response:
+    described = tooling.tooling_describe(ctx.org, name)
+    entry = {k: v for k, v in described.items() if k not in ("fields", "childRelationships")}
+    return json_response({"objectDescribe": entry, "recentItems": []})
+
+
+@routes.route(DATA + "/tooling/sobjects/<name>/describe", ["GET"])
+@api
+def tooling_describe(ctx: Ctx, name: str) -> Response:
+    return json_response(tooling.tooling_describe(ctx.org, name))
+
+
+@routes.route(DATA + "/tooling/sobjects/<name>/<record_id>", ["GET", "PATCH"])
+@api
+def tooling_record(ctx: Ctx, name: str, record_id: str) -> Response:
+    if ctx.request.method == "GET":
+        return json_response(tooling.tooling_get(ctx.org, name, record_id))
+    tooling.tooling_name(name)
     ctx.org.tooling_update(name, record_id, _record_body(ctx), ctx.user)
     return Response(status=204)

@@ -35,8 +35,8 @@ def _tag() -> str:
 def test_versions_resources_and_describe_global(sfsim, http):
     session, base = http
     versions = session.get(f"{sfsim.base_url}/services/data/").json()
-    assert versions[0]["version"] == "20.0" and versions[-1]["version"] == "62.0"
-    assert versions[-1]["url"] == "/services/data/v62.0"
+    assert versions[0]["version"] == "20.0" and versions[-1]["version"] == "67.0"
+    assert versions[-1] == {"label": "Summer '26", "url": "/services/data/v67.0", "version": "67.0"}
     resources = session.get(f"{base}/").json()
     assert resources["query"] == f"/services/data/v{API_VERSION}/query"
     names = {o["name"] for o in session.get(f"{base}/sobjects").json()["sobjects"]}

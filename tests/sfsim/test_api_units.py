@@ -137,10 +137,12 @@ def test_locator_parsing():
 
 
 def test_versions_and_labels():
-    assert VERSIONS[0] == "20.0" and VERSIONS[-1] == "62.0"
+    assert VERSIONS[0] == "20.0" and VERSIONS[-1] == "67.0"
     assert version_label("20.0") == "Winter '11"
     assert version_label("59.0") == "Winter '24"
     assert version_label("62.0") == "Winter '25"
+    assert version_label("66.0") == "Spring '26"
+    assert version_label("67.0") == "Summer '26"
 
 
 def test_write_lines_records_byte_offsets_of_every_row():
