@@ -35,6 +35,8 @@ import datetime as dt
 import io
 import json
 import random
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ from unittest import mock
 
 import requests
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -105,18 +108,34 @@ def _earlier_datetime(delta: dt.timedelta) -> type:
     return EarlierDatetime
 
 
+# Run in a process of its own, as the demo runs every other simulator tool (`manage.py
+# sfsim serve|load|credentials`): the product never imports the simulator.
+_SET_OFFSET = """
+import sys
+from sfsim.store import Simulator
+
+clock = Simulator(sys.argv[1]).clock
+clock.reset()
+if float(sys.argv[2]):
+    clock.advance(days=float(sys.argv[2]))
+"""
+
+
 def _set_simulator_offset(data_dir: Path, days: float) -> None:
     """Put the simulator's clock `days` from the real time (negative: in the past).
 
     `sfsim clock` and `/__sfsim/clock` only move it forward; setting it back for the
     history goes through the simulator's own Clock. The running server reads the offset
     on every call, so it takes effect at once."""
-    from sfsim.store import Simulator
-
-    clock = Simulator(data_dir).clock
-    clock.reset()
-    if days:
-        clock.advance(days=days)
+    result = subprocess.run(
+        [sys.executable, "-c", _SET_OFFSET, str(data_dir), str(days)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise CommandError(f"Could not set the simulator's clock: {result.stderr.strip()}")
 
 
 @contextlib.contextmanager

@@ -171,6 +171,7 @@ class Command(BaseCommand):
             stdout=subprocess.PIPE,
             text=True,
         )
+        assert process.stdout is not None  # noqa: S101 — stdout=PIPE above
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = process.stdout.readline()
@@ -273,7 +274,9 @@ class Command(BaseCommand):
         while True:
             for child in self.children:
                 if child.poll() is not None:
-                    raise CommandError(f"{' '.join(child.args[:4])} exited ({child.returncode}).")
+                    argv = child.args if isinstance(child.args, list) else [child.args]
+                    command = " ".join(str(arg) for arg in argv[:4])
+                    raise CommandError(f"{command} exited ({child.returncode}).")
             time.sleep(1)
 
     def _stop_children(self) -> None:
