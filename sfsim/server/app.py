@@ -167,6 +167,7 @@ class SimApp:
             oauth,
             rest,
             soap_login,
+            tree,
         )
         from sfsim.server.cursors import CursorRegistry
         from sfsim.server.oauth import OAuthState
