@@ -2,8 +2,9 @@
 S3 access key id are left out, and the key is identified only by its fingerprint.
 
 The connection, key envelope and storage are set by the Add Org flow and the org's
-settings pages (which move or check what they change), so they are read-only here;
-staff may rename an org, pause its scheduled operations and change its API quota.
+settings pages (which move or check what they change), so they are read-only here, as
+is the name the tenant gave it; staff may pause the org's scheduled operations and
+change its API quota.
 Orgs are not added or deleted here: deleting one goes through its Settings page, which
 also deletes its stored blobs.
 """
@@ -69,6 +70,7 @@ class OrgAdmin(admin.ModelAdmin):
     )
     readonly_fields = (
         "tenant",
+        "name",
         "status",
         "check_message",
         "checked_at",

@@ -49,7 +49,9 @@ class TenantUserAdmin(UserAdmin):
     list_select_related = ["tenant"]
     search_fields = ["email", "tenant__name", "first_name", "last_name"]
     ordering = ["tenant__name", "email"]
-    readonly_fields = ["tenant", "username", "last_login", "date_joined", "updated_at"]
+    # The email is the sign-in name within the tenant (unique there, and the internal
+    # username "<tenant id>:<email>" is made from it): not changed from here.
+    readonly_fields = ["tenant", "email", "username", "last_login", "date_joined", "updated_at"]
     fieldsets = [
         (None, {"fields": ["tenant", "email", "password", "username"]}),
         ("Personal info", {"fields": ["first_name", "last_name"]}),
