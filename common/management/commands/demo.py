@@ -12,12 +12,14 @@ follows the port: `DEMO_PORT=8100 make demo` serves and calls back on port 8100.
 Running it twice is safe: what exists is reused, and the history is not built again.
 """
 
+import contextlib
 import ctypes
 import io
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,12 +29,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from common.management.demo_history import DemoSimulator, demo_history_build
+from common.management.demo_history import DAYS, DemoSimulator, demo_history_build
 
 DEMO_ORG_NAME = "Demo Company"
 DEMO_EMAIL = "admin@demo.example"
 DEMO_PASSWORD = "Demo-Vault-2026!"  # noqa: S105 — the printed demo login, local only
 DEMO_SF_ORG_NAME = "Demo Production"
+STOP_SECONDS = 10
 
 
 def site_url(port: int) -> str:
@@ -55,14 +58,24 @@ def web_environment(*, port: int, sim: DemoSimulator, base: dict | None = None) 
     }
 
 
+def _serving(port: int) -> bool:
+    """Whether something accepts connections on the loopback port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def _raise_keyboard_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
 def _die_with_parent() -> None:  # pragma: no cover — runs in the child before exec
-    """On Linux, a child gets SIGTERM if the demo itself dies (even by SIGKILL)."""
+    """On Linux, a child is killed if the demo itself dies without stopping it (SIGKILL,
+    a crash): nothing of the demo keeps running behind its back."""
     pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 class Command(BaseCommand):
@@ -72,6 +85,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", 8000)))
         parser.add_argument("--sim-port", type=int, default=int(os.environ.get("SFSIM_PORT", 8443)))
         parser.add_argument("--records", type=int, default=3000, help="size of the demo org")
+        parser.add_argument(
+            "--history-days", type=int, default=DAYS, help="days of backups before today"
+        )
 
     def handle(self, *args, **options):
         self.children: list[subprocess.Popen] = []
@@ -79,6 +95,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         sim_dir = Path(settings.VAR_DIR) / "sfsim"
         try:
+            if _serving(options["port"]):
+                raise CommandError(
+                    f"Port {options['port']} is in use; choose another with DEMO_PORT."
+                )
             self.stdout.write("Preparing the database…")
             call_command("migrate", interactive=False, verbosity=0)
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -107,7 +127,7 @@ class Command(BaseCommand):
             )
             sim = DemoSimulator.from_credentials(sim_dir, str(sim_dir / "ca.pem"), creds[0])
             org_id = self._ensure_demo_org(sim)
-            self._build_history(sim, org_id)
+            self._build_history(sim, org_id, max(1, options["history_days"]))
 
             env = web_environment(port=options["port"], sim=sim)
             self._spawn(
@@ -131,6 +151,7 @@ class Command(BaseCommand):
             )
             self._spawn([sys.executable, "manage.py", "qcluster"], env)
             self._spawn([sys.executable, "manage.py", "scheduler"], env)
+            self._wait_until_serving(options["port"])
             self._print_banner(options["port"], sim)
             self._wait()
         except KeyboardInterrupt:
@@ -246,10 +267,10 @@ class Command(BaseCommand):
         )
         return json.loads(out.getvalue())["org_id"]
 
-    def _build_history(self, sim: DemoSimulator, org_id: int) -> None:
+    def _build_history(self, sim: DemoSimulator, org_id: int, days: int) -> None:
         self.stdout.write("Building the demo org's history (backups on earlier days)…")
         started = time.monotonic()
-        jobs = demo_history_build(sim=sim, org_id=org_id, log=self.stdout.write)
+        jobs = demo_history_build(sim=sim, org_id=org_id, days=days, log=self.stdout.write)
         if jobs:
             self.stdout.write(f"  {len(jobs)} backups in {time.monotonic() - started:.0f} s.")
         else:
@@ -270,21 +291,42 @@ class Command(BaseCommand):
             )
         )
 
+    def _wait_until_serving(self, port: int) -> None:
+        """The banner is printed once the URL it shows answers."""
+        deadline = time.monotonic() + 60
+        while not _serving(port):
+            self._check_children()
+            if time.monotonic() > deadline:
+                raise CommandError(f"The web server did not start on port {port} in 60 s.")
+            time.sleep(0.2)
+
     def _wait(self) -> None:
         while True:
-            for child in self.children:
-                if child.poll() is not None:
-                    argv = child.args if isinstance(child.args, list) else [child.args]
-                    command = " ".join(str(arg) for arg in argv[:4])
-                    raise CommandError(f"{command} exited ({child.returncode}).")
+            self._check_children()
             time.sleep(1)
 
+    def _check_children(self) -> None:
+        for child in self.children:
+            if child.poll() is not None:
+                argv = child.args if isinstance(child.args, list) else [child.args]
+                command = " ".join(str(arg) for arg in argv[:4])
+                raise CommandError(f"{command} exited ({child.returncode}).")
+
     def _stop_children(self) -> None:
+        """SIGTERM to every child's process group, SIGKILL to those still there after
+        STOP_SECONDS (qcluster can hang in its shutdown). A second Ctrl-C or SIGTERM
+        (`make` passes its own on) does not cut this short."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in self.children:
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
         for child in self.children:
             try:
-                child.wait(timeout=10)
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
