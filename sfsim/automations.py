@@ -5,6 +5,7 @@ Also the server-computed fields (autonumbers, full names, body lengths)."""
 
 from __future__ import annotations
 
+from sfsim import formulas
 from sfsim.errors import SalesforceError
 
 TRIGGER = "AccountRatingTrigger"
@@ -112,6 +113,7 @@ def computed_fields(org, od, rec: dict) -> None:
     if od.is_mdt and rec.get("DeveloperName"):
         rec["QualifiedApiName"] = rec["DeveloperName"]
         rec.setdefault("Label", rec.get("MasterLabel"))
+    formulas.compute(org, od, rec)
 
 
 def before_save(org, od, rec: dict, old: dict | None) -> None:

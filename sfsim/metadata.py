@@ -621,7 +621,7 @@ class MetadataStore:
         self.save(mtype, full_name, content, meta, user)
 
     def _deploy_object(self, obj: str, content: bytes) -> None:
-        from sfsim.loaders.sfdx import field_from_xml
+        from sfsim.loaders.sfdx import fields_from_xml
 
         root = ET.fromstring(content)
         ns = "{" + NS + "}"
@@ -652,8 +652,9 @@ class MetadataStore:
                 automations.set_active(self.org, "ValidationRule", name, active == "true")
         new_fields, rules = [], {}
         for el in root.findall(ns + "fields"):
-            field, delete, child_rel = field_from_xml(el)
-            new_fields.append(field)
+            made, delete, child_rel = fields_from_xml(el)
+            new_fields.extend(made)
+            field = made[0]
             if field["type"] == "reference":
                 rules[(obj, field["name"])] = (delete, child_rel)
         if new_fields:

@@ -32,7 +32,7 @@ from sfsim.schema import (
     link_children,
 )
 from sfsim.store import connect
-from sfsim.values import compound_value, to_json_value, to_stored
+from sfsim.values import compound_value, location_value, to_json_value, to_stored
 from sfsim.versions import data_path
 
 __all__ = ["Org", "SimUser", "ConnectedApp", "QueryCursor"]
@@ -504,7 +504,11 @@ class Org:
                     "INVALID_FIELD", f"No such column '{name}' on sobject of type {od.name}"
                 )
             if f["type"] in COMPOUND:
-                out[f["name"]] = compound_value(f["name"], rec) if f["type"] == "address" else None
+                out[f["name"]] = (
+                    compound_value(f["name"], rec)
+                    if f["type"] == "address"
+                    else location_value(f["name"], rec)
+                )
             else:
                 out[f["name"]] = to_json_value(f, rec.get(f["name"]), od.name, rec["Id"])
         return out

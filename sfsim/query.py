@@ -19,7 +19,14 @@ import soql
 from sfsim import ids
 from sfsim.errors import SalesforceError
 from sfsim.schema import COMPOUND
-from sfsim.values import compound_value, csv_datetime, csv_sql, printf_arg_sql, to_json_value
+from sfsim.values import (
+    compound_value,
+    csv_datetime,
+    csv_sql,
+    location_value,
+    printf_arg_sql,
+    to_json_value,
+)
 from sfsim.versions import data_path
 from soql import ast
 from soql.evaluate import operand_path
@@ -255,6 +262,11 @@ class Plan:
 
     def _add_components(self, compound: str) -> None:
         """The component fields an address is built from (BillingCity ... of BillingAddress)."""
+        if self.od.fields[compound]["type"] == "location":
+            for name, f in self.od.fields.items():
+                if f.get("compoundFieldName") == compound:
+                    self._add_column((name,))
+            return
         prefix = compound.removesuffix("Address")
         for name, f in self.od.fields.items():
             part = name[len(prefix) :] if name.startswith(prefix) else ""
@@ -453,7 +465,10 @@ class Plan:
                     }
                     out[field["name"]] = compound_value(field["name"], comps) if comps else None
                 else:
-                    out[field["name"]] = None
+                    comps = {
+                        c.path[0]: values.get(c.path) for c in self.columns if len(c.path) == 1
+                    }
+                    out[field["name"]] = location_value(field["name"], comps)
                 return
             out[field["name"]] = to_json_value(field, values.get(canonical), od.name, rid)
             return

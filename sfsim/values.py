@@ -211,6 +211,17 @@ def compound_value(field_name: str, row: dict) -> dict | None:
     return out
 
 
+def location_value(field_name: str, row: dict) -> dict | None:
+    """A geolocation compound (``Loc__c``) from ``Loc__Latitude__s`` / ``Loc__Longitude__s``
+    (standard ones, ``BillingLatitude``-style, come with their address)."""
+    base = field_name.removesuffix("__c")
+    latitude = row.get(f"{base}__Latitude__s")
+    longitude = row.get(f"{base}__Longitude__s")
+    if latitude is None and longitude is None:
+        return None
+    return {"latitude": latitude, "longitude": longitude}
+
+
 def printf_arg_sql(column: str, field: dict) -> str:
     """Like csv_sql, for an argument of SQLite printf('%s'), which already renders NULL as an
     empty string: text, integer and date columns go in as they are."""

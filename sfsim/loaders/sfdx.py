@@ -31,7 +31,10 @@ FIELD_TYPES = {
     "MasterDetail": "reference",
     "AutoNumber": "string",
     "EncryptedText": "encryptedstring",
+    "Location": "location",
 }
+# Salesforce's describe lengths for types whose metadata has no <length>.
+FIXED_LENGTHS = {"Email": 80, "Phone": 40, "Url": 255, "AutoNumber": 30, "TextArea": 255}
 DESCRIBE_TO_METADATA = {
     "string": "Text",
     "textarea": "LongTextArea",
@@ -60,18 +63,47 @@ def _text(el, tag: str, default: str | None = None) -> str | None:
 
 
 def field_from_xml(el) -> tuple[dict, str | None, str | None]:
-    """(field describe, delete rule 'cascade'|'restrict'|'setnull'|None, child relationship
-    name) for a <CustomField> (or <fields>) element."""
+    """(field describe, delete rule, child relationship name): the first of fields_from_xml."""
+    fields, delete, child_rel = fields_from_xml(el)
+    return fields[0], delete, child_rel
+
+
+def fields_from_xml(el) -> tuple[list[dict], str | None, str | None]:
+    """(field describes, delete rule 'cascade'|'restrict'|'setnull'|None, child relationship
+    name) for a <CustomField> (or <fields>) element. Most types give one field; a Location
+    gives the compound field and its ``__Latitude__s`` / ``__Longitude__s`` components."""
+    field, delete, child_rel = _field_from_xml(el)
+    if field["type"] != "location":
+        return [field], delete, child_rel
+    base = field["name"].removesuffix("__c")
+    scale = int(_text(el, "scale", "15") or 15)
+    components = []
+    for part in ("Latitude", "Longitude"):
+        component = field_describe(
+            f"{base}__{part}__s",
+            "double",
+            label=f"{field['label']} ({part})",
+            precision=18,
+            scale=scale,
+            custom=True,
+        )
+        component["compoundFieldName"] = field["name"]
+        components.append(component)
+    return [field, *components], delete, child_rel
+
+
+def _field_from_xml(el) -> tuple[dict, str | None, str | None]:
     name = _text(el, "fullName")
     mtype = _text(el, "type", "Text")
     ftype = FIELD_TYPES.get(mtype, "string")
-    if mtype == "Number" and _text(el, "scale", "0") == "0":
-        ftype = "double"
-    length = int(_text(el, "length", "0") or 0)
-    if mtype == "LongTextArea":
+    formula = _text(el, "formula")
+    length = int(_text(el, "length", "0") or 0) or FIXED_LENGTHS.get(mtype, 0)
+    if mtype == "LongTextArea" or mtype == "Html":
         length = length or 32768
     elif mtype == "TextArea":
         length = 255
+    if formula is not None and ftype == "string":
+        length = 1300
     values = [_text(v, "fullName") for v in el.iter(NS + "value") if _text(v, "fullName")]
     restricted = (
         _text(el.find(NS + "valueSet"), "restricted", "false") == "true"
@@ -89,12 +121,13 @@ def field_from_xml(el) -> tuple[dict, str | None, str | None]:
             if master or constraint == "Cascade"
             else ("restrict" if constraint == "Restrict" else "setnull")
         )
+    writable = mtype not in ("AutoNumber", "Location") and formula is None
     field = field_describe(
         name,
         ftype,
         label=_text(el, "label"),
         length=length,
-        required=master or _text(el, "required", "false") == "true",
+        required=formula is None and (master or _text(el, "required", "false") == "true"),
         refs=refs,
         rel=(name.removesuffix("__c") + "__r") if refs else None,
         picklist=values,
@@ -105,11 +138,29 @@ def field_from_xml(el) -> tuple[dict, str | None, str | None]:
         scale=int(_text(el, "scale", "0") or 0),
         cascade=master,
         custom=True,
-        createable=mtype != "AutoNumber",
-        updateable=mtype != "AutoNumber"
+        createable=writable,
+        updateable=writable
         and not (master and _text(el, "reparentableMasterDetail", "false") != "true"),
-        default_value=(_text(el, "defaultValue") == "true") if ftype == "boolean" else None,
+        default_value=(_text(el, "defaultValue") == "true")
+        if ftype == "boolean" and formula is None
+        else None,
+        calculated=formula is not None,
     )
+    if formula is not None:
+        field["calculatedFormula"] = formula
+        field["formulaTreatNullNumberAsZero"] = _text(el, "formulaTreatBlanksAs") == "BlankAsZero"
+        field["defaultedOnCreate"] = False
+        field["permissionable"] = True
+    if mtype == "AutoNumber":
+        field["autoNumber"] = True
+        field["defaultedOnCreate"] = True
+    if mtype == "Html":
+        field["extraTypeInfo"] = "richtextarea"
+        field["htmlFormatted"] = True
+    if ftype == "location":
+        field["createable"] = field["updateable"] = False
+        field["nillable"] = True
+        field["filterable"] = field["sortable"] = field["groupable"] = False
     if master:
         field["relationshipOrder"] = int(_text(el, "relationshipOrder", "0") or 0)
     return field, delete, (rel + "__r") if rel else None
@@ -132,8 +183,9 @@ def load_sfdx(
         meta_file = folder / f"{name}.object-meta.xml"
         fields = []
         for path in sorted((folder / "fields").glob("*.field-meta.xml")):
-            field, delete, child_rel = field_from_xml(ET.parse(path).getroot())
-            fields.append(field)
+            made, delete, child_rel = fields_from_xml(ET.parse(path).getroot())
+            fields.extend(made)
+            field = made[0]
             if field["type"] == "reference":
                 rules[(name, field["name"])] = (delete, child_rel)
         if name in existing or name in out:
@@ -175,4 +227,4 @@ def load_sfdx(
     return out, rules
 
 
-__all__ = ["load_sfdx", "field_from_xml", "DESCRIBE_TO_METADATA", "COMPACT"]
+__all__ = ["load_sfdx", "field_from_xml", "fields_from_xml", "DESCRIBE_TO_METADATA", "COMPACT"]

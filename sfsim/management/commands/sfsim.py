@@ -98,7 +98,11 @@ class Command(BaseCommand):
 
     # -- load ------------------------------------------------------------------------------
     def _load(self, data: Path, options) -> None:
+        import xml.etree.ElementTree as ET
+
+        from sfsim.errors import SalesforceError
         from sfsim.loaders import load
+        from sfsim.loaders.tree import TreeLoadError
         from sfsim.store import Simulator
 
         for path in options["describe"]:
@@ -109,15 +113,24 @@ class Command(BaseCommand):
                 raise CommandError(f"{options[key]} does not exist.")
         sim = Simulator(data)
         org = self._target_org(sim, options["org_name"])
-        counts = load(
-            sim,
-            org,
-            describe_files=[Path(p) for p in options["describe"]],
-            sfdx_dir=Path(options["sfdx_objects"]) if options["sfdx_objects"] else None,
-            tree_plan=Path(options["tree"]) if options["tree"] else None,
-            generate=options["generate"] or 0,
-            seed=options["seed"],
-        )
+        try:
+            counts = load(
+                sim,
+                org,
+                describe_files=[Path(p) for p in options["describe"]],
+                sfdx_dir=Path(options["sfdx_objects"]) if options["sfdx_objects"] else None,
+                tree_plan=Path(options["tree"]) if options["tree"] else None,
+                generate=options["generate"] or 0,
+                seed=options["seed"],
+            )
+        except TreeLoadError as error:
+            raise CommandError(f"Nothing was loaded: {error}") from None
+        except SalesforceError as error:
+            raise CommandError(f"Nothing was loaded: {error.error_code}: {error.message}") from None
+        except (OSError, ValueError, KeyError, ET.ParseError) as error:
+            raise CommandError(
+                f"Nothing was loaded: {type(error).__name__}: {error}".splitlines()[0]
+            ) from None
         counts = {"org_id": org.org_id, "org_name": org.name, **counts}
         if options["json"]:
             self.stdout.write(json.dumps(counts, indent=2, default=str))
