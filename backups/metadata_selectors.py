@@ -48,7 +48,7 @@ PROPERTY_LABELS = [
 
 
 def metadata_seq(*, job) -> tuple[int | None, str]:
-    if not job.job_settings.metadata:
+    if not job.settings.get("metadata"):
         return None, (
             "This backup did not include metadata. Turn on Metadata in the job settings "
             "of a backup (or run a Metadata Backup) to keep the org's metadata."

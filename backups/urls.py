@@ -11,14 +11,15 @@ urlpatterns = [
     path("orgs/<int:org_id>/backups/", views.overview, name="overview"),
     path("orgs/<int:org_id>/backups/history/", views.history, name="history"),
     path("orgs/<int:org_id>/backups/create/", views.create, name="create"),
-    path(JOB, views.job_overview, name="job"),
-    path(JOB + "abort/", views.job_abort, name="job_abort"),
+    path(
+        "orgs/<int:org_id>/backups/create/templated/",
+        views.templated_create,
+        name="create_templated",
+    ),
     path(JOB + "data/", views.job_data, name="job_data"),
     path(JOB + "data/<str:object_name>/", views.job_object, name="job_object"),
     path(RECORD, views.record, name="record"),
     path(RECORD + "history/", views.record_history, name="record_history"),
     path(JOB + "settings/", views.job_settings, name="job_settings"),
-    path(JOB + "logs/", views.job_logs_page, name="job_logs"),
-    path(JOB + "logs.csv", views.job_logs_csv, name="job_logs_csv"),
     path("", include("backups.metadata_urls")),  # the Metadata tab
 ]

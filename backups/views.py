@@ -1,40 +1,32 @@
-"""Backup & Archive pages: Overview/History, Create Backup, and a job's tabs.
+"""Backup & Archive pages: Overview/History, Create Backup (composite and templated),
+and a backup job's own tabs (Data, Settings; Metadata is in metadata_views.py). The
+job page around them, Overview and Logs are jobs/views.py's.
 
 Every view finds the org through orgs.selectors.org_get (another tenant's id is 404)
-and the job through jobs.selectors.job_get(org=...). Tabs of a running job answer an
-htmx request (HX-Request header) with only their live partial, which polls itself
-every 2 s until the job is final.
+and the job through jobs.views.get_job.
 """
-
-import csv
-from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from backups import selectors
-from backups.forms import CompositeBackupForm, HistoryFilterForm
-from backups.services import backup_start
+from backups.forms import CompositeBackupForm, TemplatedBackupForm
+from backups.job_settings import JobSettings
+from backups.operations import COMPOSITE_BACKUP, COMPOSITE_SYNC_BACKUP
 from common.pagination import paginate
-from jobs import services as job_services
-from jobs.models import Job, JobObject
-from jobs.schedule_forms import ScheduleForm
-from jobs.schedule_services import org_time_zone, schedule_create
-from jobs.schedule_views import schedule_fields_context
-from jobs.selectors import (
-    JOB_OBJECT_ORDERS,
-    job_get,
-    job_list,
-    job_logs,
-    job_object_get,
-    job_object_status_counts,
-    job_objects,
-)
+from jobs.forms import HistoryFilterForm
+from jobs.models import Job
+from jobs.selectors import JOB_OBJECT_ORDERS, job_list, job_object_get, job_objects
+from jobs.services import job_start
+from jobs.views import get_job, render_job_tab
+from object_templates import selectors as template_selectors
 from orgs.models import Org
 from orgs.selectors import org_get
+from schedules.forms import ScheduleForm
+from schedules.services import ScheduleError, org_time_zone, schedule_create
+from schedules.views import schedule_fields_context
 from tenants.access import admin_required
 from vault.models import RecordVersion
 from vault.selectors import snapshot_for_job
@@ -47,15 +39,12 @@ def _org(request, org_id: int) -> Org:
 
 
 def _job(request, org_id: int, job_id: int) -> Job:
-    return job_get(org=_org(request, org_id), job_id=job_id)
+    return get_job(request, org_id, job_id)
 
 
 def _tab(request, job: Job, tab: str, template: str, context: dict, live: bool = False):
-    """A job tab: the whole page, or (`live` tabs, htmx request) only its polled partial."""
-    hx = live and bool(request.headers.get("HX-Request"))
-    context = {"org": job.org, "job": job, "tab": tab, "active_nav": "backup_history", **context}
-    context["hx"] = hx
-    return render(request, f"backups/{'partials/' if hx else ''}{template}", context)
+    """One of the backup tabs of a job page (jobs/views.py draws the page around it)."""
+    return render_job_tab(request, job, tab, f"backups/{template}", context, live=live)
 
 
 # --- Overview and History -----------------------------------------------------------
@@ -103,15 +92,16 @@ def create(request, org_id: int):
         return redirect("schedules:list", org_id=org.pk)
     if request.method == "POST" and form.is_valid() and not scheduling:
         if connected:
-            job = backup_start(
+            sync = form.cleaned_data["sync"]
+            job = job_start(
                 org=org,
-                sync=form.cleaned_data["sync"],
+                operation=COMPOSITE_SYNC_BACKUP if sync else COMPOSITE_BACKUP,
                 name=form.cleaned_data["name"],
-                settings=form.job_settings(),
+                settings=form.job_settings().to_json(),
                 created_by=request.user,
                 description=form.cleaned_data["description"],
             )
-            return redirect("backups:job", org_id=org.pk, job_id=job.pk)
+            return redirect("jobs:job", org_id=org.pk, job_id=job.pk)
         form.add_error(None, "This org is not connected, so it cannot be backed up.")
     context = {"org": org, "form": form, "connected": connected, "active_nav": "backup_overview"}
     context.update(schedule_fields_context(org=org, form=schedule_form, prefix="schedule"))
@@ -119,23 +109,6 @@ def create(request, org_id: int):
 
 
 # --- A job's tabs -------------------------------------------------------------------
-
-
-@login_required
-def job_overview(request, org_id: int, job_id: int):
-    job = _job(request, org_id, job_id)
-    return _tab(request, job, "overview", "job_overview.html", {}, live=True)
-
-
-@require_POST
-@admin_required
-def job_abort(request, org_id: int, job_id: int):
-    job = _job(request, org_id, job_id)
-    if job_services.job_request_abort(job=job):
-        messages.success(request, f"Job {job.pk} will stop at its next checkpoint.")
-    else:
-        messages.info(request, f"Job {job.pk} had already finished; nothing to abort.")
-    return redirect("backups:job", org_id=job.org_id, job_id=job.pk)
 
 
 @login_required
@@ -221,53 +194,44 @@ def record_history(request, org_id: int, job_id: int, object_name: str, record_i
 @login_required
 def job_settings(request, org_id: int, job_id: int):
     job = _job(request, org_id, job_id)
-    return _tab(request, job, "settings", "job_settings.html", {})
+    context = {"job_settings": JobSettings.from_json(job.settings)}
+    return _tab(request, job, "settings", "job_settings.html", context)
 
 
-@login_required
-def job_logs_page(request, org_id: int, job_id: int):
-    job = _job(request, org_id, job_id)
-    status = request.GET.get("status", "")
-    status = status if status in JobObject.Status.values else ""
-    context = {
-        "counts": job_object_status_counts(job=job),
-        "status": status,
-        "objects": job_objects(job=job, status=status or None, search=request.GET.get("q", "")),
-        "q": request.GET.get("q", ""),
-        "pagination": paginate(
-            request, job_logs(job=job), default_per_page=50, allowed=(50, 100, 200)
-        ),
-    }
-    return _tab(request, job, "logs", "job_logs.html", context, live=True)
+# --- Create Backup → Templated Backup ---------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet must not run a log message as a formula (CSV injection)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+@admin_required
+def templated_create(request, org_id: int):
+    org = _org(request, org_id)
+    templates = template_selectors.template_list(org=org)
+    form = TemplatedBackupForm(request.POST or None, templates=templates)
+    schedule_form = ScheduleForm(request.POST or None, prefix="schedule", tz=org_time_zone(org))
+    valid = request.method == "POST" and form.is_valid()
+    if valid and form.cleaned_data["schedule"] and schedule_form.is_valid():
+        try:
+            schedule = schedule_create(
+                org=org, recurrence=schedule_form.spec(), created_by=request.user,
+                **form.schedule_kwargs(),
+            )
+        except ScheduleError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{schedule.name} is scheduled.")
+            return redirect("schedules:list", org_id=org.pk)
+    connected = org.status == Org.Status.CONNECTED
+    if valid and not form.cleaned_data["schedule"]:
+        if connected:
+            job = job_start(org=org, created_by=request.user, **form.job_kwargs())
+            return redirect("jobs:job", org_id=org.pk, job_id=job.pk)
+        form.add_error(None, "This org is not connected, so it cannot be backed up.")
+    return _templated_page(request, org, form, schedule_form, connected)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-@login_required
-def job_logs_csv(request, org_id: int, job_id: int):
-    job = _job(request, org_id, job_id)
-    writer = csv.writer(_Echo())
-    lines = job_logs(job=job).iterator(chunk_size=2000)
-    header = [writer.writerow(["time", "level", "object", "message"])]
-    rows = (
-        writer.writerow(
-            [
-                log.created_at.isoformat(),
-                log.level,
-                log.job_object.object_name if log.job_object else "",
-                _cell(log.message),
-            ]
-        )
-        for log in lines
-    )
-    response = StreamingHttpResponse(chain(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-logs.csv"'
-    return response
+def _templated_page(request, org, form, schedule_form, connected: bool):
+    search = request.GET.get("q", "")
+    pagination = paginate(request, template_selectors.template_list(org=org, search=search))
+    context = {"org": org, "form": form, "pagination": pagination, "q": search}
+    context.update(connected=connected, active_nav="backup_overview")
+    context.update(schedule_fields_context(org=org, form=schedule_form, prefix="schedule"))
+    return render(request, "backups/create_templated.html", context)

@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "tenants",
     "orgs",
     "jobs",
+    "schedules",
     "vault",
+    "object_templates",
     "backups",
     "sfsim",
 ]

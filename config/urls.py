@@ -5,7 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tenants.urls")),
     path("", include("orgs.urls")),
+    path("", include("jobs.urls")),
+    path("", include("schedules.urls")),
+    path("", include("object_templates.urls")),
     path("", include("backups.urls")),
-    path("", include("backups.template_urls")),
-    path("", include("jobs.schedule_urls")),
 ]

@@ -5,68 +5,15 @@ single-row transitions. Workers change rows with conditional `.update()` calls s
 that several workers (and a re-delivered task) are safe.
 """
 
-from dataclasses import asdict, dataclass, fields
-
 from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
-
-@dataclass(frozen=True)
-class JobSettings:
-    """The job settings checkboxes, stored in `Job.settings` (JSON).
-
-    `metadata` adds the org's metadata components (backups/metadata_backup.py).
-    """
-
-    metadata: bool = False
-    big_objects: bool = False
-    binary_objects: bool = False
-    tag_objects: bool = False
-    history_objects: bool = False
-    feed_objects: bool = False
-    share_objects: bool = False
-    custom_metadata_type_objects: bool = False
-
-    LABELS = {
-        "metadata": "Metadata",
-        "big_objects": "Big Objects",
-        "binary_objects": "Binary Objects",
-        "tag_objects": "Tag Objects",
-        "history_objects": "History Objects",
-        "feed_objects": "Feed Objects",
-        "share_objects": "Share Objects",
-        "custom_metadata_type_objects": "Custom Metadata Type Objects",
-    }
-
-    @classmethod
-    def from_json(cls, data: dict | None) -> "JobSettings":
-        data = data or {}
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: bool(v) for k, v in data.items() if k in names})
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    def items(self) -> list[tuple[str, bool]]:
-        """(label, checked) pairs in display order, for read-only pages."""
-        return [(self.LABELS[f.name], getattr(self, f.name)) for f in fields(self)]
+from jobs import registry
 
 
 class Job(models.Model):
-    class Operation(models.TextChoices):
-        COMPOSITE_BACKUP = "composite_backup", "Composite Backup"
-        COMPOSITE_SYNC_BACKUP = "composite_sync_backup", "Composite & Sync Backup"
-        TEMPLATED_BACKUP = "templated_backup", "Templated Backup"
-        METADATA_BACKUP = "metadata_backup", "Metadata Backup"
-        ARCHIVE = "archive", "Archive"
-        RESTORE_REQUEST = "restore_request", "Restore Request"
-        RESTORE = "restore", "Restore"
-        EXPORT = "export", "Export"
-        SEARCH_REQUEST = "search_request", "Search Request"
-        PURGE = "purge", "Purge"
-
     class Trigger(models.TextChoices):
         MANUAL = "manual", "Manual"
         USER_SCHEDULE = "user_schedule", "User schedule"
@@ -81,7 +28,8 @@ class Job(models.Model):
 
     FINAL_STATUSES = (Status.COMPLETED, Status.ERROR, Status.ABORTED)
 
-    operation = models.CharField(max_length=32, choices=Operation.choices)
+    # A registered operation's name (jobs/registry.py); the engine knows no operation.
+    operation = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="jobs")
@@ -127,9 +75,8 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"Job {self.pk}: {self.name}"
 
-    @property
-    def job_settings(self) -> JobSettings:
-        return JobSettings.from_json(self.settings)
+    def get_operation_display(self) -> str:
+        return registry.label(self.operation)
 
     @property
     def is_final(self) -> bool:
@@ -342,114 +289,3 @@ class JobLog(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.level}] {self.message[:80]}"
-
-
-class Schedule(models.Model):
-    """A recurring backup of one org (jobs/recurrence.py says when it runs).
-
-    Each org has two *system* schedules (one per operation, never deleted) and any
-    number of *user* schedules. `next_run_at` is the next due run in UTC; the scheduler
-    claims a due run by moving it forward with a conditional update (jobs/scheduler.py).
-    """
-
-    class Kind(models.TextChoices):
-        SYSTEM = "system", "System"
-        USER = "user", "User"
-
-    class Frequency(models.TextChoices):
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
-        MONTHLY = "monthly", "Monthly"
-
-    class MonthlyMode(models.TextChoices):
-        DAY = "day", "Day of the month"
-        WEEKDAY = "weekday", "Weekday of the month"
-
-    class MonthWeek(models.TextChoices):
-        FIRST = "first", "First"
-        LAST = "last", "Last"
-
-    OPERATIONS = [
-        (Job.Operation.COMPOSITE_BACKUP.value, Job.Operation.COMPOSITE_BACKUP.label),
-        (Job.Operation.COMPOSITE_SYNC_BACKUP.value, Job.Operation.COMPOSITE_SYNC_BACKUP.label),
-        (Job.Operation.TEMPLATED_BACKUP.value, Job.Operation.TEMPLATED_BACKUP.label),
-    ]
-
-    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="schedules")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.USER)
-    operation = models.CharField(max_length=32, choices=OPERATIONS)
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    settings = models.JSONField(default=dict, blank=True)
-    # The template a Templated Backup schedule runs (a used template cannot be deleted).
-    template = models.ForeignKey(
-        "backups.BackupTemplate",
-        on_delete=models.RESTRICT,
-        null=True,
-        blank=True,
-        related_name="schedules",
-    )
-
-    frequency = models.CharField(max_length=10, choices=Frequency.choices, default="daily")
-    interval = models.PositiveSmallIntegerField(default=1)
-    run_at = models.TimeField()
-    start_date = models.DateField()
-    weekdays = models.JSONField(default=list, blank=True)  # 0 = Monday
-    monthly_mode = models.CharField(max_length=10, choices=MonthlyMode.choices, default="day")
-    month_day = models.PositiveSmallIntegerField(default=1)
-    month_week = models.CharField(max_length=10, choices=MonthWeek.choices, default="first")
-    month_weekday = models.PositiveSmallIntegerField(default=0)
-
-    enabled = models.BooleanField(default=True)
-    next_run_at = models.DateTimeField(null=True, blank=True)
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    last_job = models.ForeignKey(
-        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        django_settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["org", "kind", "name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["org", "operation"],
-                condition=models.Q(kind="system"),
-                name="schedule_one_system_per_operation",
-            ),
-        ]
-        indexes = [models.Index(fields=["enabled", "next_run_at"], name="schedule_due")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_system(self) -> bool:
-        return self.kind == self.Kind.SYSTEM
-
-    @property
-    def job_settings(self) -> JobSettings:
-        return JobSettings.from_json(self.settings)
-
-    @property
-    def spec(self):
-        from jobs.recurrence import RecurrenceSpec
-
-        return RecurrenceSpec(
-            frequency=self.frequency,
-            interval=self.interval,
-            run_at=self.run_at,
-            start_date=self.start_date,
-            weekdays=tuple(sorted(self.weekdays or [])),
-            monthly_mode=self.monthly_mode,
-            month_day=self.month_day,
-            month_week=self.month_week,
-            month_weekday=self.month_weekday,
-        )

@@ -1,6 +1,6 @@
 """The runner: owns a job's status, heartbeat, progress, logs, abort and recovery.
 
-An operation supplies a handler (jobs/handlers.py maps operation -> handler class):
+An operation supplies a handler (registered by its app, jobs/registry.py):
 
     class Handler:
         def prepare(self, ctx: JobContext) -> None        # create JobObject rows (idempotent)
@@ -42,10 +42,9 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 
-from jobs.handlers import HANDLERS
+from jobs import hooks, registry
 from jobs.models import Job, JobLog, JobObject, JobObjectChunk
 from jobs.services import job_enqueue, job_log, job_object_enqueue
 
@@ -87,10 +86,9 @@ class JobContext:
 
 
 def handler_for(job: Job):
-    try:
-        return import_string(HANDLERS[job.operation])()
-    except KeyError:
-        raise LookupError(f"No handler runs {job.get_operation_display()} jobs.") from None
+    if not registry.is_registered(job.operation):
+        raise LookupError(f"No handler runs {job.get_operation_display()} jobs.")
+    return registry.get(job.operation).make_handler()
 
 
 def readable(exc: BaseException) -> str:
@@ -344,6 +342,7 @@ def _end(ctx: JobContext, handler, status: str, error_message: str = "") -> None
         labels = dict(Job.Status.choices)
         level = JobLog.Level.INFO if status == Job.Status.COMPLETED else JobLog.Level.WARNING
         ctx.log(f"Job {labels[status].lower()}.", level)
+        hooks.job_finished.notify(job=job)
 
 
 def _roll_up_counters(job: Job) -> None:

@@ -7,7 +7,7 @@ Functions for pages:
 - `job_get(*, org, job_id) -> Job` (Http404 if not this org's job)
 - `job_list(*, org, operations=None, statuses=None, date_from=None, date_to=None,
   search="") -> QuerySet[Job]` — newest first; `operations` / `statuses` are lists of
-  Job.Operation / Job.Status values; dates are `datetime.date` (inclusive, days in
+  registered operation names / Job.Status values; dates are `datetime.date` (inclusive, days in
   the active time zone: the tenant's, see tenants/middleware.py);
   `search` matches the name (case-insensitive).
 - `job_recent(*, org, days=14) -> QuerySet[Job]` — jobs created in the last `days`.
@@ -60,7 +60,8 @@ def job_list(
     if date_from:
         start = datetime.combine(date_from, time.min, tzinfo=timezone.get_current_timezone())
         jobs = jobs.filter(created_at__gte=start)
-    if date_to:
+    if date_to and date_to < date.max:
+        # The day after, at midnight in the viewer's zone (the last day has no day after).
         end = datetime.combine(
             date_to + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
         )
@@ -105,3 +106,58 @@ def job_logs(*, job, job_object: JobObject | None = None, level: str | None = No
     if level:
         rows = rows.filter(level=level)
     return rows.order_by("id")
+
+
+def active_job_ids(*, org) -> list[int]:
+    """Ids of the org's queued or running jobs (orgs.hooks.org_active_jobs)."""
+    return list(
+        Job.objects.filter(org=org, status__in=[Job.Status.QUEUED, Job.Status.IN_PROGRESS])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def job_summary(job: Job, *, objects: bool = False, logs: bool = False) -> dict:
+    """A job as JSON: `backup_run --json`, `job_show --json` and the overview's figures.
+    `kept` is False when the job's data was discarded (it ended without completing)."""
+    data = {
+        "job_id": job.pk,
+        "org_id": job.org_id,
+        "operation": job.operation,
+        "name": job.name,
+        "trigger": job.trigger,
+        "status": job.status,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "records": job.records,
+        "added": job.added,
+        "changed": job.changed,
+        "deleted": job.deleted,
+        "size_bytes": job.size_bytes,
+        "api_calls": job.api_calls,
+        "error": job.error_message,
+        "settings": job.settings,
+    }
+    if objects:
+        data["objects"] = [
+            {
+                "object": o.object_name,
+                "status": o.status,
+                "method": o.method,
+                "records": o.records,
+                "added": o.added,
+                "changed": o.changed,
+                "deleted": o.deleted,
+                "size_bytes": o.size_bytes,
+                "api_calls": o.api_calls,
+                "error": o.error_message,
+            }
+            for o in JobObject.objects.filter(job=job).order_by("object_name")
+        ]
+    if logs:
+        data["logs"] = [
+            {"at": line.created_at.isoformat(), "level": line.level, "message": line.message}
+            for line in JobLog.objects.filter(job=job).order_by("id")
+        ]
+    return data

@@ -31,7 +31,7 @@ from common.crypto import (
     wrap_secret,
 )
 from common.storage import StorageProbeError, s3_secret_purpose, s3_storage, storage_probe
-from jobs.schedule_services import schedule_create_system_defaults
+from orgs import hooks
 from orgs.models import ObjectCatalogEntry, Org
 from orgs.pending import PendingConnection
 from salesforce import auth
@@ -415,7 +415,7 @@ def _org_create(*, pending: PendingConnection, refresh_token: str, result: Check
     _apply_check(org, result, now)
     org.save()
     _catalog_replace(org=org, entries=result.catalog)
-    schedule_create_system_defaults(org=org)
+    hooks.org_connected.fire(org=org)
     return org
 
 

@@ -24,7 +24,7 @@ from django.db import models, transaction
 
 from common.crypto import CryptoError, unwrap_secret
 from common.storage import org_storage
-from jobs.models import Job
+from orgs.hooks import active_job_ids
 from orgs.models import Org
 from orgs.services import _ca_bundle, _refresh_token_purpose
 from salesforce import auth
@@ -80,11 +80,7 @@ def org_delete(*, org: Org, actor) -> OrgDeleteResult:
     refresh_token = _refresh_token(org)
     with transaction.atomic():
         locked = Org.objects.select_for_update().get(pk=org.pk)
-        running = list(
-            Job.objects.filter(org=locked, status__in=[Job.Status.QUEUED, Job.Status.IN_PROGRESS])
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        running = active_job_ids(org=locked)
         if running:
             jobs = ", ".join(str(pk) for pk in running)
             raise OrgDeleteRefused(

@@ -8,7 +8,7 @@ no query of its own.
 
 from django.utils import timezone
 
-from jobs.recurrence import zone
+from tenants.time_zones import zone
 
 
 class TenantTimeZoneMiddleware:

@@ -10,8 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from common.email import absolute_url, send_templated_email
-from jobs.schedule_services import schedules_reschedule
-from tenants import selectors
+from tenants import hooks, selectors
 from tenants.models import Tenant, User
 from tenants.time_zones import DEFAULT as DEFAULT_TIME_ZONE
 from tenants.time_zones import time_zone_names
@@ -111,7 +110,7 @@ def tenant_update(*, tenant: Tenant, actor: User, name: str, time_zone: str) -> 
         except IntegrityError:  # a concurrent sign-up or rename took the name first
             raise _org_name_taken(name) from None
         if zone_changed:
-            schedules_reschedule(tenant=locked)
+            hooks.time_zone_changed.fire(tenant=locked)
     tenant.name, tenant.time_zone, tenant.updated_at = name, time_zone, locked.updated_at
     return tenant
 

@@ -22,8 +22,9 @@ from django.urls.resolvers import RoutePattern
 
 from tenants.models import Tenant, User
 from tests.backups import factories as backup_factories
-from tests.backups import metadata_factories, template_factories
-from tests.jobs import schedule_factories
+from tests.backups import metadata_factories
+from tests.object_templates import factories as template_factories
+from tests.schedules import factories as schedule_factories
 
 
 class TenantA:

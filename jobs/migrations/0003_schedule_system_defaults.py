@@ -6,7 +6,8 @@ from datetime import time
 from django.db import migrations
 from django.utils import timezone
 
-from jobs import recurrence
+from schedules import recurrence
+from tenants.time_zones import zone
 
 SETTINGS = {
     "metadata": False,
@@ -33,7 +34,7 @@ def create_defaults(apps, schema_editor):
     Schedule = apps.get_model("jobs", "Schedule")
     now = timezone.now()
     for org in Org.objects.select_related("tenant"):
-        tz = recurrence.zone(org.tenant.time_zone)
+        tz = zone(org.tenant.time_zone)
         today = now.astimezone(tz).date()
         for operation, name, fields in DEFAULTS:
             if Schedule.objects.filter(org=org, kind="system", operation=operation).exists():

@@ -12,12 +12,13 @@ from tests.fixtures.sfsim import sf_client
 
 @pytest.fixture(autouse=True)
 def _fast_retries(monkeypatch):
-    import backups.services
+    import backups.engine.connection
+    import backups.engine.tuning
 
-    monkeypatch.setattr(backups.services, "RETRY_BASE_SECONDS", 0.01)
-    backups.services._client_cache.clear()
+    monkeypatch.setattr(backups.engine.tuning, "RETRY_BASE_SECONDS", 0.01)
+    backups.engine.connection.client_cache.clear()
     yield
-    backups.services._client_cache.clear()
+    backups.engine.connection.client_cache.clear()
 
 
 def connect_org(sfsim, tenant, name: str = "Simulated org"):

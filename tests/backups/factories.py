@@ -68,7 +68,7 @@ def make_backup(
     logs: list[str] = (),
 ) -> Job:
     """A finished backup job that wrote `objects` into a new published snapshot."""
-    job = job_create(org=org, operation=Job.Operation.COMPOSITE_BACKUP, name=name)
+    job = job_create(org=org, operation="composite_backup", name=name)
     assert job.claim()
     data_key = org_data_key(org)
     snapshot = snapshot_begin(org=org, job=job)
@@ -113,7 +113,7 @@ def make_backup(
 
 
 def make_running_job(org: Org, name: str = "Running backup") -> Job:
-    job = job_create(org=org, operation=Job.Operation.COMPOSITE_BACKUP, name=name)
+    job = job_create(org=org, operation="composite_backup", name=name)
     assert job.claim()
     JobObject.objects.create(job=job, object_name="Account").claim()
     JobObject.objects.create(job=job, object_name="Contact")

@@ -48,9 +48,7 @@ def component(metadata_type: str, full_name: str, files: dict[str, bytes], **pro
 def make_metadata_backup(
     org, components: dict[tuple[str, str], dict[str, bytes]], *, name: str = "Metadata backup"
 ) -> Job:
-    job = job_create(
-        org=org, operation=Job.Operation.METADATA_BACKUP, name=name, settings={"metadata": True}
-    )
+    job = job_create(org=org, operation="metadata_backup", name=name, settings={"metadata": True})
     assert job.claim()
     write_metadata(job, components)
     job.finish(Job.Status.COMPLETED)

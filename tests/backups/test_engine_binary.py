@@ -3,10 +3,11 @@ record and stored once per content, encrypted; without the setting they are left
 
 import base64
 
-from backups.services import backup_run_inline, backup_start
-from jobs.models import Job, JobObject, JobSettings
+from backups.job_settings import JobSettings
+from jobs.models import Job, JobObject
 from orgs.services import org_data_key
 from tests.backups import engine_support
+from tests.backups.starts import backup_run_inline, backup_start
 from tests.fixtures.sfsim import sf_client
 from vault import selectors
 from vault.models import Blob, RecordVersion

@@ -5,12 +5,13 @@ CHUNK_THRESHOLD and CHUNK_ROWS are lowered so the small session org has chunked 
 
 import pytest
 
-from backups import services
-from backups.services import backup_run_inline, backup_start
+from backups.engine import object_backup as services
+from backups.engine import tuning
 from jobs import runner
 from jobs.models import Job, JobObject, JobObjectChunk
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
+from tests.backups.starts import backup_run_inline, backup_start
 from vault.models import ObjectWatermark, RecordVersion, Segment, Snapshot
 
 _fast_retries = engine_support._fast_retries
@@ -40,8 +41,8 @@ def forget_vault(org) -> None:
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_THRESHOLD", 20)
-    monkeypatch.setattr(services, "CHUNK_ROWS", 15)
+    monkeypatch.setattr(tuning, "CHUNK_THRESHOLD", 20)
+    monkeypatch.setattr(tuning, "CHUNK_ROWS", 15)
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["rest", "bulk"])
@@ -54,10 +55,10 @@ def test_chunked_full_backup_stores_exactly_what_an_unchunked_one_does(
     assert not JobObjectChunk.objects.filter(job_object__job=plain).exists()
     forget_vault(backup_org)
 
-    monkeypatch.setattr(services, "CHUNK_THRESHOLD", 20)
-    monkeypatch.setattr(services, "CHUNK_ROWS", 15)
+    monkeypatch.setattr(tuning, "CHUNK_THRESHOLD", 20)
+    monkeypatch.setattr(tuning, "CHUNK_ROWS", 15)
     if bulk:
-        monkeypatch.setattr(services, "BULK_THRESHOLD", 5)
+        monkeypatch.setattr(tuning, "BULK_THRESHOLD", 5)
     chunked = run_backup(backup_org)
     assert chunked.status == Job.Status.COMPLETED, chunked.error_message
 

@@ -2,10 +2,10 @@
 failure puts the object in Exception and the job in error, and the previous snapshot
 stays the latest."""
 
-from backups.services import backup_run_inline, backup_start
 from jobs.models import Job, JobLog, JobObject
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
+from tests.backups.starts import backup_run_inline, backup_start
 from vault import selectors
 from vault.models import Snapshot
 

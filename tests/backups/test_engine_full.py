@@ -1,9 +1,9 @@
 """Composite backups end to end against the simulator."""
 
-from backups.services import backup_run_inline, backup_start
 from jobs.models import Job, JobObject
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
+from tests.backups.starts import backup_run_inline, backup_start
 
 _fast_retries = engine_support._fast_retries
 backup_org = engine_support.backup_org
@@ -27,7 +27,7 @@ def test_full_backup_counts_equal_the_org(backup_org, sfsim):
 
 
 def test_abort_between_pages_discards_the_snapshot(backup_org, sfsim, monkeypatch):
-    from backups import services
+    from backups.engine import object_backup as services
     from jobs.services import job_request_abort
     from tests.fixtures.sfsim import sf_client
     from vault.models import RecordVersion, Snapshot

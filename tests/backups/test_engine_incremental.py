@@ -1,12 +1,12 @@
 """Incremental composite backups and Composite & Sync against the simulator: exactly the
 API's edits, soft deletes, undeletes and hard deletes are reported."""
 
-from backups.services import backup_run_inline, backup_start
 from jobs.models import Job, JobObject
 from orgs.services import org_data_key
 from sfsim.store import Simulator
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
+from tests.backups.starts import backup_run_inline, backup_start
 from tests.fixtures.sfsim import sf_client
 from vault import selectors
 from vault.models import RecordVersion

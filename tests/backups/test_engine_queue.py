@@ -3,10 +3,10 @@ out one task per object, and the last object's task publishes the snapshot."""
 
 from django_q.conf import Conf
 
-from backups.services import backup_start
 from jobs.models import Job, JobObject
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
+from tests.backups.starts import backup_start
 from vault import selectors
 
 _fast_retries = engine_support._fast_retries

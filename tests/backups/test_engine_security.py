@@ -2,11 +2,11 @@
 
 from django.db import connection
 
-from backups.services import backup_run_inline, backup_start
 from common.crypto import generate_tenant_key, parse_tenant_key, wrap_secret
 from jobs.models import Job, JobLog
 from orgs import services as org_services
 from tests.backups import engine_support
+from tests.backups.starts import backup_run_inline, backup_start
 from tests.fixtures.sfsim import sf_client
 from vault.models import RecordVersion, Segment, Snapshot
 

@@ -10,14 +10,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-import backups.metadata_backup
-from backups.metadata_backup import METADATA_UNIT, metadata_backup_start
+import backups.engine.metadata
+from backups.engine.metadata import METADATA_UNIT
+from backups.job_settings import JobSettings
 from backups.metadata_selectors import file_diffs, file_views
-from backups.services import backup_run_inline, backup_start
-from jobs.models import Job, JobObject, JobSettings
+from jobs.models import Job, JobObject
 from orgs.services import org_client, org_data_key
 from salesforce.metadata import MetadataClient
 from tests.backups import engine_support
+from tests.backups.starts import backup_run_inline, backup_start, metadata_backup_start
 from vault.metadata_selectors import metadata_unseal, metadata_versions
 from vault.models import MetadataComponentVersion
 
@@ -64,7 +65,7 @@ def deploy_class(org, name: str, body: str) -> None:
 
 
 def test_backup_lists_every_type_and_component_the_org_serves(backup_org, monkeypatch):
-    monkeypatch.setattr(backups.metadata_backup, "MAX_FILES_PER_RETRIEVE", 60)
+    monkeypatch.setattr(backups.engine.metadata, "MAX_FILES_PER_RETRIEVE", 60)
     job = run_metadata(backup_org)
     stored = current(backup_org)
     assert set(stored) == listed_now(backup_org)
@@ -171,21 +172,21 @@ def test_marker_in_a_class_body_is_stored_nowhere_readable(backup_org, vault_sto
 def test_an_aborted_backup_discards_its_versions_and_the_next_run_is_exact(backup_org, monkeypatch):
     first = run_metadata(backup_org)
     deploy_class(backup_org, "MdAbortProbe", "public class MdAbortProbe {}\n")
-    monkeypatch.setattr(backups.metadata_backup, "MAX_FILES_PER_RETRIEVE", 40)
-    write = backups.metadata_backup.MetadataWriter.write
+    monkeypatch.setattr(backups.engine.metadata, "MAX_FILES_PER_RETRIEVE", 40)
+    write = backups.engine.metadata.MetadataWriter.write
 
     def write_then_abort(self, components):
         result = write(self, components)
         Job.objects.filter(pk=self.job.pk).update(abort_requested=True)
         return result
 
-    monkeypatch.setattr(backups.metadata_backup.MetadataWriter, "write", write_then_abort)
+    monkeypatch.setattr(backups.engine.metadata.MetadataWriter, "write", write_then_abort)
     job = backup_run_inline(job=metadata_backup_start(org=backup_org, enqueue=False))
     assert job.status == Job.Status.ABORTED
     assert not MetadataComponentVersion.objects.filter(job=job).exists()
     assert all(v.job_id == first.pk for v in current(backup_org).values())
 
-    monkeypatch.setattr(backups.metadata_backup.MetadataWriter, "write", write)
+    monkeypatch.setattr(backups.engine.metadata.MetadataWriter, "write", write)
     again = run_metadata(backup_org)
     assert set(current(backup_org)) == listed_now(backup_org)
     assert again.added == 1 and again.changed == 0
@@ -202,8 +203,8 @@ def test_a_killed_run_resumes_after_its_last_stored_chunk(backup_org, monkeypatc
 
     from jobs import runner
 
-    monkeypatch.setattr(backups.metadata_backup, "MAX_FILES_PER_RETRIEVE", 40)
-    write = backups.metadata_backup.MetadataWriter.write
+    monkeypatch.setattr(backups.engine.metadata, "MAX_FILES_PER_RETRIEVE", 40)
+    write = backups.engine.metadata.MetadataWriter.write
     calls = []
 
     def write_then_die(self, components):
@@ -213,7 +214,7 @@ def test_a_killed_run_resumes_after_its_last_stored_chunk(backup_org, monkeypatc
             raise _Killed()
         return result
 
-    monkeypatch.setattr(backups.metadata_backup.MetadataWriter, "write", write_then_die)
+    monkeypatch.setattr(backups.engine.metadata.MetadataWriter, "write", write_then_die)
     job = metadata_backup_start(org=backup_org, enqueue=False)
     runner.job_prepare(job.pk)  # prepared; its object is handed to (absent) workers
     unit = JobObject.objects.get(job=job, object_name=METADATA_UNIT)
@@ -221,7 +222,7 @@ def test_a_killed_run_resumes_after_its_last_stored_chunk(backup_org, monkeypatc
         runner.job_object_run(unit.pk)
     unit.refresh_from_db()
     assert unit.status == JobObject.Status.IN_PROGRESS and unit.cursor["after"]
-    monkeypatch.setattr(backups.metadata_backup.MetadataWriter, "write", write)
+    monkeypatch.setattr(backups.engine.metadata.MetadataWriter, "write", write)
     assert runner.reap_stale_jobs(now=timezone.now() + timedelta(hours=1), inline=True) == [job.pk]
     job.refresh_from_db()
     assert job.status == Job.Status.COMPLETED, job.error_message

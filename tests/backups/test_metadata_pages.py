@@ -55,7 +55,8 @@ def jobs(org):
 
 
 def url(name, job, *args):
-    return reverse(f"backups:{name}", args=[job.org_id, job.pk, *args])
+    app = "jobs" if name in ("job", "job_abort", "job_logs", "job_logs_csv") else "backups"
+    return reverse(f"{app}:{name}", args=[job.org_id, job.pk, *args])
 
 
 def version(full_name: str, job) -> MetadataComponentVersion:

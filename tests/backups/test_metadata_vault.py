@@ -13,6 +13,7 @@ from orgs.services import org_data_key
 from tests.backups.factories import make_org
 from tests.backups.metadata_factories import component, make_metadata_backup
 from tests.backups.page_support import use_private_storage
+from tests.backups.starts import settings_of
 from vault.metadata_selectors import metadata_unseal, metadata_versions
 from vault.metadata_services import MetadataWriter, metadata_discard
 from vault.models import Blob, MetadataComponentVersion, Snapshot
@@ -70,7 +71,7 @@ def test_a_component_back_after_deletion_is_added_again(org):
 
 
 def test_rewriting_in_the_same_snapshot_is_idempotent(org):
-    job = job_create(org=org, operation=Job.Operation.METADATA_BACKUP, name="M")
+    job = job_create(org=org, operation="metadata_backup", name="M")
     job.claim()
     snapshot = snapshot_begin(org=org, job=job)
     writer = MetadataWriter(snapshot=snapshot, data_key=org_data_key(org), job=job)
@@ -84,7 +85,7 @@ def test_rewriting_in_the_same_snapshot_is_idempotent(org):
 
 def test_a_discarded_snapshot_leaves_the_previous_versions_current(org):
     make_metadata_backup(org, {("ApexClass", "A"): {CLS: b"kept"}})
-    job = job_create(org=org, operation=Job.Operation.METADATA_BACKUP, name="Failed")
+    job = job_create(org=org, operation="metadata_backup", name="Failed")
     job.claim()
     snapshot = snapshot_begin(org=org, job=job)
     MetadataWriter(snapshot=snapshot, data_key=org_data_key(org), job=job).write(
@@ -113,22 +114,22 @@ def test_the_create_form_turns_metadata_on(client_admin_a, org, django_capture_o
         client_admin_a.post(
             reverse("backups:create", args=[org.pk]), {"name": "With metadata", "metadata": "on"}
         )
-    assert Job.objects.get(org=org).job_settings.metadata
+    assert settings_of(Job.objects.get(org=org)).metadata
 
 
 def test_a_stale_building_snapshot_is_undone_when_the_next_job_prepares(org):
-    from backups.metadata_backup import MetadataBackupHandler
+    from backups.engine.metadata import MetadataBackupHandler
     from jobs.runner import JobContext
 
     make_metadata_backup(org, {("ApexClass", "A"): {CLS: b"kept"}})
-    dead = job_create(org=org, operation=Job.Operation.METADATA_BACKUP, name="Dead worker")
+    dead = job_create(org=org, operation="metadata_backup", name="Dead worker")
     dead.claim()
     snapshot = snapshot_begin(org=org, job=dead)
     MetadataWriter(snapshot=snapshot, data_key=org_data_key(org), job=dead).write(
         [component("ApexClass", "A", {CLS: b"half-written"})]
     )
     dead.finish(Job.Status.ERROR, "worker lost")
-    following = job_create(org=org, operation=Job.Operation.METADATA_BACKUP, name="Next")
+    following = job_create(org=org, operation="metadata_backup", name="Next")
     following.claim()
     MetadataBackupHandler().prepare(JobContext(following))
     rows = current(org)

@@ -7,6 +7,7 @@ from jobs.models import Job
 from orgs.models import Org
 from tests.backups.factories import make_org
 from tests.backups.page_support import use_private_storage
+from tests.backups.starts import settings_of
 
 SETTINGS = {
     "big_objects": "on",
@@ -51,14 +52,14 @@ def test_run_creates_a_queued_job_and_opens_its_page(
         response = client_admin_a.post(reverse("backups:create", args=[org.pk]), data)
     job = Job.objects.get(org=org)
     assert response.status_code == 302
-    assert response["Location"] == reverse("backups:job", args=[org.pk, job.pk])
+    assert response["Location"] == reverse("jobs:job", args=[org.pk, job.pk])
     assert (job.operation, job.name, job.description) == (
-        Job.Operation.COMPOSITE_BACKUP,
+        "composite_backup",
         "Before the release",
         "Ticket 42",
     )
     assert job.status == Job.Status.QUEUED and job.created_by == admin_a
-    chosen = job.job_settings
+    chosen = settings_of(job)
     assert chosen.big_objects and chosen.binary_objects and chosen.history_objects
     assert not (chosen.tag_objects or chosen.feed_objects or chosen.metadata)
     assert len(callbacks) == 1  # handed to the workers after commit
@@ -69,7 +70,7 @@ def test_composite_and_sync(client_admin_a, org, django_capture_on_commit_callba
     assert 'id="id_sync" checked' in page.content.decode()
     with django_capture_on_commit_callbacks():
         client_admin_a.post(reverse("backups:create", args=[org.pk]), {"name": "S", "sync": "on"})
-    assert Job.objects.get(org=org).operation == Job.Operation.COMPOSITE_SYNC_BACKUP
+    assert Job.objects.get(org=org).operation == "composite_sync_backup"
 
 
 def test_a_name_is_required(client_admin_a, org):

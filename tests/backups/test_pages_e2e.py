@@ -3,9 +3,9 @@ its pages show what Salesforce holds (counts, a record's decrypted fields)."""
 
 from django.urls import reverse
 
-from backups.services import backup_run_inline
 from jobs.models import Job
 from tests.backups import engine_support
+from tests.backups.starts import backup_run_inline
 from tests.fixtures.sfsim import sf_client
 
 _fast_retries = engine_support._fast_retries
@@ -19,7 +19,7 @@ def test_backup_from_the_create_form_completes_and_shows_its_records(
     with django_capture_on_commit_callbacks() as callbacks:
         response = client_admin_a.post(create, {"name": "First full", "binary_objects": "on"})
     job = Job.objects.get(org=backup_org)
-    assert response["Location"] == reverse("backups:job", args=[backup_org.pk, job.pk])
+    assert response["Location"] == reverse("jobs:job", args=[backup_org.pk, job.pk])
     assert len(callbacks) == 1  # the hand-over to the workers, run here instead:
     backup_run_inline(job=job)
 

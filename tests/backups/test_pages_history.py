@@ -28,7 +28,7 @@ def org(tenant_a):
 def _jobs(org, count: int, **fields):
     jobs = []
     for n in range(count):
-        job = job_create(org=org, operation=Job.Operation.COMPOSITE_BACKUP, name=f"Backup {n}")
+        job = job_create(org=org, operation="composite_backup", name=f"Backup {n}")
         Job.objects.filter(pk=job.pk).update(**fields)
         jobs.append(job)
     return jobs
@@ -47,7 +47,7 @@ def test_history_table_shows_the_jobs_columns(client_user_a, org):
         name="Weekly full",
     )
     page = client_user_a.get(reverse("backups:history", args=[org.pk])).content.decode()
-    assert reverse("backups:job", args=[org.pk, job.pk]) in page
+    assert reverse("jobs:job", args=[org.pk, job.pk]) in page
     for text in ["Weekly full", "Composite Backup", "Completed", "00:00:0"]:
         assert text in page
     assert f'<td class="num">{job.records}</td>' in page and job.records == 3
@@ -76,7 +76,7 @@ def test_filters_by_operation_status_dates_and_name(client_user_a, org):
         0
     ]
     failed = _jobs(org, 1, name="Broken nightly", status=Job.Status.ERROR)[0]
-    sync = job_create(org=org, operation=Job.Operation.COMPOSITE_SYNC_BACKUP, name="Sync monthly")
+    sync = job_create(org=org, operation="composite_sync_backup", name="Sync monthly")
     url = reverse("backups:history", args=[org.pk])
 
     def ids(query):

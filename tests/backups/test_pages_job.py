@@ -7,7 +7,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from jobs.models import Job, JobLog, JobSettings
+from backups.job_settings import JobSettings
+from jobs.models import Job, JobLog
 from jobs.services import job_create, job_log
 from tests.backups.factories import make_backup, make_org, make_running_job, record_id
 from tests.backups.page_support import use_private_storage
@@ -33,7 +34,8 @@ def job(org):
 
 
 def url(name, job, *args):
-    return reverse(f"backups:{name}", args=[job.org_id, job.pk, *args])
+    app = "jobs" if name in ("job", "job_abort", "job_logs", "job_logs_csv") else "backups"
+    return reverse(f"{app}:{name}", args=[job.org_id, job.pk, *args])
 
 
 def test_overview_tab_shows_the_counters(client_user_a, job):
@@ -62,7 +64,7 @@ def test_abort_a_running_job(client_admin_a, org):
     job.refresh_from_db()
     assert job.abort_requested
     assert job.logs.filter(message="Abort requested.").exists()
-    queued = job_create(org=org, operation=Job.Operation.COMPOSITE_BACKUP, name="Queued")
+    queued = job_create(org=org, operation="composite_backup", name="Queued")
     client_admin_a.post(url("job_abort", queued))
     queued.refresh_from_db()
     assert queued.status == Job.Status.ABORTED
@@ -113,9 +115,9 @@ def test_data_tab_lists_objects_with_counts_search_and_sort(client_user_a, job):
 def test_settings_tab_is_read_only(client_user_a, org):
     job = job_create(
         org=org,
-        operation=Job.Operation.COMPOSITE_SYNC_BACKUP,
+        operation="composite_sync_backup",
         name="Sync",
-        settings=JobSettings(binary_objects=True, feed_objects=True),
+        settings=JobSettings(binary_objects=True, feed_objects=True).to_json(),
     )
     page = client_user_a.get(url("job_settings", job)).content.decode()
     assert '<input type="checkbox" disabled checked> Binary Objects' in page
@@ -169,4 +171,4 @@ def test_a_job_of_another_org_of_the_same_tenant_is_404_under_this_org(
     client_user_a, job, tenant_a
 ):
     other = make_org(tenant_a, name="Org A2")
-    assert client_user_a.get(reverse("backups:job", args=[other.pk, job.pk])).status_code == 404
+    assert client_user_a.get(reverse("jobs:job", args=[other.pk, job.pk])).status_code == 404

@@ -57,7 +57,8 @@ def history(org):
 
 
 def url(name, job, *args):
-    return reverse(f"backups:{name}", args=[job.org_id, job.pk, *args])
+    app = "jobs" if name in ("job", "job_abort", "job_logs", "job_logs_csv") else "backups"
+    return reverse(f"{app}:{name}", args=[job.org_id, job.pk, *args])
 
 
 def test_object_page_lists_what_the_job_changed_with_decrypted_names(client_user_a, history):

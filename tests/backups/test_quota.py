@@ -7,13 +7,13 @@ read in REST pages of 200 so that the quota falls in the middle of one object.
 
 import pytest
 
-from backups.services import backup_run_inline, backup_start
 from jobs.models import Job, JobLog, JobObject
 from orgs.models import ObjectCatalogEntry
 from salesforce import reads
 from salesforce.client import ApiUsage
 from salesforce.quota import ApiQuota, ApiQuotaReached, allowed
 from tests.backups.engine_support import build_org, org_counts
+from tests.backups.starts import backup_run_inline, backup_start
 from tests.fixtures.sfsim import prepare_data_dir, sf_client, start_sfsim
 from vault import selectors
 from vault.models import RecordVersion, Snapshot
@@ -40,15 +40,16 @@ def quota_sim(tmp_path_factory):
 
 @pytest.fixture
 def quota_org(db, tenant_a, quota_sim, vault_storage, monkeypatch):
-    import backups.services
+    import backups.engine.connection
+    import backups.engine.tuning
 
-    monkeypatch.setattr(backups.services, "RETRY_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(backups.engine.tuning, "RETRY_BASE_SECONDS", 0.01)
     monkeypatch.setattr(reads, "REST_BATCH_SIZE", PAGE)
-    backups.services._client_cache.clear()
+    backups.engine.connection.client_cache.clear()
     org = build_org(quota_sim, tenant_a)
     ObjectCatalogEntry.objects.filter(org=org).exclude(name__in=OBJECTS).delete()
     yield org
-    backups.services._client_cache.clear()
+    backups.engine.connection.client_cache.clear()
     set_daily_limit(quota_sim, 100_000)
 
 
@@ -259,9 +260,10 @@ def test_allowed_calls():
 
 
 def test_the_rest_quota_also_stops_a_bulk_api_read(quota_org, quota_sim, monkeypatch):
-    import backups.services
+    import backups.engine.connection
+    import backups.engine.tuning
 
-    monkeypatch.setattr(backups.services, "BULK_THRESHOLD", 100)
+    monkeypatch.setattr(backups.engine.tuning, "BULK_THRESHOLD", 100)
     first = run_backup(quota_org)
     assert first.status == Job.Status.COMPLETED, first.error_message
     assert JobObject.objects.get(job=first, object_name="Account").method == "bulk"

@@ -5,11 +5,11 @@ parser's message when a filter is refused."""
 import pytest
 from playwright.sync_api import expect
 
-from backups.models import TemplateFilter, TemplateObject
+from object_templates.models import TemplateFilter, TemplateObject
 from tests.backups import engine_support
-from tests.backups.template_factories import add_object, make_template
 from tests.fixtures.sfsim import sf_client
-from tests.jobs.test_schedule_browser import signed_in
+from tests.object_templates.factories import add_object, make_template
+from tests.schedules.test_browser import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 _fast_retries = engine_support._fast_retries

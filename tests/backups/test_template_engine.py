@@ -10,15 +10,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from backups.models import BackupTemplate
-from backups.template_services import (
+from jobs.models import Job, JobLog, JobObject
+from object_templates.models import ObjectTemplate
+from object_templates.services import (
     OrgDescribe,
     records_count,
     template_delete,
     template_set_filter,
 )
-from jobs.models import Job, JobLog, JobObject
 from tests.backups import engine_support
+from tests.backups.starts import settings_of
 from tests.fixtures.sfsim import sf_client
 from vault import selectors
 from vault.models import ObjectWatermark, RecordVersion
@@ -124,7 +125,7 @@ def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
     first = _command("backup_run", "--org", str(backup_org.pk), "--template", "Banking accounts",
                      "--wait")  # fmt: skip
     assert first["status"] == Job.Status.COMPLETED, first["error"]
-    assert first["operation"] == Job.Operation.TEMPLATED_BACKUP
+    assert first["operation"] == "templated_backup"
     for name, ids in expected.items():
         assert _vault_ids(backup_org, name) == ids, name
     stored = set(RecordVersion.objects.filter(org=backup_org).values_list("object_name", flat=True))
@@ -187,7 +188,7 @@ def test_templated_backup_holds_exactly_the_matching_accounts_and_children(
 
     # A changed template (new revision) reads its data in full again, writes nothing new,
     # and only its current revision keeps watermarks; deleting it drops them.
-    template = BackupTemplate.objects.get(org=backup_org, name="Banking accounts")
+    template = ObjectTemplate.objects.get(org=backup_org, name="Banking accounts")
     account = template.template_objects.get(object_name="Account")
     template_set_filter(template_object=account, mode="soql", where="Industry = 'Banking'")
     template.refresh_from_db()
@@ -222,7 +223,7 @@ def test_an_invalid_filter_is_refused_with_the_parsers_message(
     with pytest.raises(CommandError, match=message):
         call_command("template_create", "--org", str(backup_org.pk), "--from-json",
                      _write(tmp_path, spec))  # fmt: skip
-    assert not BackupTemplate.objects.filter(org=backup_org).exists()
+    assert not ObjectTemplate.objects.filter(org=backup_org).exists()
 
 
 def test_unknown_template_and_child_relationship_are_explained(backup_org, tmp_path):
@@ -235,9 +236,10 @@ def test_unknown_template_and_child_relationship_are_explained(backup_org, tmp_p
 
 
 def test_metadata_option_adds_the_metadata_unit_to_a_templated_job(backup_org, tmp_path):
-    from backups.template_services import template_create, templated_backup_start
-    from jobs.models import JobSettings
+    from backups.job_settings import JobSettings
     from jobs.runner import job_prepare
+    from object_templates.services import template_create
+    from tests.backups.starts import templated_backup_start
 
     template = template_create(org=backup_org, name="With metadata", objects=TEMPLATE["objects"])
     job = templated_backup_start(
@@ -246,4 +248,4 @@ def test_metadata_option_adds_the_metadata_unit_to_a_templated_job(backup_org, t
     job_prepare(job.pk)  # plans the job; its objects are handed to workers after commit
     names = set(JobObject.objects.filter(job=job).values_list("object_name", flat=True))
     assert names == {"Account", "Contact", "Opportunity", "Metadata"}
-    assert job.job_settings == JobSettings(metadata=True)
+    assert settings_of(job) == JobSettings(metadata=True)

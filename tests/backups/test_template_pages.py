@@ -5,13 +5,13 @@ Backup with the job's own copy of the template on its Settings tab."""
 import pytest
 from django.urls import reverse
 
-from backups.models import BackupTemplate, TemplateFilter, TemplateObject
 from jobs.models import Job
+from object_templates.models import ObjectTemplate, TemplateFilter, TemplateObject
 from tests.backups import engine_support
 from tests.backups.factories import make_org
 from tests.backups.page_support import use_private_storage
-from tests.backups.template_factories import add_object, make_template
 from tests.fixtures.sfsim import sf_client
+from tests.object_templates.factories import add_object, make_template
 
 _fast_retries = engine_support._fast_retries
 
@@ -74,7 +74,7 @@ def test_another_tenants_template_is_404(client_outsider, org):
     assert client_outsider.get(url("edit", org, template.pk)).status_code == 404
     response = client_outsider.post(url("delete", org, template.pk))
     assert response.status_code == 404
-    assert BackupTemplate.objects.filter(pk=template.pk).exists()
+    assert ObjectTemplate.objects.filter(pk=template.pk).exists()
 
 
 # --- the builder ------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def test_another_tenants_template_is_404(client_outsider, org):
 
 def test_builder_adds_object_child_and_filter(client_admin_a, sim_org, sfsim):
     response = client_admin_a.post(url("new", sim_org), {"name": "Banks", "description": "d"})
-    template = BackupTemplate.objects.get(org=sim_org, name="Banks")
+    template = ObjectTemplate.objects.get(org=sim_org, name="Banks")
     assert response.url == url("edit", sim_org, template.pk)
 
     page = client_admin_a.get(response.url).content.decode()
@@ -191,7 +191,7 @@ def test_delete_template(client_admin_a, org):
     template = make_template(org)
     response = client_admin_a.post(url("delete", org, template.pk))
     assert response.status_code == 302
-    assert not BackupTemplate.objects.filter(pk=template.pk).exists()
+    assert not ObjectTemplate.objects.filter(pk=template.pk).exists()
 
 
 # --- Create Backup → Templated Backup ---------------------------------------------------
@@ -203,18 +203,21 @@ def test_templated_backup_form_queues_a_job_with_its_own_template_copy(
     template = make_template(org, description="Banking customers")
     account = add_object(template, "Account", condition="Industry = 'Banking'")
     add_object(template, "Contact", parent=account, relationship="Contacts", field="AccountId")
-    page = client_admin_a.get(url("create", org)).content.decode()
+    page = client_admin_a.get(reverse("backups:create_templated", args=[org.pk])).content.decode()
     assert "Banking accounts" in page and "Select Template" in page
 
-    missing = client_admin_a.post(url("create", org), {"name": "Nightly banks"})
+    missing = client_admin_a.post(
+        reverse("backups:create_templated", args=[org.pk]), {"name": "Nightly banks"}
+    )
     assert "Select a template" in missing.content.decode()
 
     with django_capture_on_commit_callbacks():
         response = client_admin_a.post(
-            url("create", org), {"name": "Nightly banks", "template": template.pk}
+            reverse("backups:create_templated", args=[org.pk]),
+            {"name": "Nightly banks", "template": template.pk},
         )
     job = Job.objects.get(org=org)
-    assert response.url == reverse("backups:job", args=[org.pk, job.pk])
+    assert response.url == reverse("jobs:job", args=[org.pk, job.pk])
     assert (job.operation, job.name, job.status) == ("templated_backup", "Nightly banks", "queued")
     snapshot = job.settings["template"]
     assert snapshot["objects"][0]["condition"] == "Industry = 'Banking'"
@@ -229,6 +232,8 @@ def test_templated_backup_form_queues_a_job_with_its_own_template_copy(
 
 def test_templated_backup_form_refuses_another_orgs_template(client_admin_a, org, tenant_a):
     other = make_template(make_org(tenant_a, name="Org B"), name="Elsewhere")
-    response = client_admin_a.post(url("create", org), {"name": "x", "template": other.pk})
+    response = client_admin_a.post(
+        reverse("backups:create_templated", args=[org.pk]), {"name": "x", "template": other.pk}
+    )
     assert "not in this org" in response.content.decode()
     assert not Job.objects.exists()

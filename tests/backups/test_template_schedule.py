@@ -7,16 +7,18 @@ from datetime import date, time, timedelta
 import pytest
 from django.urls import reverse
 
-from backups.models import BackupTemplate
-from backups.template_services import TemplateError, template_delete
-from jobs.models import Job, Schedule
-from jobs.recurrence import RecurrenceSpec
-from jobs.schedule_services import ScheduleError, schedule_create
-from jobs.scheduler import scheduler_tick
+from jobs.models import Job
+from object_templates.models import ObjectTemplate
+from object_templates.services import TemplateError, template_delete
+from schedules.models import Schedule
+from schedules.recurrence import RecurrenceSpec
+from schedules.scheduler import scheduler_tick
+from schedules.services import ScheduleError, schedule_create
 from tests.backups.factories import make_org
 from tests.backups.page_support import use_private_storage
-from tests.backups.template_factories import add_object, make_template
-from tests.jobs.test_schedule_pages import schedule_data
+from tests.backups.starts import settings_of
+from tests.object_templates.factories import add_object, make_template
+from tests.schedules.test_pages import schedule_data
 
 
 @pytest.fixture(autouse=True)
@@ -39,20 +41,20 @@ def template(org):
 def test_schedule_toggle_saves_a_templated_schedule_that_the_scheduler_runs(
     client_admin_a, admin_a, org, template, django_capture_on_commit_callbacks
 ):
-    page = client_admin_a.get(reverse("templates:create", args=[org.pk])).content.decode()
+    page = client_admin_a.get(reverse("backups:create_templated", args=[org.pk])).content.decode()
     assert 'name="schedule-frequency"' in page and "Metadata" in page
 
     data = {"name": "Nightly banks", "template": template.pk, "schedule": "on", "metadata": "on"}
     data.update(schedule_data("schedule", run_at="04:00"))
-    response = client_admin_a.post(reverse("templates:create", args=[org.pk]), data)
+    response = client_admin_a.post(reverse("backups:create_templated", args=[org.pk]), data)
     assert response["Location"] == reverse("schedules:list", args=[org.pk])
     schedule = Schedule.objects.get(org=org, kind=Schedule.Kind.USER)
     assert (schedule.operation, schedule.template, schedule.created_by) == (
-        Job.Operation.TEMPLATED_BACKUP,
+        "templated_backup",
         template,
         admin_a,
     )
-    assert schedule.job_settings.metadata and not Job.objects.exists()
+    assert settings_of(schedule).metadata and not Job.objects.exists()
 
     cards = client_admin_a.get(reverse("schedules:list", args=[org.pk])).content.decode()
     assert "Nightly banks" in cards
@@ -60,41 +62,41 @@ def test_schedule_toggle_saves_a_templated_schedule_that_the_scheduler_runs(
     due = schedule.next_run_at + timedelta(seconds=1)
     with django_capture_on_commit_callbacks():
         jobs = scheduler_tick(now=due)
-    assert [j.operation for j in jobs] == [Job.Operation.TEMPLATED_BACKUP]
+    assert [j.operation for j in jobs] == ["templated_backup"]
     job = jobs[0]
     assert (job.name, job.trigger) == ("Nightly banks", Job.Trigger.USER_SCHEDULE)
     assert job.settings["template"]["objects"][0]["condition"] == "Industry = 'Banking'"
-    assert job.job_settings.metadata
+    assert settings_of(job).metadata
 
 
 def test_a_template_used_by_a_schedule_cannot_be_deleted(client_admin_a, org, template):
     data = {"name": "Nightly banks", "template": template.pk, "schedule": "on"}
     data.update(schedule_data("schedule"))
-    client_admin_a.post(reverse("templates:create", args=[org.pk]), data)
+    client_admin_a.post(reverse("backups:create_templated", args=[org.pk]), data)
 
     with pytest.raises(TemplateError, match="used by the schedule"):
         template_delete(template=template)
     response = client_admin_a.post(reverse("templates:delete", args=[org.pk, template.pk]))
     assert response.status_code == 302
-    assert BackupTemplate.objects.filter(pk=template.pk).exists()
+    assert ObjectTemplate.objects.filter(pk=template.pk).exists()
     listing = client_admin_a.get(response["Location"]).content.decode()
     assert "used by the schedule(s) Nightly banks" in listing
 
     Schedule.objects.filter(template=template).delete()
     template_delete(template=template)
-    assert not BackupTemplate.objects.filter(pk=template.pk).exists()
+    assert not ObjectTemplate.objects.filter(pk=template.pk).exists()
 
 
 def test_deleting_the_org_removes_its_templates_and_their_schedules(org, template):
     schedule_create(
         org=org,
         name="Nightly",
-        operation=Job.Operation.TEMPLATED_BACKUP,
+        operation="templated_backup",
         recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
         template=template,
     )
     org.delete()
-    assert not BackupTemplate.objects.exists()
+    assert not ObjectTemplate.objects.exists()
     assert not Schedule.objects.filter(template__isnull=False).exists()
 
 
@@ -103,7 +105,7 @@ def test_a_templated_schedule_needs_its_template(org):
         schedule_create(
             org=org,
             name="Nightly",
-            operation=Job.Operation.TEMPLATED_BACKUP,
+            operation="templated_backup",
             recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
         )
 
@@ -112,7 +114,7 @@ def test_editing_a_templated_schedule_keeps_its_template(client_admin_a, org, te
     schedule = schedule_create(
         org=org,
         name="Nightly",
-        operation=Job.Operation.TEMPLATED_BACKUP,
+        operation="templated_backup",
         recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2031, 7, 10)),
         template=template,
     )
@@ -128,7 +130,7 @@ def test_editing_a_templated_schedule_keeps_its_template(client_admin_a, org, te
     schedule.refresh_from_db()
     assert (schedule.name, schedule.operation, schedule.template) == (
         "Nightly banks",
-        Job.Operation.TEMPLATED_BACKUP,
+        "templated_backup",
         template,
     )
-    assert schedule.job_settings.metadata and schedule.run_at == time(5, 0)
+    assert settings_of(schedule).metadata and schedule.run_at == time(5, 0)

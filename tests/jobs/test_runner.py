@@ -38,20 +38,22 @@ class FakeHandler:
 
 @pytest.fixture
 def handler(monkeypatch):
-    from jobs import handlers
+    from jobs import registry
+    from jobs.registry import OperationType
 
     CALLS.clear()
     FakeHandler.fail = None
     FakeHandler.abort_at = None
-    monkeypatch.setitem(
-        handlers.HANDLERS, Job.Operation.EXPORT, "tests.jobs.test_runner.FakeHandler"
+    registry.register(
+        OperationType(name="export", label="Export", handler="tests.jobs.test_runner.FakeHandler")
     )
-    return FakeHandler
+    yield FakeHandler
+    registry.unregister("export")
 
 
 @pytest.fixture
 def job(org_a, handler):
-    return job_create(org=org_a, operation=Job.Operation.EXPORT, name="Export 1")
+    return job_create(org=org_a, operation="export", name="Export 1")
 
 
 def test_claim_is_exclusive(job):

@@ -10,19 +10,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import reverse
 
-from backups.models import BackupTemplate
 from common.crypto import unwrap_secret, wrap_secret
 from common.storage import s3_secret_purpose
-from jobs.models import Job, JobLog, JobObject, Schedule
-from jobs.recurrence import RecurrenceSpec
-from jobs.schedule_services import schedule_create, schedule_create_system_defaults
+from jobs.models import Job, JobLog, JobObject
+from object_templates.models import ObjectTemplate
 from orgs import settings_services
 from orgs.models import ObjectCatalogEntry, Org
 from orgs.services import org_data_key
+from schedules.models import Schedule
+from schedules.recurrence import RecurrenceSpec
+from schedules.services import schedule_create, schedule_create_system_defaults
 from tests.backups.factories import make_backup, make_running_job, record_id
-from tests.jobs.schedule_factories import make_user_schedule
 from tests.orgs.conftest import S3_KEY_ID, S3_SECRET, s3_client
 from tests.orgs.factories import make_org
+from tests.schedules.factories import make_user_schedule
 from vault.models import Blob, ObjectWatermark, RecordVersion, Segment, Snapshot
 from vault.services import blob_put
 
@@ -37,7 +38,7 @@ EVERY_KIND = {
     Blob,
     ObjectWatermark,
     ObjectCatalogEntry,
-    BackupTemplate,
+    ObjectTemplate,
 }
 
 
@@ -60,14 +61,14 @@ def fill(org: Org, seed: int = 1) -> None:
     ObjectWatermark.objects.create(org=org, object_name="Account", value="2026-01-01T00:00:00Z")
     schedule_create_system_defaults(org=org)
     make_user_schedule(org)
-    template = BackupTemplate.objects.create(
+    template = ObjectTemplate.objects.create(
         tenant=org.tenant, org=org, name=f"Banking accounts {seed}"
     )
     # A template a schedule uses cannot be deleted on its own; with its org it goes.
     schedule_create(
         org=org,
         name="Banking nightly",
-        operation=Job.Operation.TEMPLATED_BACKUP,
+        operation="templated_backup",
         recurrence=RecurrenceSpec(run_at=time(4, 0), start_date=date(2025, 7, 1)),
         template=template,
     )
@@ -115,7 +116,7 @@ def test_every_foreign_key_to_an_org_cascades():
         Blob,
         ObjectWatermark,
         ObjectCatalogEntry,
-        BackupTemplate,
+        ObjectTemplate,
     }
     for model, fk in found:
         on_delete = model._meta.get_field(fk).remote_field.on_delete
@@ -258,17 +259,18 @@ def test_deleting_an_org_with_its_own_bucket_removes_its_objects(
 def test_deleting_a_connected_org_revokes_its_salesforce_login(
     client_admin_a, tenant_a, sfsim, vault_storage
 ):
-    from backups.services import _client_cache, backup_run_inline, backup_start
+    from backups.engine.connection import client_cache
     from orgs.services import _org_client_credentials, _refresh_token_purpose
     from salesforce import auth
     from salesforce.errors import SalesforceAuthError
     from tests.backups.engine_support import connect_org
+    from tests.backups.starts import backup_run_inline, backup_start
 
-    _client_cache.clear()
+    client_cache.clear()
     org = connect_org(sfsim, tenant_a, name="Simulated org")
     job = backup_run_inline(job=backup_start(org=org, enqueue=False))
     assert job.status == Job.Status.COMPLETED, job.error_message
-    _client_cache.clear()
+    client_cache.clear()
     assert files_under(vault_storage / f"orgs/{org.pk}")
     refresh_token = unwrap_secret(org.refresh_token_wrapped, _refresh_token_purpose(org.pk))
     client_id, client_secret = _org_client_credentials(org)

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import Job
-from jobs.recurrence import RecurrenceSpec
-from jobs.schedule_services import schedule_create
-from jobs.scheduler import scheduler_tick
 from orgs.models import Org
+from schedules.recurrence import RecurrenceSpec
+from schedules.scheduler import scheduler_tick
+from schedules.services import schedule_create
 from tests.orgs.factories import make_org
 
 DISABLED = "Scheduled backups are currently disabled for this Salesforce org."
@@ -87,7 +87,7 @@ def test_turning_scheduled_backups_off_stops_the_scheduler_and_shows_the_banner(
     schedule = schedule_create(
         org=org,
         name="Nightly extra",
-        operation=Job.Operation.COMPOSITE_BACKUP,
+        operation="composite_backup",
         recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2025, 7, 1)),
         now=datetime(2025, 7, 1, tzinfo=UTC),
     )

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from common.crypto import key_fingerprint, new_data_key, wrap_data_key
-from jobs.models import Job, Schedule
-from jobs.recurrence import RecurrenceSpec
-from jobs.schedule_services import schedule_create, schedules_reschedule
+from jobs.models import Job
+from schedules.models import Schedule
+from schedules.recurrence import RecurrenceSpec
+from schedules.services import schedule_create, schedules_reschedule
 from tenants.models import Tenant, User
 from tenants.services import tenant_update
 
@@ -35,7 +36,7 @@ def daily_at_3(org, *, now, enabled=True):
     schedule = schedule_create(
         org=org,
         name="Nightly",
-        operation=Job.Operation.COMPOSITE_BACKUP,
+        operation="composite_backup",
         recurrence=RecurrenceSpec(run_at=time(3, 0), start_date=date(2025, 1, 1)),
         now=now,
     )
@@ -201,9 +202,7 @@ def test_job_dates_and_days_count_in_the_active_zone(tenant_a):
 
     org = make_org(tenant_a)
     late = timezone.now().replace(hour=23, minute=30) - timedelta(days=2)  # UTC
-    job = Job.objects.create(
-        tenant=tenant_a, org=org, operation=Job.Operation.COMPOSITE_BACKUP, name="Late"
-    )
+    job = Job.objects.create(tenant=tenant_a, org=org, operation="composite_backup", name="Late")
     Job.objects.filter(pk=job.pk).update(created_at=late)
     utc_day, tokyo_day = late.date(), late.date() + timedelta(days=1)  # 08:30 JST next day
 

@@ -43,7 +43,7 @@ def make_job(vault_org):
     from jobs.services import job_create
 
     def make(name: str = "Backup") -> Job:
-        job = job_create(org=vault_org, operation=Job.Operation.COMPOSITE_BACKUP, name=name)
+        job = job_create(org=vault_org, operation="composite_backup", name=name)
         assert job.claim()
         return job
 

@@ -16,25 +16,17 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from backups.metadata_backup import metadata_backup_start
-from backups.services import backup_run_inline, backup_start
-from jobs.models import Job, JobSettings
+from backups.job_settings import JobSettings
+from backups.operations import (
+    COMPOSITE_BACKUP,
+    COMPOSITE_SYNC_BACKUP,
+    METADATA_BACKUP,
+    TEMPLATED_BACKUP,
+)
+from jobs.models import Job
+from jobs.selectors import job_summary
+from jobs.services import job_run_inline, job_start
 from orgs.models import Org
-
-
-def job_summary(job: Job) -> dict:
-    return {
-        "job_id": job.pk,
-        "operation": job.operation,
-        "status": job.status,
-        "records": job.records,
-        "added": job.added,
-        "changed": job.changed,
-        "deleted": job.deleted,
-        "size_bytes": job.size_bytes,
-        "api_calls": job.api_calls,
-        "error": job.error_message,
-    }
 
 
 class Command(BaseCommand):
@@ -73,19 +65,21 @@ class Command(BaseCommand):
         if opts["metadata_only"]:
             if opts["sync"] or opts["include"] or opts["template"]:
                 raise CommandError("--metadata-only takes no --sync, --include or --template.")
-            job = metadata_backup_start(org=org, name=opts["name"], enqueue=not opts["wait"])
+            job = job_start(
+                org=org, operation=METADATA_BACKUP, name=opts["name"], enqueue=not opts["wait"]
+            )
         elif opts["template"]:
             job = self._templated(org, opts)
         else:
-            job = backup_start(
+            job = job_start(
                 org=org,
-                sync=opts["sync"],
+                operation=COMPOSITE_SYNC_BACKUP if opts["sync"] else COMPOSITE_BACKUP,
                 name=opts["name"],
-                settings=settings,
+                settings=settings.to_json(),
                 enqueue=not opts["wait"],
             )
         if opts["wait"]:
-            job = backup_run_inline(job=job, workers=max(1, opts["workers"]))
+            job = job_run_inline(job=job, workers=max(1, opts["workers"]))
         summary = job_summary(job)
         if opts["json"]:
             self.stdout.write(json.dumps(summary))
@@ -103,8 +97,7 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _templated(self, org, opts) -> Job:
-        from backups.template_selectors import template_get_by_name
-        from backups.template_services import templated_backup_start
+        from object_templates.selectors import template_get_by_name
 
         if opts["sync"] or opts["include"]:
             raise CommandError("--sync and --include do not apply to a Templated Backup.")
@@ -114,8 +107,12 @@ class Command(BaseCommand):
                 f"Org {org.pk} has no template named '{opts['template']}' "
                 "(create one with template_create)."
             )
-        return templated_backup_start(
-            org=org, template=template, name=opts["name"], enqueue=not opts["wait"]
+        return job_start(
+            org=org,
+            operation=TEMPLATED_BACKUP,
+            template=template,
+            name=opts["name"],
+            enqueue=not opts["wait"],
         )
 
     def _settings(self, text: str) -> JobSettings:

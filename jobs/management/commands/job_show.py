@@ -7,50 +7,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.models import Job, JobLog, JobObject
-
-
-def job_detail(job: Job, *, logs: bool) -> dict:
-    data = {
-        "job_id": job.pk,
-        "org_id": job.org_id,
-        "operation": job.operation,
-        "name": job.name,
-        "trigger": job.trigger,
-        "status": job.status,
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "records": job.records,
-        "added": job.added,
-        "changed": job.changed,
-        "deleted": job.deleted,
-        "size_bytes": job.size_bytes,
-        "api_calls": job.api_calls,
-        "error": job.error_message,
-        "settings": job.job_settings.to_json(),
-        "objects": [
-            {
-                "object": o.object_name,
-                "status": o.status,
-                "method": o.method,
-                "records": o.records,
-                "added": o.added,
-                "changed": o.changed,
-                "deleted": o.deleted,
-                "size_bytes": o.size_bytes,
-                "api_calls": o.api_calls,
-                "error": o.error_message,
-            }
-            for o in JobObject.objects.filter(job=job).order_by("object_name")
-        ],
-    }
-    if logs:
-        data["logs"] = [
-            {"at": line.created_at.isoformat(), "level": line.level, "message": line.message}
-            for line in JobLog.objects.filter(job=job).order_by("id")
-        ]
-    return data
+from jobs.models import Job
+from jobs.selectors import job_summary
 
 
 class Command(BaseCommand):
@@ -68,7 +26,7 @@ class Command(BaseCommand):
         job = Job.objects.filter(pk=opts["job_id"]).first()
         if job is None:
             raise CommandError(f"There is no job with id {opts['job_id']}.")
-        data = job_detail(job, logs=opts["logs"])
+        data = job_summary(job, objects=True, logs=opts["logs"])
         if opts["json"]:
             self.stdout.write(json.dumps(data))
             return

@@ -1,0 +1,94 @@
+"""Composite & Sync's hard-delete detection, and the exact counters of an object.
+
+Every Id in the org (queryAll: the Recycle Bin counts as present) is compared with the
+vault's current records; those missing are marked hard-deleted. The counters come from
+the vault afterwards, so retries and resumes never count a record twice.
+"""
+
+import bisect
+from array import array
+
+from django.db.models import Count, Sum
+
+from backups.engine import tuning
+from jobs.models import JobObject
+from vault.models import RecordVersion, Segment, Snapshot
+from vault.services import current_record_ids, mark_hard_deleted
+
+
+class DeleteDetection:
+    """ObjectBackup's hard deletes and counters (a mixin: it uses the reader and save)."""
+
+    def find_hard_deletes(self, snapshot: Snapshot) -> None:
+        """Every Id in the org (queryAll: the Recycle Bin counts as present) vs the vault."""
+        self.cursor["phase"] = "ids"
+        total = self.reader.count()
+        if total > tuning.BULK_THRESHOLD:
+            pages = self.reader.bulk_pages(fields=["Id"])
+        else:
+            pages = self.reader.rest_pages(fields=["Id"])
+        seen = array("q")
+        for page in pages:
+            seen.extend(hash(row[0]) for row in page.rows)
+            self.ctx.checkpoint()
+        seen = array("q", sorted(seen))
+        size = len(seen)
+
+        def in_org(record_id: str) -> bool:
+            value = hash(record_id)
+            at = bisect.bisect_left(seen, value)
+            return at < size and seen[at] == value
+
+        missing = [
+            rid
+            for rid in current_record_ids(org=self.org, object_name=self.name)
+            if not in_org(rid)
+        ]
+        marked = mark_hard_deleted(
+            snapshot=snapshot, object_name=self.name, record_ids=missing, job=self.job
+        )
+        if marked:
+            self.log(f"{self.name}: {marked} record(s) were hard deleted in Salesforce.")
+        self.save()
+
+    def current_total(self) -> int:
+        """The object's records this backup covers: every current one in the vault, or
+        (a templated backup) the org's records its filter selects, Recycle Bin included."""
+        if self.base_where:
+            total = self.reader.count(self.base_where)
+            self.save()  # the COUNT() call
+            return total
+        return (
+            RecordVersion.objects.filter(
+                org_id=self.org.pk, object_name=self.name, valid_to__isnull=True
+            )
+            .exclude(state__in=[RecordVersion.State.HARD_DELETED, RecordVersion.State.ARCHIVED])
+            .count()
+        )
+
+    def settle(self, snapshot: Snapshot) -> None:
+        """Exact counters from the vault, whatever retries or resumes happened."""
+        changes = dict(
+            RecordVersion.objects.filter(org_id=self.org.pk, job=self.job, object_name=self.name)
+            .values_list("change")
+            .annotate(n=Count("id"))
+            .values_list("change", "n")
+        )
+        total = self.current_total()
+        size = (
+            Segment.objects.filter(snapshot=snapshot, object_name=self.name).aggregate(
+                s=Sum("byte_size")
+            )["s"]
+            or 0
+        )
+        JobObject.objects.filter(pk=self.job_object.pk).update(
+            records=total,
+            added=changes.get(RecordVersion.Change.ADDED, 0),
+            changed=changes.get(RecordVersion.Change.CHANGED, 0),
+            deleted=changes.get(RecordVersion.Change.DELETED, 0),
+            size_bytes=size,
+        )
+        summary = ", ".join(
+            f"{changes.get(kind, 0)} {kind}" for kind in RecordVersion.Change.values
+        )
+        self.log(f"{self.name}: {total} records ({summary}).")

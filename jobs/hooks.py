@@ -1,0 +1,9 @@
+"""The engine's hook points (common.hooks.Hook); apps subscribe from their `ready()`.
+
+- `job_finished.notify(job=job)` — once, right after a job reached its final status
+  (completed, error or aborted). A receiver's failure is logged; it never changes the job.
+"""
+
+from common.hooks import Hook
+
+job_finished = Hook("job finished")

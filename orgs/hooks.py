@@ -1,0 +1,16 @@
+"""Orgs' hook points (common.hooks.Hook); apps subscribe from their `ready()`.
+
+- `org_connected.fire(org=org)` — inside the transaction that saved a newly connected org
+  (schedules gives it its system schedules).
+- `org_active_jobs.fire(org=org)` — each receiver answers the ids of the org's jobs that
+  are queued or running; they block deleting the connection.
+"""
+
+from common.hooks import Hook
+
+org_connected = Hook("org connected")
+org_active_jobs = Hook("org active jobs")
+
+
+def active_job_ids(*, org) -> list[int]:
+    return sorted({job_id for ids in org_active_jobs.fire(org=org) for job_id in ids})
