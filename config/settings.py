@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "object_templates",
     "backups",
     "sfsim",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""The demo's history (common/management/demo_history.py) against a private simulator:
+"""The demo's history (demo/history.py) against a private simulator:
 a full backup and incrementals on distinct earlier days, with added, changed and deleted
 records, file bodies and metadata components; a second run adds nothing."""
 
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from common.management.demo_history import JOB_NAME, DemoSimulator, demo_history_build
+from demo.history import JOB_NAME, DemoSimulator, demo_history_build
 from jobs.models import Job
 from orgs.models import Org
 from sfsim.clock import parse_datetime

@@ -23,7 +23,7 @@ stopped half-way carries on from the first day without a completed job. A day is
 later in simulated time than any earlier attempt of it (the real clock moved on), so
 incremental backups never meet a change stamped after their watermark.
 
-Used by `manage.py demo` (common/management/commands/demo.py) and its test
+Used by `manage.py demo` (demo/management/commands/demo.py) and its test
 (tests/demo/test_history.py).
 """
 

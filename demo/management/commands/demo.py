@@ -3,7 +3,7 @@
 Prepares the database, starts the Salesforce simulator with a generated demo org, makes
 a demo tenant with the demo org connected and a week of history behind it (a full
 backup and daily incrementals, with changed and deleted records, files and metadata:
-common/management/demo_history.py), then starts a web server, one django-q2 worker and
+demo/history.py), then starts a web server, one django-q2 worker and
 the scheduler, prints the URL and the login, and stops everything on Ctrl-C.
 
 The public URL (SITE_URL, which the OAuth callback of Add Salesforce Org is built from)
@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from common.management.demo_history import DAYS, DemoSimulator, demo_history_build
+from demo.history import DAYS, DemoSimulator, demo_history_build
 
 DEMO_ORG_NAME = "Demo Company"
 DEMO_EMAIL = "admin@demo.example"
