@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from common import crypto
-from demo.management.commands.demo import web_environment
 from demo.history import DemoSimulator
+from demo.management.commands.demo import web_environment
 from orgs.models import Org
 from tests.fixtures.personas import PASSWORD
 from tests.orgs import browser
