@@ -5,6 +5,7 @@ from django import forms
 
 from backups.job_settings import OFFERED_SETTINGS, JobSettings
 from backups.operations import COMPOSITE_BACKUP, COMPOSITE_SYNC_BACKUP, TEMPLATED_BACKUP
+from object_templates.models import ObjectTemplate
 
 
 class CompositeBackupForm(forms.Form):
@@ -98,7 +99,7 @@ class TemplatedBackupForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "Provide a name for this job"}),
         error_messages={"required": "Give the backup a name, so you can find it in History."},
     )
-    template = forms.ModelChoiceField(
+    template: "forms.ModelChoiceField[ObjectTemplate]" = forms.ModelChoiceField(
         queryset=None,
         widget=forms.RadioSelect,
         empty_label=None,

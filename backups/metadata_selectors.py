@@ -175,8 +175,8 @@ def file_diffs(*, old: list[FileView], new: list[FileView]) -> list[FileDiff]:
             diffs.append(FileDiff(name, [] if same else [("hunk", "Binary content")], True))
             continue
         lines = difflib.unified_diff(
-            (left.text if left else "").splitlines(),
-            (right.text if right else "").splitlines(),
+            ((left.text or "") if left else "").splitlines(),
+            ((right.text or "") if right else "").splitlines(),
             fromfile=name if left else "(none)",
             tofile=name if right else "(none)",
             lineterm="",

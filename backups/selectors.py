@@ -27,7 +27,7 @@ from vault.models import RecordVersion
 from vault.selectors import job_changes, record_versions, version_payloads
 
 # Worst first: the strip shows the worst status of a day.
-STATUS_SEVERITY = {
+STATUS_SEVERITY: dict[str, int] = {
     Job.Status.ERROR: 4,
     Job.Status.ABORTED: 3,
     Job.Status.IN_PROGRESS: 2,

@@ -8,13 +8,30 @@ finish merges the chunks' watermarks, runs Composite & Sync's Id comparison (onc
 the whole object) and the exact counters (`finish_chunks`, the runner's finish_object).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from backups.engine import tuning
-from jobs.models import JobObjectChunk
-from salesforce.reads import id_range_bounds
+from jobs.models import JobObject, JobObjectChunk
+from salesforce.reads import ObjectReader, id_range_bounds
 
 
 class ChunkedReads:
     """ObjectBackup's Id-range reading (a mixin: it uses the reader, cursor and save)."""
+
+    # What ObjectBackup provides.
+    reader: ObjectReader
+    job_object: JobObject
+    chunk: JobObjectChunk | None
+    cursor: dict[str, Any]
+    name: str
+
+    if TYPE_CHECKING:
+
+        def log(self, message: str, level: str = ...) -> None: ...
+        def save(self, **deltas: int) -> None: ...
+        def open(self) -> bool: ...
+        def read_pages(self) -> None: ...
+        def finish_reading(self) -> None: ...
 
     def plan_chunks(self, where: str, total: int) -> list[tuple[str, str]]:
         """Id ranges of about tuning.CHUNK_ROWS rows: [("", b1), (b1, b2), ..., (bn, "")]."""

@@ -7,17 +7,36 @@ the vault afterwards, so retries and resumes never count a record twice.
 
 import bisect
 from array import array
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Sum
 
 from backups.engine import tuning
-from jobs.models import JobObject
+from jobs.models import Job, JobObject
+from jobs.runner import JobContext
+from orgs.models import Org
+from salesforce.reads import ObjectReader
 from vault.models import RecordVersion, Segment, Snapshot
 from vault.services import current_record_ids, mark_hard_deleted
 
 
 class DeleteDetection:
     """ObjectBackup's hard deletes and counters (a mixin: it uses the reader and save)."""
+
+    # What ObjectBackup provides.
+    ctx: JobContext
+    reader: ObjectReader
+    job: Job
+    org: Org
+    job_object: JobObject
+    cursor: dict[str, Any]
+    name: str
+    base_where: str
+
+    if TYPE_CHECKING:
+
+        def log(self, message: str, level: str = ...) -> None: ...
+        def save(self, **deltas: int) -> None: ...
 
     def find_hard_deletes(self, snapshot: Snapshot) -> None:
         """Every Id in the org (queryAll: the Recycle Bin counts as present) vs the vault."""

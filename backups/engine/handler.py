@@ -27,7 +27,7 @@ from vault.services import (
     watermark_mark_full_sync,
 )
 
-CATEGORY_SETTINGS = {
+CATEGORY_SETTINGS: dict[str, str] = {
     ObjectCatalogEntry.Category.BIG_OBJECT: "big_objects",
     ObjectCatalogEntry.Category.BINARY: "binary_objects",
     ObjectCatalogEntry.Category.TAG: "tag_objects",
@@ -36,9 +36,12 @@ CATEGORY_SETTINGS = {
     ObjectCatalogEntry.Category.SHARE: "share_objects",
     ObjectCatalogEntry.Category.CUSTOM_METADATA: "custom_metadata_type_objects",
 }
+
+
 def included_objects(*, org, settings: JobSettings) -> tuple[list[str], list[str]]:
     """(object names to back up, names left out because they cannot be queried)."""
-    chosen, unqueryable = [], []
+    chosen: list[str] = []
+    unqueryable: list[str] = []
     for entry in catalog_entries(org=org):
         setting = CATEGORY_SETTINGS.get(entry.category)
         if setting is not None and not getattr(settings, setting):
@@ -74,7 +77,9 @@ class CompositeBackupHandler:
 
     def choose_objects(self, ctx) -> list[str]:
         """The objects this job backs up (unqueryable ones are logged and left out)."""
-        names, unqueryable = included_objects(org=ctx.job.org, settings=JobSettings.from_json(ctx.job.settings))
+        names, unqueryable = included_objects(
+            org=ctx.job.org, settings=JobSettings.from_json(ctx.job.settings)
+        )
         if not names:
             raise ValueError(
                 "This org's object catalog is empty: run the connection check in the org's "

@@ -8,6 +8,7 @@ hash); binary bodies are stored once per hash. Progress (resume point, counters,
 calls) is saved per batch. Composite & Sync then compares every Id (deletes.py).
 """
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from backups.engine import tuning
@@ -18,7 +19,7 @@ from backups.job_settings import JobSettings
 from jobs.models import JobLog, JobObject, JobObjectChunk
 from orgs.services import org_data_key
 from salesforce.errors import SalesforceApiError
-from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
+from salesforce.reads import ObjectReader, Page, RetryPolicy, binary_fields
 from vault.models import ObjectWatermark, RecordVersion
 from vault.services import ObjectWriter, VaultRecord, blob_put, snapshot_begin
 
@@ -71,7 +72,8 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
             ),
         )
         retry = RetryPolicy(
-            base_seconds=tuning.RETRY_BASE_SECONDS, on_retry=lambda m: self.log(m, JobLog.Level.WARNING)
+            base_seconds=tuning.RETRY_BASE_SECONDS,
+            on_retry=lambda m: self.log(m, JobLog.Level.WARNING),
         )
         self.reader = ObjectReader.for_object(
             client, self.name, retry=retry, quota=api_quota(self.org)
@@ -86,7 +88,11 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
                 return False
             raise
         describe = self.reader.describe
-        self.binary = binary_fields(describe) if JobSettings.from_json(self.job.settings).binary_objects else []
+        self.binary = (
+            binary_fields(describe)
+            if JobSettings.from_json(self.job.settings).binary_objects
+            else []
+        )
         fields = self.reader.fields
         self.id_index = fields.index("Id")
         self.deleted_index = fields.index("IsDeleted") if "IsDeleted" in fields else None
@@ -144,9 +150,9 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
             .first()
         )
         where = self.base_where
-        incremental = bool(watermark and stamp_field)
+        since = self.changes_since(stamp_field, watermark) if watermark and stamp_field else ""
+        incremental = bool(since)
         if incremental:
-            since = self.changes_since(stamp_field, watermark)
             where = f"({where}) AND {since}" if where else since
         if "method" not in self.cursor:
             total = self.reader.count(where)
@@ -173,6 +179,7 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
     def read_pages(self) -> None:
         """Read (or resume) the query in the cursor, writing every page to the vault."""
         where = self.cursor["where"]
+        pages: Iterator[Page]
         if self.cursor.get("empty"):
             pages = iter(())
         elif self.cursor["method"] == "bulk":
