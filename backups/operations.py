@@ -56,7 +56,10 @@ def templated_configure(*, org, settings: dict, template=None) -> JobConfig:
         raise ValueError("This template belongs to another org.")
     metadata = JobSettings.from_json(settings).metadata
     return JobConfig(
-        settings={**JobSettings(metadata=metadata).to_json(), "template": template_snapshot(template)},
+        settings={
+            **JobSettings(metadata=metadata).to_json(),
+            "template": template_snapshot(template),
+        },
         name=template.name,
         message=f"Templated Backup of template {template.name} queued.",
     )

@@ -211,7 +211,9 @@ def templated_create(request, org_id: int):
     if valid and form.cleaned_data["schedule"] and schedule_form.is_valid():
         try:
             schedule = schedule_create(
-                org=org, recurrence=schedule_form.spec(), created_by=request.user,
+                org=org,
+                recurrence=schedule_form.spec(),
+                created_by=request.user,
                 **form.schedule_kwargs(),
             )
         except ScheduleError as exc:
