@@ -12,7 +12,11 @@ such as Templated Backup keep a `template_snapshot` in their job settings).
   `mode=""` clears the filter.
 - `template_delete(*, template) -> None` — TemplateError while a schedule uses it.
 - `filter_condition(*, describe, object_name, mode, rows=None, where="") -> str` — the
-  canonical SOQL condition; TemplateError with the parser's message when invalid.
+  canonical SOQL condition; TemplateError with the parser's message when invalid (both
+  modes go through soql's limits: no NUL, nesting, strings of at most 4,000 characters).
+  Saving (and Count records) also refuses a filter whose read query — every field of the
+  object, the filter, a child's parent filter, ENGINE_RESERVE — would pass Salesforce's
+  100,000 characters, naming that limit.
 - `records_count(*, org, object_name, where, describe=None) -> int` — `SELECT COUNT()`
   (queryAll, as a backup reads); `template_object_count(*, template_object, mode, rows=None,
   where="")` — the Count records button (a child: only children of selected parents).
@@ -35,8 +39,14 @@ from object_templates.models import ObjectTemplate, TemplateFilter, TemplateObje
 from orgs.selectors import catalog_entries
 from orgs.services import org_client
 from salesforce.errors import SalesforceConnectorError
+from salesforce.reads import readable_fields
 from schedules.selectors import schedule_names_using_template
+from soql.limits import MAX_STATEMENT_CHARS
 from vault.services import watermarks_drop
+
+# Characters a templated backup adds to an object's filter when it reads: the incremental
+# "SystemModstamp > ..." (and a child's parent-changed alternative), a chunk's Id range.
+ENGINE_RESERVE = 300
 
 
 class TemplateError(ValueError):
@@ -126,11 +136,14 @@ def filter_condition(*, describe, object_name: str, mode: str, rows=None, where=
                 raise TemplateError("Type a WHERE clause, e.g. Industry = 'Banking'.")
             condition = soql.parse_where(text)
         elif mode == TemplateFilter.Mode.DECLARATIVE:
+            _check_rows(rows or [])
             rows = [r for r in rows or [] if str(r.get("field") or "").strip()]
             if not rows:
                 raise TemplateError("Add at least one condition: a field, an operator, a value.")
             types = {f["name"]: f.get("type", "") for f in desc.get("fields", [])}
             condition = soql.declarative_to_condition(rows, field_types=types)
+            # The rows' SOQL goes through the parser's limits too (string length, size).
+            soql.parse_where(soql.render_condition(condition))
             text = ""
         else:
             raise TemplateError(f"Unknown filter mode '{mode}': use declarative or soql.")
@@ -153,6 +166,72 @@ def filter_condition(*, describe, object_name: str, mode: str, rows=None, where=
     return soql.render_condition(condition)
 
 
+def _check_rows(rows: list) -> None:
+    """Declarative rows as a command's JSON may hold them: objects of text, no NUL."""
+    for row in rows:
+        if not isinstance(row, dict):
+            raise TemplateError(
+                'Each declarative condition is {"field": ..., "operator": ..., "value": ...}.'
+            )
+        for key in ("field", "operator", "value"):
+            values = row.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and "\x00" in value:
+                    raise TemplateError(
+                        f"The {key} of the condition on {str(row.get('field'))[:80]!r} contains "
+                        "a NUL character (\\x00), which Salesforce refuses: remove it."
+                    )
+
+
+def _read_query_length(describe, object_name: str, where: str) -> int:
+    """The length of the longest query a templated operation sends to read the object:
+    every readable field, the filter, and ENGINE_RESERVE for the engine's own conditions."""
+    desc = describe.require(object_name)
+    fields = ", ".join(f["name"] for f in readable_fields(desc))
+    text = f"SELECT {fields} FROM {desc['name']} WHERE ({where})"  # noqa: S608 - length only
+    return len(text) + ENGINE_RESERVE
+
+
+def _check_query_length(
+    describe, template_object: TemplateObject, condition: str, *, children: bool = True
+) -> None:
+    """Refuse a filter whose read query (or, with `children`, a child's through this
+    parent) would be longer than Salesforce accepts: when saved, not when a backup runs."""
+    parent = template_object.parent
+    reads: list[tuple[str, str, str]] = []  # (object, where, what the filter is part of)
+    if parent is not None:
+        saved = TemplateFilter.objects.filter(template_object=parent).first()
+        where = child_where(
+            field=template_object.relationship_field,
+            parent=parent.object_name,
+            parent_condition=saved.condition if saved else "",
+            condition=condition,
+        )
+        reads.append((template_object.object_name, where, f"{parent.object_name}'s filter"))
+    else:
+        reads.append((template_object.object_name, condition, ""))
+        kids = TemplateObject.objects.filter(parent=template_object).select_related("filter")
+        for child in kids if children else ():
+            where = child_where(
+                field=child.relationship_field,
+                parent=template_object.object_name,
+                parent_condition=condition,
+                condition=child.filter.condition if hasattr(child, "filter") else "",
+            )
+            reads.append((child.object_name, where, f"{child.object_name}'s filter"))
+    for name, where, also in reads:
+        length = _read_query_length(describe, name, where)
+        if length > MAX_STATEMENT_CHARS:
+            parts = "its fields, this filter" + (f", {also}" if also else "")
+            raise TemplateError(
+                f"With this filter, reading {name} takes a SOQL query of about {length:,} "
+                f"characters ({parts} and the backup's own conditions); Salesforce accepts "
+                f"SOQL statements of at most {MAX_STATEMENT_CHARS:,} characters. Shorten the "
+                f"filter by at least {length - MAX_STATEMENT_CHARS:,} characters (a long IN "
+                "list is usually the cause: select the records by another field)."
+            )
+
+
 def _has_subquery(expr) -> bool:
     """Salesforce does not nest semi-joins, and children are read through one."""
     if isinstance(expr, soql.ast.InSubquery):
@@ -164,15 +243,18 @@ def _has_subquery(expr) -> bool:
     return False
 
 
-def _filter_from_spec(spec: dict | None) -> tuple[str, list, str]:
+def _filter_from_spec(spec) -> tuple[str, list, str]:
     """(mode, rows, where) from {"soql": text} or {"declarative": rows}."""
     if not spec:
         return "", [], ""
-    if "soql" in spec:
-        return TemplateFilter.Mode.SOQL, [], str(spec["soql"] or "")
-    if "declarative" in spec:
-        return TemplateFilter.Mode.DECLARATIVE, list(spec["declarative"] or []), ""
-    raise TemplateError('A filter is {"soql": "<WHERE clause>"} or {"declarative": [rows]}.')
+    shape = 'A filter is {"soql": "<WHERE clause>"} or {"declarative": [rows]}.'
+    if not isinstance(spec, dict):
+        raise TemplateError(shape)
+    if isinstance(spec.get("soql"), str):
+        return TemplateFilter.Mode.SOQL, [], spec["soql"]
+    if isinstance(spec.get("declarative"), list):
+        return TemplateFilter.Mode.DECLARATIVE, spec["declarative"], ""
+    raise TemplateError(shape)
 
 
 def _filter_spec(template_object: TemplateObject) -> dict | None:
@@ -211,6 +293,7 @@ def template_object_count(
         condition = filter_condition(
             describe=describe, object_name=name, mode=mode, rows=rows, where=where
         )
+    _check_query_length(describe, template_object, condition, children=False)
     parent = template_object.parent
     if parent is not None:
         saved = TemplateFilter.objects.filter(template_object=parent).first()
@@ -236,14 +319,30 @@ def _touch(template: ObjectTemplate) -> None:
     template.refresh_from_db(fields=["revision", "updated_at"])
 
 
-def _check_name(org, name: str, exclude_id: int | None = None) -> str:
-    name = (name or "").strip()
+NAME_MAX_LENGTH: int = ObjectTemplate._meta.get_field("name").max_length or 200
+
+
+def _check_text(label: str, value) -> str:
+    if not isinstance(value, str):
+        raise TemplateError(f"The template's {label} must be text.")
+    if "\x00" in value:
+        raise TemplateError(f"The template's {label} contains a NUL character (\\x00): remove it.")
+    return value.strip()
+
+
+def _check_name(org, name, exclude_id: int | None = None) -> str:
+    name = _check_text("name", name or "")
     if not name:
         raise TemplateError("Give the template a name.")
+    if len(name) > NAME_MAX_LENGTH:
+        raise TemplateError(
+            f"The template name is {len(name):,} characters long: use at most "
+            f"{NAME_MAX_LENGTH} characters."
+        )
     taken = ObjectTemplate.objects.filter(org=org, name__iexact=name).exclude(pk=exclude_id)
     if taken.exists():
         raise TemplateError(f"A template named '{name}' already exists; pick another name.")
-    return name[:200]
+    return name
 
 
 def _new_object(template, name, *, parent=None, relationship="", field="") -> TemplateObject:
@@ -268,6 +367,7 @@ def _save_filter(template_object, describe, mode, rows, where) -> None:
         rows=rows,
         where=where,
     )
+    _check_query_length(describe, template_object, condition)
     TemplateFilter.objects.update_or_create(
         template_object=template_object,
         defaults={
@@ -310,18 +410,28 @@ def template_create(
         tenant_id=org.tenant_id,
         org=org,
         name=_check_name(org, name),
-        description=description or "",
+        description=_check_text("description", description or ""),
         created_by=created_by,
         created_at=now,
         updated_at=now,
     )
     for spec in objects:
-        desc = describe.require(spec.get("name", ""))
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+            raise TemplateError(
+                'Each object is {"name": "Account", "filter": ..., "children": [...]}.'
+            )
+        desc = describe.require(spec["name"])
         top = _new_object(template, desc["name"])
         mode, rows, where = _filter_from_spec(spec.get("filter"))
         if mode:
             _save_filter(top, describe, mode, rows, where)
-        for child in spec.get("children", []) or []:
+        children = spec.get("children") or []
+        if not isinstance(children, list) or not all(isinstance(c, dict) for c in children):
+            raise TemplateError(
+                f"The children of {desc['name']} are a list like "
+                '[{"name": "Contact", "relationship": "Contacts", "filter": ...}].'
+            )
+        for child in children:
             link = _child_link(describe, desc["name"], child)
             obj = _new_object(
                 template,
@@ -339,7 +449,7 @@ def template_create(
 @transaction.atomic
 def template_update(*, template: ObjectTemplate, name: str, description: str) -> ObjectTemplate:
     template.name = _check_name(template.org, name, exclude_id=template.pk)
-    template.description = description or ""
+    template.description = _check_text("description", description or "")
     template.updated_at = timezone.now()
     template.save(update_fields=["name", "description", "updated_at"])
     return template

@@ -165,12 +165,14 @@ def object_remove(request, org_id: int, template_id: int, template_object_id: in
 def filter_apply(request, org_id: int, template_id: int, template_object_id: int):
     obj = _object(request, org_id, template_id, template_object_id)
     form = FilterForm(request.POST)
-    form.is_valid()
-    mode, where, rows = form.cleaned_data.get("mode", ""), form.cleaned_data["where"], form.rows()
-    if request.POST.get("clear"):
-        mode = ""
+    mode, where, rows = form.state()
+    clear = bool(request.POST.get("clear"))
     try:
-        services.template_set_filter(template_object=obj, mode=mode, rows=rows, where=where)
+        if not clear and not form.is_valid():
+            raise services.TemplateError(form.error_text())
+        services.template_set_filter(
+            template_object=obj, mode="" if clear else mode, rows=rows, where=where
+        )
     except services.TemplateError as exc:
         state = (obj.pk, mode, where, rows, str(exc))
         return _builder(request, obj.template, status=400, open_filter=state)
@@ -182,14 +184,13 @@ def filter_apply(request, org_id: int, template_id: int, template_object_id: int
 def filter_count(request, org_id: int, template_id: int, template_object_id: int):
     obj = _object(request, org_id, template_id, template_object_id)
     form = FilterForm(request.POST)
-    form.is_valid()
     context = {"object": obj}
     try:
+        if not form.is_valid():
+            raise services.TemplateError(form.error_text())
+        mode, where, rows = form.state()
         context["count"] = services.template_object_count(
-            template_object=obj,
-            mode=form.cleaned_data.get("mode", ""),
-            rows=form.rows(),
-            where=form.cleaned_data["where"],
+            template_object=obj, mode=mode, rows=rows, where=where
         )
     except services.TemplateError as exc:
         context["error"] = str(exc)

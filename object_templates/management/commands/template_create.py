@@ -55,8 +55,12 @@ class Command(BaseCommand):
             spec = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not UTF-8 text: save it as UTF-8 JSON.") from None
         except json.JSONDecodeError as exc:
             raise CommandError(f"{path} is not valid JSON: {exc}.") from None
+        except RecursionError:
+            raise CommandError(f"{path} nests its JSON too deeply to be a template.") from None
         if not isinstance(spec, dict) or not isinstance(spec.get("objects", []), list):
             raise CommandError(
                 f'{path} must hold an object like {{"name": ..., "objects": [...]}}.'
