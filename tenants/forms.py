@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -13,6 +15,8 @@ from tenants.time_zones import time_zone_choices
 
 class NewPasswordMixin:
     """`password` + `confirm_password`, checked against the server's password rules."""
+
+    cleaned_data: dict[str, Any]  # a mixin of forms.Form
 
     def clean_password(self):
         password = self.cleaned_data["password"]

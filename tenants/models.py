@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -44,7 +46,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.USER)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantUserManager()
+    objects: ClassVar[TenantUserManager] = TenantUserManager()
 
     class Meta:
         constraints = [

@@ -19,6 +19,8 @@ def tenant_get(*, tenant_id: int) -> Tenant | None:
 
 def user_list(*, actor: User, search: str = "") -> QuerySet[User]:
     """The actor's tenant's users, optionally those whose email contains `search`."""
+    if actor.tenant_id is None:
+        return User.objects.none()
     users = User.objects.filter(tenant_id=actor.tenant_id).order_by("email", "pk")
     if search.strip():
         users = users.filter(email__icontains=search.strip())
@@ -27,8 +29,10 @@ def user_list(*, actor: User, search: str = "") -> QuerySet[User]:
 
 def user_get_for_admin(*, actor: User, user_id: int) -> User:
     """A user of the actor's tenant, or 404 (a foreign tenant's id must not leak)."""
+    if actor.tenant_id is None:
+        raise Http404("No such user in your organization.")
     user = User.objects.filter(tenant_id=actor.tenant_id, pk=user_id).first()
-    if actor.tenant_id is None or user is None:
+    if user is None:
         raise Http404("No such user in your organization.")
     return user
 

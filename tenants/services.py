@@ -122,13 +122,16 @@ def user_invite(
 
     The caller sends the invitation with `invitation_send` once this has committed.
     """
+    tenant = actor.tenant
+    if tenant is None:
+        raise ValidationError("Only a user of an organization can invite users to it.")
     email = email.strip().lower()
-    if selectors.user_get_in_tenant(tenant=actor.tenant, email=email) is not None:
+    if selectors.user_get_in_tenant(tenant=tenant, email=email) is not None:
         raise ValidationError({"email": f"{email} is already a user of your organization."})
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                tenant=actor.tenant,
+                tenant=tenant,
                 email=email,
                 password=None,  # unusable until the invitation is accepted
                 first_name=first_name.strip(),
@@ -144,17 +147,20 @@ def user_invite(
 
 def invitation_send(*, user: User, invited_by: User) -> None:
     """Email a set-password link, valid for 7 days."""
+    tenant = user.tenant
+    if tenant is None:
+        raise ValueError(f"{user.email} is in no organization: there is nothing to invite to.")
     path = reverse(
         "tenants:invitation_accept",
         kwargs={"uidb64": encode_uid(user), "token": invitation_token.make_token(user)},
     )
     send_templated_email(
         to=[user.email],
-        subject=f"You are invited to {user.tenant.name} on OrgVault",
+        subject=f"You are invited to {tenant.name} on OrgVault",
         template="invitation",
         context={
             "user": user,
-            "tenant": user.tenant,
+            "tenant": tenant,
             "invited_by": invited_by,
             "url": absolute_url(path),
             "days": invitation_token.max_age // 86400,
@@ -197,19 +203,19 @@ def user_set_password(*, user: User, password: str) -> User:
 def _lock_tenant_users(actor: User, user: User) -> None:
     """Serialize role and status changes per tenant (so two Admins demoting each other
     at once cannot leave none), and refuse a user from another tenant."""
-    if user.tenant_id != actor.tenant_id:
+    if actor.tenant_id is None or user.tenant_id != actor.tenant_id:
         raise ValidationError("That user is not in your organization.")
     Tenant.objects.select_for_update().filter(pk=actor.tenant_id).first()
     user.refresh_from_db(fields=["role", "is_active", "password"])
 
 
 def _ensure_other_admin(user: User, doing: str) -> None:
-    if user.status != User.Status.ACTIVE or not user.is_tenant_admin:
+    if user.status != User.Status.ACTIVE or not user.is_tenant_admin or user.tenant_id is None:
         return
     if selectors.active_admin_count(tenant_id=user.tenant_id) <= 1:
         raise ValidationError(
             f"You cannot {doing} {user.email}: they are the last active Admin of "
-            f"{user.tenant.name}. Make another user an Admin first."
+            f"{user.tenant}. Make another user an Admin first."
         )
 
 
