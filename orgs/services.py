@@ -41,7 +41,7 @@ from salesforce.errors import SalesforceAuthError, SalesforceConnectorError, Sal
 from salesforce.permissions import describe_missing, permission_check
 from tenants.models import Tenant
 
-LOGIN_URLS = {
+LOGIN_URLS: dict[str, str] = {
     Org.OrgType.PRODUCTION: "https://login.salesforce.com",
     Org.OrgType.SANDBOX: "https://test.salesforce.com",
 }

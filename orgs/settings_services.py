@@ -123,11 +123,11 @@ def org_related_models() -> list[tuple[type[models.Model], str]]:
 
 def _recorded_storage_keys(org: Org) -> list[str]:
     """Storage keys any table records for the org (segments, blobs, ...)."""
-    keys = []
+    keys: list[str] = []
     for model, fk_name in org_related_models():
         if any(f.name == "storage_key" for f in model._meta.get_fields()):
             keys.extend(
-                model.objects.filter(**{fk_name: org})
+                model._default_manager.filter(**{fk_name: org})
                 .exclude(storage_key="")
                 .values_list("storage_key", flat=True)
             )

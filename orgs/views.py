@@ -85,8 +85,8 @@ def _complete(request, pending: PendingConnection, code: str = ""):
         tokens = services.pending_exchange_code(pending=pending, code=code) if code else None
         org = services.org_complete_connection(pending=pending, tokens=tokens)
     except services.MissingPermissions as exc:
-        exc.pending.to_session(request.session)
-        context = {"missing": describe_missing(exc.missing), "pending": exc.pending}
+        pending.to_session(request.session)  # now holding the refresh token (exc.pending)
+        context = {"missing": describe_missing(exc.missing), "pending": pending}
         return render(request, "orgs/connect_permissions.html", context, status=403)
     except (SalesforceConnectorError, services.OrgConnectError) as exc:
         services.pending_cancel(pending=pending)

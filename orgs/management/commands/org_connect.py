@@ -89,7 +89,8 @@ class Command(BaseCommand):
             )
             return services.org_complete_connection(pending=pending, tokens=tokens)
         except services.MissingPermissions as exc:
-            services.pending_cancel(pending=exc.pending)
+            if exc.pending is not None:
+                services.pending_cancel(pending=exc.pending)
             labels = ", ".join(p.label for p in describe_missing(exc.missing))
             raise CommandError(
                 f"The Salesforce user {opts['username']} lacks: {labels}. Grant them (a "
