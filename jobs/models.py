@@ -5,6 +5,9 @@ single-row transitions. Workers change rows with conditional `.update()` calls s
 that several workers (and a re-delivered task) are safe.
 """
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import F
@@ -42,6 +45,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the job's first task reached the broker; empty while it never did (the process
+    # died between commit and send, or the broker was down): the reaper queues it again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     abort_requested = models.BooleanField(default=False)
     # How many times the reaper handed this job back for resume after a lost worker.
     resumes = models.PositiveSmallIntegerField(default=0)
@@ -137,9 +143,22 @@ class Job(models.Model):
             Job.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now(), **changes)
 
 
-class WorkUnitTransitions:
+if TYPE_CHECKING:
+    _UnitBase = models.Model  # the mixin only serves models: it uses pk, objects, refresh_from_db
+else:
+    _UnitBase = object
+
+
+class WorkUnitTransitions(_UnitBase):
     """Single-row transitions shared by a job's units of work (JobObject, JobObjectChunk):
     each is a conditional update, so of several workers exactly one wins."""
+
+    # What the concrete models (JobObject, JobObjectChunk) provide.
+    Status: ClassVar[type["JobObject.Status"]]
+    objects: ClassVar[models.Manager[Any]]
+    status: str
+    started_at: datetime | None
+    cursor: dict[str, Any]
 
     def claim(self) -> bool:
         """queued -> in progress for one worker. A re-delivered task finds it in progress
@@ -154,7 +173,7 @@ class WorkUnitTransitions:
         return won == 1
 
     def save_progress(self, *, cursor: dict | None = None, **deltas: int) -> None:
-        changes = {name: F(name) + value for name, value in deltas.items() if value}
+        changes: dict[str, Any] = {name: F(name) + value for name, value in deltas.items() if value}
         if cursor is not None:
             changes["cursor"] = cursor
             self.cursor = cursor
