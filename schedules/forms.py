@@ -12,6 +12,7 @@ operation's settings form (`settings_form_for`).
 """
 
 from datetime import time
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -98,7 +99,7 @@ class ScheduleForm(forms.Form):
             for name in ("frequency", "interval", "start_date"):
                 self.fields[name].disabled = True
         if self.mode == "system_sync":
-            self.fields["frequency"].choices = [
+            cast(forms.ChoiceField, self.fields["frequency"]).choices = [
                 (recurrence.MONTHLY, "Monthly"),
                 (recurrence.WEEKLY, "Weekly"),
             ]
@@ -182,7 +183,11 @@ class ScheduleDetailsForm(forms.Form):
         if "name" not in self.fields:
             return {}
         data = self.cleaned_data
-        return {"name": data["name"], "description": data["description"], "enabled": data["enabled"]}
+        return {
+            "name": data["name"],
+            "description": data["description"],
+            "enabled": data["enabled"],
+        }
 
 
 def settings_form_for(schedule: Schedule, data=None):

@@ -18,6 +18,7 @@ does not start a burst of stale runs.
 
 import logging
 import time
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ from schedules.services import org_time_zone
 
 logger = logging.getLogger(__name__)
 
-TRIGGERS = {
+TRIGGERS: dict[str, str] = {
     Schedule.Kind.SYSTEM: Job.Trigger.SYSTEM_SCHEDULE,
     Schedule.Kind.USER: Job.Trigger.USER_SCHEDULE,
 }
@@ -76,7 +77,7 @@ def _run_once(schedule_id: int, seen, now) -> Job | None:
         if not runs:
             logger.info("schedule %s skipped: its org's scheduled runs are off", schedule_id)
             return None
-        params = {"template": schedule.template} if schedule.template_id else {}
+        params: dict[str, Any] = {"template": schedule.template} if schedule.template_id else {}
         job = job_start(
             org=org,
             operation=schedule.operation,
