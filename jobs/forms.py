@@ -10,17 +10,23 @@ class HistoryFilterForm(forms.Form):
     """The History table's filters, read from the query string."""
 
     q = forms.CharField(required=False, label="Search by name")
-    operation = forms.ChoiceField(
-        required=False, choices=[("", "All operations")]
-    )
+    operation = forms.ChoiceField(required=False, choices=[("", "All operations")])
     status = forms.MultipleChoiceField(
         required=False, choices=Job.Status.choices, widget=forms.CheckboxSelectMultiple
     )
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "invalid": "The start date is not a date: use YYYY-MM-DD, e.g. 2024-01-31."
+        },
     )
     date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "The end date is not a date: use YYYY-MM-DD, e.g. 2024-01-31."},
     )
 
     def __init__(self, *args, **kwargs):

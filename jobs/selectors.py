@@ -19,7 +19,7 @@ Functions for pages:
 - `job_logs(*, job, job_object=None, level=None) -> QuerySet[JobLog]` — oldest first.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -57,18 +57,28 @@ def job_list(
         jobs = jobs.filter(operation__in=operations)
     if statuses:
         jobs = jobs.filter(status__in=statuses)
-    if date_from:
-        start = datetime.combine(date_from, time.min, tzinfo=timezone.get_current_timezone())
+    start = _midnight(date_from) if date_from else None
+    if start is not None:
         jobs = jobs.filter(created_at__gte=start)
-    if date_to and date_to < date.max:
-        # The day after, at midnight in the viewer's zone (the last day has no day after).
-        end = datetime.combine(
-            date_to + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
-        )
+    # Up to the day after, at midnight in the viewer's zone (the last day has no day after).
+    end = _midnight(date_to + timedelta(days=1)) if date_to and date_to < date.max else None
+    if end is not None:
         jobs = jobs.filter(created_at__lt=end)
     if search.strip():
         jobs = jobs.filter(name__icontains=search.strip())
     return jobs.order_by("-created_at", "-id")
+
+
+def _midnight(day: date) -> datetime | None:
+    """Midnight of `day` in the active zone, or None when that moment is outside the
+    calendar in UTC (year 1 east of Greenwich, year 9999 west): no job is that old or that
+    late, so the bound filters nothing."""
+    moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    return moment
 
 
 def job_recent(*, org, days: int = 14):
