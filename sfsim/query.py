@@ -68,6 +68,21 @@ def soql_error(exc: soql.SoqlError) -> SalesforceError:
     return SalesforceError(exc.error_code, exc.salesforce_message())
 
 
+# The Name object's Type: what a polymorphic relationship (What, Who, Owner) points to.
+_POLYMORPHIC_TYPE = {
+    "name": "Type",
+    "type": "picklist",
+    "label": "Type",
+    "nillable": True,
+    "filterable": True,
+    "sortable": True,
+    "groupable": True,
+    "referenceTo": [],
+    "relationshipName": None,
+    "custom": False,
+}
+
+
 class _Join:
     """One LEFT JOIN level: alias per target object (several when polymorphic)."""
 
@@ -132,6 +147,18 @@ class _Builder:
             joins.append(join)
             objs, aliases = join.targets, join.aliases
         last = path[-1]
+        if (
+            joins
+            and last.lower() == "type"
+            and (len(joins[-1].field["referenceTo"]) > 1 or joins[-1].rel_name == "Owner")
+        ):
+            # A polymorphic relationship's Type is the referenced record's object name.
+            whens = " ".join(
+                f"WHEN {alias}.\"Id\" IS NOT NULL THEN '{pod.name}'"
+                for pod, alias in zip(objs, aliases, strict=True)
+            )
+            canonical.append("Type")
+            return f"(CASE {whens} END)", _POLYMORPHIC_TYPE, tuple(canonical), joins
         exprs, field = [], None
         for pod, alias in zip(objs, aliases, strict=True):
             f = pod.field(last)
@@ -522,11 +549,24 @@ class Plan:
                 "url": f"{data_path()}/sobjects/{target.name if target else 'Name'}/{parent_id}",
             }
         }
+        row = self.org.row(target, parent_id) if target is not None else None
         for fref in fields:
-            f = target.field(fref.path[-1]) if target else None
+            name = fref.path[-1]
+            f = target.field(name) if target else None
+            if target is not None and fields is item.else_fields:
+                # ELSE fields are the Name object's: Name is the target's name field
+                # (CaseNumber for a Case), Type its object name.
+                if name.lower() == "type":
+                    node["Type"] = target.name
+                    continue
+                if name.lower() == "name" and target.name_field and f is None:
+                    f = target.fields[target.name_field]
+                    node["Name"] = to_json_value(
+                        f, row.get(f["name"]) if row else None, target.name, parent_id
+                    )
+                    continue
             if f is None:
                 continue
-            row = self.org.row(target, parent_id)
             node[f["name"]] = to_json_value(
                 f, row.get(f["name"]) if row else None, target.name, parent_id
             )
@@ -777,10 +817,32 @@ def run_query(org, text: str, *, include_deleted: bool, user, batch_size: int = 
     return QueryCursor(plan, batch_size)
 
 
+def check_bulk_query(query: ast.Query) -> None:
+    """Refuse what Bulk API 2.0 query jobs do not support (Salesforce's "Bulk API 2.0
+    doesn't support SOQL queries that include": GROUP BY, OFFSET or TYPEOF clauses,
+    aggregate functions such as COUNT(), compound fields, parent-to-child subqueries).
+    The job is refused when it is created, rather than silently losing columns."""
+
+    def refuse(what: str) -> SalesforceError:
+        return SalesforceError("INVALID_FIELD", f"{what} not supported by Bulk API 2.0 query jobs.")
+
+    if query.offset is not None:
+        raise refuse("OFFSET is")
+    if query.group_by:
+        raise refuse("GROUP BY is")
+    if any(isinstance(item, ast.TypeOf) for item in query.fields):
+        raise refuse("TYPEOF is")
+    if query.is_count or any(isinstance(item, ast.Aggregate) for item in query.fields):
+        raise refuse("Aggregate queries are")
+    if any(isinstance(item, ast.SubQuery) for item in query.fields):
+        raise refuse("Parent-to-child subqueries are")
+
+
 def run_rows(org, text: str, *, include_deleted: bool, user):
     """(header, rows) for Bulk API 2.0: header names like "Account.Name"; every value a
     string ("" for null, true/false, ISO datetimes with Z)."""
     query = parse(org, text)
+    check_bulk_query(query)
     plan = Plan(org, query, include_deleted=include_deleted, user=user, csv=True)
     if plan.is_count or plan.is_aggregate:
         raise SalesforceError(
@@ -841,6 +903,7 @@ def run_lines(
     (every value quoted, quotes doubled). SQLite formats the lines (printf with %w), which
     is several times faster than writing run_rows through the csv module."""
     query = parse(org, text)
+    check_bulk_query(query)
     plan = Plan(org, query, include_deleted=include_deleted, user=user, csv=True)
     if plan.is_count or plan.is_aggregate:
         raise SalesforceError(

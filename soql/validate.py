@@ -170,7 +170,13 @@ class _Validator:
             if rel is None:
                 self.fail("INVALID_FIELD", _NO_RELATIONSHIP.format(name=name), ref.pos)
             targets = rel["referenceTo"]
-            if len(targets) > 1 or rel.get("polymorphicForeignKey"):
+            owner_type = (
+                rel.get("relationshipName") == "Owner"
+                and i == len(names) - 2
+                and names[-1].lower() == "type"
+            )
+            if len(targets) > 1 or rel.get("polymorphicForeignKey") or owner_type:
+                # Owner can be a user or a queue: Owner.Type is the Name object's Type.
                 current = {"name": "Name"}
             else:
                 current = self.schema.get(targets[0])

@@ -179,6 +179,7 @@ class SimApp:
         self.oauth = OAuthState()
         self.bulk = bulk.BulkJobs(self, self.data_dir / "bulk")
         self.metadata_results: dict[str, dict] = {}
+        self.control_token = admin.control_token(self.data_dir)
         self.url_map = Map(routes.rules, strict_slashes=False, merge_slashes=True)
 
     def close(self) -> None:

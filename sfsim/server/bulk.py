@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import logging
+import math
 import mmap
 import os
 import secrets
@@ -56,6 +57,7 @@ FINAL_STATES = ("JobComplete", "Failed", "Aborted")
 DEFAULT_PAGE_BYTES = 1024**3
 CHUNK = 1024 * 1024
 WRITE_BATCH = 5000
+INGEST_CHUNK = 10_000
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
 
 
@@ -323,6 +325,8 @@ def _run_query_job(app, job: Job, org, user, text: str, include_deleted: bool) -
                     return
         with bulk._path(job.id, ".idx").open("wb") as handle:
             offsets.tofile(handle)
+        # Query results count against DailyBulkV2QueryFileStorageMB (whole MB, rounded up).
+        org.consume("DailyBulkV2QueryFileStorageMB", math.ceil(position / (1024 * 1024)))
         with job.lock:
             job.info["numberRecordsProcessed"] = count
             job.info["totalProcessingTime"] = int((time.monotonic() - started) * 1000)
@@ -616,6 +620,12 @@ def _run_ingest_job(app, job: Job, org, user) -> None:
         bulk.set_state(job, "Failed", f"InvalidBatch : {exc}")
         return
     if job.abort.is_set():
+        return
+    try:
+        # Bulk API and Bulk API 2.0 ingest share DailyBulkApiBatches: a batch per 10,000 rows.
+        org.consume("DailyBulkApiBatches", max(1, math.ceil(len(rows) / INGEST_CHUNK)))
+    except SalesforceError as error:
+        bulk.set_state(job, "Failed", f"InvalidBatch : {error.message}")
         return
     bulk.set_state(job, "InProgress")
     processed = failed = 0

@@ -98,6 +98,7 @@ def serve(
     thread = threading.Thread(target=server.serve_forever, name="sfsim-http", daemon=True)
     thread.start()
     out.write(f"sfsim ready at {base_url} (CA: {tls.ca_path})\n")
+    out.write(f"sfsim control token (X-Sfsim-Token header for /__sfsim/): {app.control_token}\n")
     out.flush()
     try:
         while not stop.wait(0.5):

@@ -83,9 +83,36 @@ def test_rate_and_clear(http):
 
 
 def test_bad_fault_spec_is_rejected(sfsim_faults):
-    answer = sfsim_faults.session().post(
+    answer = sfsim_faults.control_session().post(
         f"{sfsim_faults.base_url}/__sfsim/faults", json={"route": "/x", "kind": "explode"}
     )
     assert answer.status_code == 400
     assert answer.json()[0]["errorCode"] == "INVALID_FAULT"
     assert "kind" in answer.json()[0]["message"]
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"], ids=["no-token", "wrong-token"])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "faults"), ("POST", "faults"), ("DELETE", "faults"), ("POST", "clock")],
+)
+def test_control_routes_need_the_control_token(sfsim_faults, token, method, path):
+    session = sfsim_faults.session()
+    if token:
+        session.headers["X-Sfsim-Token"] = token
+    before = sfsim_faults.faults()
+    answer = session.request(
+        method,
+        f"{sfsim_faults.base_url}/__sfsim/{path}",
+        json={"route": "/services/data/*", "kind": "http503"} if path == "faults" else {"days": 1},
+    )
+    assert answer.status_code == 401
+    assert answer.json()[0]["errorCode"] == "INVALID_SESSION_ID"
+    assert "X-Sfsim-Token" in answer.json()[0]["message"]
+    assert sfsim_faults.faults() == before
+
+
+def test_control_token_is_printed_by_credentials(sfsim):
+    out = sfsim.manage("credentials")
+    assert f"control token (X-Sfsim-Token header for /__sfsim/): {sfsim.control_token}" in out
+    assert len(sfsim.control_token) >= 24

@@ -151,14 +151,17 @@ class Command(BaseCommand):
 
     # -- credentials -----------------------------------------------------------------------
     def _credentials(self, data: Path, options) -> None:
+        from sfsim.server.admin import control_token
         from sfsim.server.runner import read_server_file
         from sfsim.store import Simulator
 
         server = read_server_file(data) or {}
         base_url = server.get("base_url", DEFAULT_BASE_URL)
+        token = control_token(data)
         rows = []
         for item in Simulator(data).credentials():
             row = dict(item)
+            row["control_token"] = token
             login_url = str(row.get("login_url") or "")
             if not login_url.startswith("http"):
                 login_url = base_url + login_url.rstrip("/")
@@ -167,6 +170,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(rows, indent=2))
             return
+        self.stdout.write(f"control token (X-Sfsim-Token header for /__sfsim/): {token}")
         for row in rows:
             self.stdout.write(
                 f"org {row['org_id']}\n  login URL:     {row['login_url']}\n"
