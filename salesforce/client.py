@@ -83,7 +83,7 @@ class RefreshingSession(requests.Session):
     def add_refresh_listener(self, listener: Callable[[str], None]) -> None:
         self._listeners.append(listener)
 
-    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+    def request(self, method, url, *args, **kwargs):
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
         headers = kwargs.get("headers")
         used_token = self._apply_token(headers)
@@ -103,10 +103,17 @@ class RefreshingSession(requests.Session):
         return self.access_token
 
     def _refresh(self, *, stale: str) -> None:
+        on_refresh = self._on_refresh
+        if on_refresh is None:  # callers check first
+            raise SalesforceAuthError(
+                "The Salesforce session expired and this connection cannot renew it; "
+                "reconnect the org.",
+                "INVALID_SESSION_ID",
+            )
         with self._lock:
             if self.access_token != stale:
                 return  # another thread already renewed it
-            self.access_token = self._on_refresh()
+            self.access_token = on_refresh()
             for listener in self._listeners:
                 listener(self.access_token)
 

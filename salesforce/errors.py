@@ -73,10 +73,11 @@ def connection_reason(exc: requests.RequestException) -> str:
 def parse_error_body(body: object) -> tuple[str, str]:
     """(errorCode, message) from a REST error body or an OAuth error body."""
     if isinstance(body, bytes | str):
+        raw = body
         try:
-            body = json.loads(body)
+            body = json.loads(raw)
         except ValueError:
-            text = body.decode(errors="replace") if isinstance(body, bytes) else body
+            text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
             return "", text.strip()[:300]
     if isinstance(body, list) and body and isinstance(body[0], dict):
         return str(body[0].get("errorCode", "")), str(body[0].get("message", ""))

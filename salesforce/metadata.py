@@ -348,9 +348,10 @@ class RetrieveResult:
                     self._parents[path] = child_elements(self.read(path))
                 except (expat.ExpatError, ValueError):
                     self._parents[path] = None  # unreadable XML: keep the whole file
-            if self._parents[path] is None:
+            parent = self._parents[path]
+            if parent is None:
                 return {path: self.read(path)}
-            for name, full_name, content in self._parents[path]:
+            for name, full_name, content in parent:
                 if name == element and full_name == child_name:
                     return {f"{path}#{element}/{child_name}": content}
             return {}

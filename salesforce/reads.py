@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import requests
 import urllib3
 
+from salesforce.client import SalesforceClient
 from salesforce.errors import (
     SalesforceApiError,
     SalesforceConnectorError,
@@ -147,7 +148,7 @@ def binary_fields(describe: dict) -> list[str]:
 
 @dataclass
 class ObjectReader:
-    client: object  # salesforce.client.SalesforceClient
+    client: SalesforceClient
     describe: dict
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     calls: int = 0
@@ -453,13 +454,9 @@ def id_range_bounds(low: str, high: str, parts: int) -> list[str]:
         return "".join(reversed(chars))
 
     first, last = number(low), number(high)
-    bounds = []
+    bounds: list[str] = []
     for part in range(1, parts):
         value = first + (last - first + 1) * part // parts
         if first < value <= last and (not bounds or value > number(bounds[-1])):
             bounds.append(id18(low[:3] + text(value)))
     return bounds
-
-
-def escape_soql(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")
