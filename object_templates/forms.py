@@ -1,6 +1,7 @@
 """Forms of the template builder: the template's name and a filter dialog."""
 
 from django import forms
+from django.http import QueryDict
 
 from object_templates.models import TemplateFilter
 from soql.filters import ALL_OPERATORS
@@ -32,6 +33,8 @@ class FilterForm(forms.Form):
     Invalid input (an unknown mode, a NUL character anywhere) is a form error that the
     dialog shows (`error_text()`); `state()` is what the dialog re-renders, usable
     whether or not the form is valid."""
+
+    data: QueryDict  # request.POST: the rows are repeated fields (getlist)
 
     MODES = [("", "No filter"), *TemplateFilter.Mode.choices]
 

@@ -29,6 +29,7 @@ JSON shape: {"name", "description", "objects": [{"name": "Account", "filter":
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -129,6 +130,7 @@ class OrgDescribe:
 def filter_condition(*, describe, object_name: str, mode: str, rows=None, where="") -> str:
     """Compile and check a filter against the object's fields; the canonical condition."""
     desc = describe.require(object_name)
+    condition: soql.ast.Condition | None
     try:
         if mode == TemplateFilter.Mode.SOQL:
             text = (where or "").strip()
@@ -138,10 +140,10 @@ def filter_condition(*, describe, object_name: str, mode: str, rows=None, where=
         elif mode == TemplateFilter.Mode.DECLARATIVE:
             _check_rows(rows or [])
             rows = [r for r in rows or [] if str(r.get("field") or "").strip()]
-            if not rows:
-                raise TemplateError("Add at least one condition: a field, an operator, a value.")
             types = {f["name"]: f.get("type", "") for f in desc.get("fields", [])}
             condition = soql.declarative_to_condition(rows, field_types=types)
+            if condition is None:  # no rows
+                raise TemplateError("Add at least one condition: a field, an operator, a value.")
             # The rows' SOQL goes through the parser's limits too (string length, size).
             soql.parse_where(soql.render_condition(condition))
             text = ""
@@ -339,7 +341,9 @@ def _check_name(org, name, exclude_id: int | None = None) -> str:
             f"The template name is {len(name):,} characters long: use at most "
             f"{NAME_MAX_LENGTH} characters."
         )
-    taken = ObjectTemplate.objects.filter(org=org, name__iexact=name).exclude(pk=exclude_id)
+    taken = ObjectTemplate.objects.filter(org=org, name__iexact=name)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
     if taken.exists():
         raise TemplateError(f"A template named '{name}' already exists; pick another name.")
     return name
@@ -544,7 +548,10 @@ def template_spec(template: ObjectTemplate) -> dict:
             entry["filter"] = _filter_spec(top)
         children = []
         for child in (o for o in objects if o.parent_id == top.pk):
-            item = {"name": child.object_name, "relationship": child.relationship_name}
+            item: dict[str, Any] = {
+                "name": child.object_name,
+                "relationship": child.relationship_name,
+            }
             if _filter_spec(child):
                 item["filter"] = _filter_spec(child)
             children.append(item)
