@@ -37,6 +37,7 @@ import logging
 import multiprocessing
 import time
 from datetime import UTC, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -47,6 +48,9 @@ from django_q.tasks import async_task
 from jobs import hooks, registry
 from jobs.models import Job, JobLog, JobObject, JobObjectChunk
 from jobs.services import job_enqueue, job_log, job_object_enqueue
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +274,9 @@ def finish_chunked_object(ctx: JobContext, handler, job_object: JobObject) -> bo
 
 def _can_fork() -> bool:
     """Forked processes share a file or server database, not an in-memory one."""
-    return connection.vendor != "sqlite" or not connection.is_in_memory_db()
+    if connection.vendor != "sqlite":
+        return True
+    return not cast("SQLiteDatabaseWrapper", connection).is_in_memory_db()
 
 
 def _run_forked(job_object_ids: list[int], workers: int) -> None:
@@ -375,6 +381,8 @@ def reap_stale_jobs(
     for job in Job.objects.filter(
         status=Job.Status.IN_PROGRESS, heartbeat_at__lt=now - stale_after
     ):
+        if job.heartbeat_at is None:  # not reached (the filter needs one); narrows the type
+            continue
         running = JobObject.objects.filter(job=job, status=JobObject.Status.IN_PROGRESS)
         has_objects = JobObject.objects.filter(job=job).exists()
         waiting = has_objects and not running.exists()
