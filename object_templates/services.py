@@ -60,7 +60,7 @@ class OrgDescribe:
     Callable as soql.validate's `describe(name)`: the describe dict, or None when the org
     has no such object (names match case-insensitively, as in Salesforce)."""
 
-    def __init__(self, org, client=None):
+    def __init__(self, org, client=None) -> None:
         self.org = org
         self._client = client
         self._cache: dict[str, dict | None] = {}

@@ -6,6 +6,8 @@ record data, no payload, no content hash, no sealed metadata — the admin never
 org's data key.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
@@ -13,6 +15,14 @@ from django.utils.html import format_html, format_html_join
 
 from vault.models import RecordVersion, Segment, Snapshot
 from vault.selectors import job_change_counts, object_counts_as_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _SnapshotTotals(TypedDict):  # what SnapshotAdmin.get_queryset annotates
+    segment_total: int
+    stored_bytes: int | None
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -87,11 +97,11 @@ class SnapshotAdmin(ReadOnlyAdmin):
         return snapshot.org.tenant
 
     @admin.display(description="Segments", ordering="segment_total")
-    def segment_count(self, snapshot: Snapshot) -> int:
+    def segment_count(self, snapshot: "WithAnnotations[Snapshot, _SnapshotTotals]") -> int:
         return snapshot.segment_total
 
     @admin.display(description="Stored", ordering="stored_bytes")
-    def stored_size(self, snapshot: Snapshot) -> str:
+    def stored_size(self, snapshot: "WithAnnotations[Snapshot, _SnapshotTotals]") -> str:
         return filesizeformat(snapshot.stored_bytes or 0)
 
     # The job's counters: what this snapshot read and changed.
