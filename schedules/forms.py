@@ -80,6 +80,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, mode: str = "user", tz=None, **kwargs):
         self.mode = mode if mode in MODES else "user"
         today = timezone.now().astimezone(tz).date() if tz else timezone.localdate()
+        self.today = today
         defaults = {
             "frequency": recurrence.DAILY,
             "interval": 1,
@@ -130,6 +131,13 @@ class ScheduleForm(forms.Form):
             )
         if frequency == recurrence.WEEKLY and not data.get("weekdays"):
             self.add_error("weekdays", SELECT_WEEKDAY)
+        start, horizon = data.get("start_date"), recurrence.start_horizon(self.today)
+        if start and start > horizon and not self.fields["start_date"].disabled:
+            self.add_error(
+                "start_date",
+                f"Pick a start date within {recurrence.HORIZON_YEARS} years: "
+                f"{recurrence.format_day(horizon)} at the latest.",
+            )
         return data
 
     def preview_spec(self) -> RecurrenceSpec | None:

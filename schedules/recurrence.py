@@ -1,9 +1,13 @@
 """When a schedule runs: pure functions over a `RecurrenceSpec`, no database.
 
-- `next_run_after(spec, after, tz) -> datetime` — the first run strictly after `after`
-  (an aware datetime), as an aware UTC datetime.
+- `next_run_after(spec, after, tz) -> datetime | None` — the first run strictly after
+  `after` (an aware datetime), as an aware UTC datetime; None when the schedule has no
+  run left before the end of the calendar (31 Dec 9999, in UTC as well as locally).
+- `first_run(spec, now, tz) -> datetime | None` — the first run at or after `now`.
 - `describe(spec, first_run, tz) -> str` — "This backup is planned to run every 1 day(s)
-  at 3:00 AM starting Thursday, 10 Jul 2025 PDT".
+  at 3:00 AM starting Thursday, 10 Jul 2025 PDT" (or that it has no run left).
+- `start_horizon(today) -> date` — the latest start date a schedule may be given
+  (HORIZON_YEARS from today), far from the end of the calendar in any zone.
 - `zone(name) -> ZoneInfo` — a tenant's time zone (UTC when the name is unknown).
 
 Recurrences are counted from `spec.start_date` (a date in the tenant's time zone), so
@@ -36,6 +40,14 @@ WEEKDAY_NAMES = list(calendar.day_name)  # Monday first, as date.weekday()
 
 # How far ahead a search may look: the longest gap between runs is 12 months.
 _SEARCH_DAYS = 31 * 13 + 7
+# A start date is at most this many years ahead (schedules/forms.py).
+HORIZON_YEARS = 10
+
+
+def start_horizon(today: date) -> date:
+    """HORIZON_YEARS after `today` (29 February gives 28 February)."""
+    year = today.year + HORIZON_YEARS
+    return today.replace(year=year, day=min(today.day, calendar.monthrange(year, today.month)[1]))
 
 
 @dataclass(frozen=True)
@@ -96,21 +108,32 @@ def local_run(day: date, run_at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, run_at, tzinfo=tz).astimezone(UTC)
 
 
-def next_run_after(spec: RecurrenceSpec, after: datetime, tz: ZoneInfo) -> datetime:
-    """The first run strictly after `after` (aware), as an aware UTC datetime."""
+def next_run_after(spec: RecurrenceSpec, after: datetime, tz: ZoneInfo) -> datetime | None:
+    """The first run strictly after `after` (aware), as an aware UTC datetime; None when
+    there is none before the end of the calendar (a run on 31 Dec 9999 west of Greenwich
+    can be in year 10000 in UTC, which no datetime holds)."""
     if after.tzinfo is None:
         raise ValueError("next_run_after needs an aware datetime.")
-    day = max(spec.start_date, after.astimezone(tz).date() - timedelta(days=1))
+    try:
+        local_day = after.astimezone(tz).date()
+    except OverflowError:
+        return None  # `after` is already past 31 Dec 9999 in the zone
+    day = max(spec.start_date, local_day - timedelta(days=1 if local_day > date.min else 0))
     for _ in range(_SEARCH_DAYS):
         if runs_on(spec, day):
-            run = local_run(day, spec.run_at, tz)
+            try:
+                run = local_run(day, spec.run_at, tz)
+            except OverflowError:
+                return None  # this run and every later one are past the end in UTC
             if run > after:
                 return run
+        if day == date.max:
+            return None
         day += timedelta(days=1)
     raise ValueError("This schedule never runs; check its days.")  # unreachable for valid specs
 
 
-def first_run(spec: RecurrenceSpec, now: datetime, tz: ZoneInfo) -> datetime:
+def first_run(spec: RecurrenceSpec, now: datetime, tz: ZoneInfo) -> datetime | None:
     """The first run at or after `now`: what a newly saved schedule will do first."""
     return next_run_after(spec, now - timedelta(microseconds=1), tz)
 
@@ -157,7 +180,13 @@ def summary(spec: RecurrenceSpec) -> str:
     return f"every {spec.interval} month(s) {on} {at}"
 
 
-def describe(spec: RecurrenceSpec, first: datetime, tz: ZoneInfo) -> str:
+def describe(spec: RecurrenceSpec, first: datetime | None, tz: ZoneInfo) -> str:
+    if first is None:
+        return (
+            f"This backup was planned to run {summary(spec)} from "
+            f"{format_day(spec.start_date)}, but it has no run left before the end of the "
+            "calendar: give it an earlier start date."
+        )
     local = first.astimezone(tz)
     return (
         f"This backup is planned to run {summary(spec)} "

@@ -11,6 +11,9 @@ only the scheduler whose update changed a row queues the job, in the same transa
 so a run is never queued twice nor lost half-way. The next run is the first slot after
 *now*: after downtime a missed run runs once, not once per missed slot.
 
+A run that is the schedule's last before the end of the calendar (31 Dec 9999 in UTC)
+runs, then the schedule is turned off with no next run and a warning.
+
 An org whose scheduled backups are off (Settings → General), or that is not connected,
 has its due runs skipped: they move on without a job, so turning scheduling back on
 does not start a burst of stale runs.
@@ -72,8 +75,12 @@ def _run_once(schedule_id: int, seen, now) -> Job | None:
         following = next_run_after(schedule.spec, now, org_time_zone(org))
         runs = _switched_on(org, schedule.operation) and org.status == org.Status.CONNECTED
         changes = {"next_run_at": following, **({"last_run_at": now} if runs else {})}
+        if following is None:  # this was its last run before the end of the calendar
+            changes["enabled"] = False
         if Schedule.objects.filter(pk=schedule_id, next_run_at=seen).update(**changes) != 1:
             return None
+        if following is None:
+            logger.warning("schedule %s turned off: it has no run left", schedule_id)
         if not runs:
             logger.info("schedule %s skipped: its org's scheduled runs are off", schedule_id)
             return None

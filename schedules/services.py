@@ -11,13 +11,17 @@
 - `schedule_update(*, schedule, recurrence, settings, name=None, description=None,
   enabled=None, operation=None, now=None) -> Schedule` — a new recurrence moves the next
   run; a system schedule keeps its name and operation (and the daily one its rhythm).
+  ScheduleError (NO_RUN_LEFT) for a recurrence with no run left, here and in create.
 - `schedule_delete(*, schedule) -> None` — user schedules only (ScheduleError otherwise).
 - `schedules_reschedule(*, tenant, now=None) -> int` — after the tenant's time zone
   changed: every enabled, not yet due schedule of the tenant's orgs gets its next run
   from `now` in the new zone (a due run is left for the scheduler). Returns how many.
+  One that has no run left in the new zone (past the end of the calendar in UTC) is
+  turned off with no next run and a warning; it never raises.
 - `org_time_zone(org) -> ZoneInfo` — the tenant's time zone, in which schedules run.
 """
 
+import logging
 from dataclasses import replace
 
 from django.db import transaction
@@ -31,6 +35,13 @@ from schedules.recurrence import RecurrenceSpec
 from tenants.time_zones import zone
 
 NAME_MAX = Schedule._meta.get_field("name").max_length
+NO_RUN_LEFT = (
+    "This schedule has no run left before the end of the calendar (31 Dec 9999): give it "
+    "an earlier start date."
+)
+
+logger = logging.getLogger(__name__)
+
 
 class ScheduleError(Exception):
     """A change a schedule does not allow; the message says what to do instead."""
@@ -57,7 +68,10 @@ def _apply(schedule: Schedule, spec: RecurrenceSpec, now) -> None:
     schedule.month_day = spec.month_day
     schedule.month_week = spec.month_week
     schedule.month_weekday = spec.month_weekday
-    schedule.next_run_at = rec.first_run(spec, now, org_time_zone(schedule.org))
+    first = rec.first_run(spec, now, org_time_zone(schedule.org))
+    if first is None:
+        raise ScheduleError(NO_RUN_LEFT)
+    schedule.next_run_at = first
 
 
 def _check_schedulable(operation: str) -> None:
@@ -147,6 +161,8 @@ def schedule_update(
         if recurrence.frequency == rec.DAILY:
             # Only "Run at" changes: the default backup runs every day from its start.
             recurrence = replace(recurrence, interval=1, start_date=schedule.start_date)
+        # Only running out of runs turns a system schedule off; a new recurrence is on.
+        schedule.enabled = True
     else:
         schedule.name = (name or schedule.name).strip()[:NAME_MAX]
         if description is not None:
@@ -175,7 +191,17 @@ def schedules_reschedule(*, tenant, now=None) -> int:
     moved = 0
     for schedule in schedules:
         schedule.next_run_at = rec.first_run(schedule.spec, now, tz)
-        schedule.save(update_fields=["next_run_at", "updated_at"])
+        if schedule.next_run_at is None:
+            schedule.enabled = False
+            logger.warning(
+                "schedule %s %r of org %s turned off: it has no run left before the end of "
+                "the calendar in %s",
+                schedule.pk,
+                schedule.name,
+                schedule.org_id,
+                tenant.time_zone,
+            )
+        schedule.save(update_fields=["next_run_at", "enabled", "updated_at"])
         moved += 1
     return moved
 
