@@ -178,7 +178,8 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Abort selected jobs", permissions=["operate"])
     def abort(self, request, queryset: QuerySet[Job]) -> None:
-        stopped, skipped = [], []
+        stopped: list[str] = []
+        skipped: list[str] = []
         for job in queryset:
             (stopped if job_request_abort(job=job) else skipped).append(str(job.pk))
         if stopped:

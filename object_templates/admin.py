@@ -2,10 +2,19 @@
 objects and the canonical SOQL each filter compiles to (the template pages check and
 save filters against the org's describe; nothing is edited here)."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count
 
 from object_templates.models import ObjectTemplate, TemplateObject
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _TemplateTotals(TypedDict):  # what ObjectTemplateAdmin.get_queryset annotates
+    object_total: int
 
 
 class TemplateObjectInline(admin.TabularInline):
@@ -72,5 +81,5 @@ class ObjectTemplateAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description="Objects", ordering="object_total")
-    def object_count(self, template: ObjectTemplate) -> int:
+    def object_count(self, template: "WithAnnotations[ObjectTemplate, _TemplateTotals]") -> int:
         return template.object_total
