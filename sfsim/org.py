@@ -433,6 +433,21 @@ class Org:
             out[name] = {"Max": maximum, "Remaining": max(maximum - used, 0)}
         return out
 
+    def record_counts(self, names: list[str] | None = None) -> list[dict]:
+        """[{"count", "name"}] for ``names`` (case-insensitive; unknown ones skipped) or all."""
+        objs = self.objects()
+        lowered = {n.lower(): n for n in objs}
+        chosen = (
+            [lowered[n.lower()] for n in names if n.lower() in lowered] if names else list(objs)
+        )
+        out = []
+        for name in dict.fromkeys(chosen):
+            od = objs[name]
+            deleted = ' WHERE "IsDeleted" = 0' if "IsDeleted" in od.fields else ""
+            count = self.conn().execute(f"SELECT COUNT(*) FROM {od.table()}{deleted}").fetchone()[0]
+            out.append({"count": count, "name": name})
+        return out
+
     def data_storage_mb(self) -> int:
         """Salesforce counts about 2 KB per record."""
         total = 0

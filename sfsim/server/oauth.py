@@ -13,6 +13,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from sfsim.errors import SalesforceError, invalid_session
+from sfsim.server import jwt_bearer
 from sfsim.server.app import public, routes
 from sfsim.server.http import Ctx, bearer_token, json_response
 
@@ -239,6 +240,8 @@ def _client(ctx: Ctx, form) -> tuple[object, object] | Response:
 def token(ctx: Ctx) -> Response:
     form = ctx.request.form
     grant = form.get("grant_type", "")
+    if grant == jwt_bearer.GRANT:
+        return _jwt_bearer(ctx, form.get("assertion", ""))
     if grant not in ("authorization_code", "refresh_token", "password"):
         return oauth_error("unsupported_grant_type", "grant type not supported")
     found = _client(ctx, form)
@@ -275,6 +278,20 @@ def token(ctx: Ctx) -> Response:
     org = ctx.sim.org(pending.org_id)
     user = org.user(pending.user_id)
     return _finish_tokens(ctx, ctx.sim.issue_tokens(org, user, client.client_id))
+
+
+def _jwt_bearer(ctx: Ctx, assertion: str) -> Response:
+    try:
+        client_id, username = jwt_bearer.verify(assertion, ctx.app.data_dir, ctx.sim.find_client)
+    except jwt_bearer.JwtError as error:
+        return oauth_error(error.error, error.description)
+    client_org, _client_app = ctx.sim.find_client(client_id)
+    found_user = ctx.sim.find_user(username)
+    if found_user is None or found_user[0].org_id != client_org.org_id:
+        return oauth_error("invalid_grant", "user hasn't approved this consumer")
+    org, user = found_user
+    tokens = ctx.sim.issue_tokens(org, user, client_id, refresh=False)
+    return _finish_tokens(ctx, tokens, include_refresh=False)
 
 
 @routes.route("/services/oauth2/revoke", ["GET", "POST"])

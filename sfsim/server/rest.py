@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 from werkzeug.wrappers import Response
 
-from sfsim import tooling
+from sfsim import sosl, tooling
 from sfsim.clock import parse_datetime
 from sfsim.errors import SalesforceError
 from sfsim.ids import is_valid, to18
@@ -46,6 +49,24 @@ def limits(ctx: Ctx) -> Response:
     return json_response(ctx.org.limits())
 
 
+@routes.route(DATA + "/limits/recordCount", ["GET"])
+@api
+def record_count(ctx: Ctx) -> Response:
+    """``{"sObjects": [{"count": n, "name": "Account"}, ...]}``: records per object (not in
+    the Recycle Bin), for ``?sObjects=A,B`` or every object; unknown names are left out."""
+    wanted = [n.strip() for n in ctx.request.args.get("sObjects", "").split(",") if n.strip()]
+    return json_response({"sObjects": ctx.org.record_counts(wanted or None)})
+
+
+@routes.route(DATA + "/search", ["GET"])
+@api
+def search(ctx: Ctx) -> Response:
+    text = ctx.request.args.get("q")
+    if not text or not text.strip():
+        raise SalesforceError("MALFORMED_SEARCH", "A search string has to be specified")
+    return json_response(sosl.search(ctx.org, text, ctx.user))
+
+
 # -- describe -----------------------------------------------------------------------------
 @routes.route(DATA + "/sobjects", ["GET"])
 @api
@@ -72,9 +93,56 @@ def sobject(ctx: Ctx, name: str) -> Response:
     if ctx.request.method == "GET":
         entry = versioned(_global_entry(ctx, name))
         return json_response({"objectDescribe": entry, "recentItems": []})
-    values = _record_body(ctx)
-    new_id = ctx.org.create(_global_entry(ctx, name)["name"], values, ctx.user)
+    object_name = _global_entry(ctx, name)["name"]
+    if ctx.request.mimetype == "multipart/form-data":
+        values = _multipart_body(ctx, object_name)
+    else:
+        values = _record_body(ctx)
+    new_id = ctx.org.create(object_name, values, ctx.user)
     return json_response({"id": new_id, "success": True, "errors": []}, status=201)
+
+
+def _multipart_body(ctx: Ctx, object_name: str) -> dict:
+    """A record sent as ``multipart/form-data``, how files are uploaded: a JSON part named
+    ``entity_content`` (ContentVersion), ``entity_document`` or ``entity_attachment`` with
+    the fields, and a binary part named after the object's body field (``VersionData``,
+    ``Body``) holding the file's bytes."""
+    binary_field = BINARY_FIELDS.get(object_name)
+    if binary_field is None:
+        raise SalesforceError(
+            "INVALID_MULTIPART_REQUEST",
+            f"Multipart requests are only accepted for objects with a file body, not {object_name}.",
+        )
+    request = ctx.request
+    entity = None
+    for key in request.form:
+        if key.startswith("entity_"):
+            entity = request.form[key]
+    for key, upload in request.files.items():
+        if key.startswith("entity_"):
+            entity = upload.read().decode("utf-8")
+    if entity is None:
+        raise SalesforceError(
+            "INVALID_MULTIPART_REQUEST",
+            "The multipart request needs a JSON part named entity_content with the record's fields.",
+        )
+    try:
+        values = json.loads(entity)
+    except ValueError as exc:
+        raise SalesforceError("JSON_PARSER_ERROR", f"The entity part is not JSON: {exc}") from exc
+    if not isinstance(values, dict):
+        raise SalesforceError("JSON_PARSER_ERROR", "The entity part must be a JSON object.")
+    values.pop("attributes", None)
+    upload = next((f for k, f in request.files.items() if k.lower() == binary_field.lower()), None)
+    if upload is None:
+        raise SalesforceError(
+            "INVALID_MULTIPART_REQUEST",
+            f"The multipart request needs a binary part named {binary_field}.",
+        )
+    values[binary_field] = base64.b64encode(upload.read()).decode("ascii")
+    if object_name == "ContentVersion" and not values.get("PathOnClient") and upload.filename:
+        values["PathOnClient"] = upload.filename
+    return values
 
 
 def _record_body(ctx: Ctx) -> dict:

@@ -1,4 +1,4 @@
-"""``manage.py sfsim <serve|load|credentials|clock|permission|limit>``: run and fill the simulator.
+"""``manage.py sfsim <serve|load|credentials|clock|permission|limit|jwt-cert>``: run and fill the simulator.
 
 manage.py sfsim serve --data DIR [--host 127.0.0.1] [--port 8443]
                       [--token-lifetime SECONDS] [--faults FILE.json]
@@ -8,6 +8,7 @@ manage.py sfsim credentials --data DIR [--json]
 manage.py sfsim clock --data DIR --advance-days N
 manage.py sfsim permission --data DIR --username U --name ViewAllData --off|--on
 manage.py sfsim limit --data DIR --username U --daily-api-requests N
+manage.py sfsim jwt-cert --data DIR --cert CERT.pem [--client-id ID]
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ class Command(BaseCommand):
         state.add_argument("--on", dest="enabled", action="store_true")
         state.add_argument("--off", dest="enabled", action="store_false")
 
+        jwt = sub.add_parser(
+            "jwt-cert", help="give a connected app the certificate for the JWT bearer grant"
+        )
+        jwt.add_argument("--data", required=True)
+        jwt.add_argument("--cert", required=True, metavar="FILE.pem", help="X.509, PEM")
+        jwt.add_argument("--client-id", default=None, help="default: the first org's app")
+
         limit = sub.add_parser("limit", help="set an org's DailyApiRequests maximum")
         limit.add_argument("--data", required=True)
         limit.add_argument("--username", required=True, help="any user of the org")
@@ -73,7 +81,7 @@ class Command(BaseCommand):
                 f"{data} holds no simulator yet; run `manage.py sfsim load --data {data}` "
                 f"or `manage.py sfsim serve --data {data}` first."
             )
-        getattr(self, f"_{action}")(data, options)
+        getattr(self, f"_{action.replace('-', '_')}")(data, options)
 
     # -- serve -----------------------------------------------------------------------------
     def _serve(self, data: Path, options) -> None:
@@ -200,6 +208,23 @@ class Command(BaseCommand):
         org.set_permission(options["username"], options["name"], options["enabled"])
         state = "on" if options["enabled"] else "off"
         self.stdout.write(f"{options['name']} is {state} for {options['username']}")
+
+    def _jwt_cert(self, data: Path, options) -> None:
+        from sfsim.server.jwt_bearer import save_certificate
+        from sfsim.store import Simulator
+
+        cert = Path(options["cert"])
+        if not cert.is_file():
+            raise CommandError(f"Certificate file {cert} does not exist.")
+        sim = Simulator(data)
+        client_id = options["client_id"] or sim.credentials()[0]["client_id"]
+        if sim.find_client(client_id) is None:
+            raise CommandError(f"No connected app with client id {client_id}.")
+        try:
+            save_certificate(data, client_id, cert.read_bytes())
+        except ValueError as error:
+            raise CommandError(f"{cert} is not a PEM X.509 certificate: {error}") from None
+        self.stdout.write(f"JWT bearer grant enabled for {client_id}")
 
     def _limit(self, data: Path, options) -> None:
         if options["daily_api_requests"] < 1:
