@@ -2,9 +2,26 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from django import forms
+from django.conf import settings
 
 from common.crypto import InvalidTenantKey, parse_tenant_key
 from orgs.models import Org
+
+
+def ca_bundle_error(path: str) -> str | None:
+    """Why `path` cannot be the CA bundle to trust for a login URL (no such file, not
+    readable, no PEM certificate in its first megabyte), or None when it can."""
+    file = Path(path)
+    try:
+        if not file.is_file():
+            return f"There is no file at {path} on this server."
+        with file.open("rb") as handle:
+            head = handle.read(1_000_000)
+    except (OSError, ValueError) as exc:
+        return f"{path} cannot be read: {getattr(exc, 'strerror', None) or exc}."
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        return f"{path} is not a PEM certificate bundle."
+    return None
 
 
 class OrgAddForm(forms.Form):
@@ -77,12 +94,17 @@ class OrgAddForm(forms.Form):
     def clean_ca_bundle(self) -> str:
         path = self.cleaned_data["ca_bundle"].strip()
         if not path:
+            default = settings.SALESFORCE_CA_BUNDLE
+            if default and ca_bundle_error(default):
+                raise forms.ValidationError(
+                    f"This server's SALESFORCE_CA_BUNDLE is unusable "
+                    f"({ca_bundle_error(default)}): give a CA bundle path here, or ask its "
+                    "operator to fix the setting."
+                )
             return ""
-        file = Path(path)
-        if not file.is_file():
-            raise forms.ValidationError(f"There is no file at {path} on this server.")
-        if b"-----BEGIN CERTIFICATE-----" not in file.read_bytes()[:1_000_000]:
-            raise forms.ValidationError(f"{path} is not a PEM certificate bundle.")
+        problem = ca_bundle_error(path)
+        if problem:
+            raise forms.ValidationError(problem)
         return path
 
     def clean(self):

@@ -9,10 +9,12 @@ connection check and object catalog as the Add Salesforce Org page.
 import json
 from urllib.parse import urlparse
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from common.crypto import InvalidTenantKey, generate_tenant_key, parse_tenant_key
 from orgs import services
+from orgs.forms import ca_bundle_error
 from orgs.models import Org
 from salesforce.errors import SalesforceConnectorError
 from salesforce.permissions import describe_missing
@@ -48,6 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, **opts):
+        self._check_ca_bundle(opts["ca_bundle"])
         tenant = tenant_get_by_name(name=opts["tenant"])
         if tenant is None:
             raise CommandError(f"There is no tenant named {opts['tenant']!r}.")
@@ -68,6 +71,19 @@ class Command(BaseCommand):
         )
         if opts["generate_key"]:
             self.stdout.write(f"Encryption key (store it in a password manager now): {key_text}")
+
+    @staticmethod
+    def _check_ca_bundle(path: str) -> None:
+        """The CA bundle to trust (--ca-bundle, else SALESFORCE_CA_BUNDLE) must be a PEM
+        file here, checked before anything is asked of Salesforce or saved."""
+        source = "--ca-bundle" if path else "SALESFORCE_CA_BUNDLE"
+        path = path or settings.SALESFORCE_CA_BUNDLE
+        problem = ca_bundle_error(path) if path else None
+        if problem:
+            raise CommandError(
+                f"{source}: {problem} Give the PEM file of the certificate authority that "
+                "signs the login URL's certificate. Nothing was saved."
+            )
 
     def _connect(self, tenant, tenant_key: bytes, opts) -> Org:
         login_url = opts["login_url"].rstrip("/")

@@ -1,0 +1,71 @@
+"""A CA bundle that is not there (issue 8, section 4): `org_connect --ca-bundle` and the
+Add Salesforce Org page name the file and what is wrong with it, with no traceback and
+nothing saved; the same when the server's SALESFORCE_CA_BUNDLE points nowhere."""
+
+import pytest
+from django.core.management import CommandError
+from django.urls import reverse
+
+from orgs.models import Org
+from tests.orgs.test_command import run
+from tests.orgs.test_connect import add_form
+
+
+@pytest.fixture
+def creds(sfsim) -> dict:
+    return sfsim.credentials[0]
+
+
+def bad_bundles(tmp_path) -> list[tuple[str, str]]:
+    """(path, what the message says) for a missing file, a folder and a file of no PEM."""
+    not_pem = tmp_path / "key.txt"
+    not_pem.write_text("not a certificate\n")
+    missing = tmp_path / "missing" / "ca.pem"
+    return [
+        (str(missing), f"There is no file at {missing} on this server."),
+        (str(tmp_path), f"There is no file at {tmp_path} on this server."),
+        (str(not_pem), f"{not_pem} is not a PEM certificate bundle."),
+    ]
+
+
+def test_org_connect_names_a_ca_bundle_it_cannot_use(sfsim, creds, tenant_a, tmp_path):
+    for path, message in bad_bundles(tmp_path):
+        with pytest.raises(CommandError) as caught:
+            # run() passes the simulator's CA first; the last --ca-bundle wins.
+            run(sfsim, creds, "--password", creds["password"], "--generate-key",
+                "--ca-bundle", path)  # fmt: skip
+        assert str(caught.value).startswith(f"--ca-bundle: {message}")
+        assert "Nothing was saved" in str(caught.value)
+    assert not Org.objects.exists()
+
+
+def test_org_connect_names_a_missing_default_ca_bundle(sfsim, creds, tenant_a, tmp_path, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.SALESFORCE_CA_BUNDLE = str(tmp_path / "gone.pem")
+    with pytest.raises(
+        CommandError, match=r"SALESFORCE_CA_BUNDLE: There is no file at .*gone\.pem"
+    ):
+        call_command(
+            "org_connect", "--tenant", tenant_a.name, "--name", "Default CA",
+            "--login-url", creds["login_url"], "--username", creds["username"],
+            "--password", creds["password"], "--client-id", creds["client_id"],
+            "--client-secret", creds["client_secret"], "--generate-key", stdout=StringIO(),
+        )  # fmt: skip
+    assert not Org.objects.exists()
+
+
+def test_add_org_page_names_a_ca_bundle_it_cannot_use(
+    client_admin_a, sfsim, creds, tmp_path, settings
+):
+    for path, message in bad_bundles(tmp_path):
+        response = client_admin_a.post(reverse("orgs:add"), add_form(sfsim, creds, ca_bundle=path))
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    settings.SALESFORCE_CA_BUNDLE = str(tmp_path / "gone.pem")
+    response = client_admin_a.post(reverse("orgs:add"), add_form(sfsim, creds, ca_bundle=""))
+    assert response.status_code == 200
+    assert "SALESFORCE_CA_BUNDLE is unusable" in response.content.decode()
+    assert not Org.objects.exists()
