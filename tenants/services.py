@@ -17,6 +17,21 @@ from tenants.time_zones import time_zone_names
 from tenants.tokens import encode_uid, invitation_token, password_reset_token
 
 EMAIL_MAX_LENGTH = 128  # the internal username is "<tenant id>:<email>", 150 at most
+ORG_NAME_MAX_LENGTH: int = Tenant._meta.get_field("name").max_length or 120
+PERSON_NAME_MAX_LENGTH: int = User._meta.get_field("first_name").max_length or 150
+
+
+def _text_clean(field: str, label: str, value: str, max_length: int) -> str:
+    """`value` without surrounding spaces, if it fits its column and holds no NUL
+    character (which PostgreSQL refuses): a clear message for forms and commands."""
+    value = value.strip()
+    if "\x00" in value:
+        raise ValidationError({field: f"The {label} contains a NUL character (\\x00): remove it."})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: f"The {label} is {len(value)} characters long: use at most {max_length}."}
+        )
+    return value
 
 
 def _org_name_taken(name: str) -> ValidationError:
@@ -31,7 +46,7 @@ def _org_name_taken(name: str) -> ValidationError:
 def org_name_clean(*, name: str, tenant: Tenant | None = None) -> str:
     """The organization name without surrounding spaces, if no other tenant has it
     (ignoring case); `tenant` is the one being renamed, whose own name is no clash."""
-    name = name.strip()
+    name = _text_clean("org_name", "organization name", name, ORG_NAME_MAX_LENGTH)
     if not name:
         raise ValidationError({"org_name": "Enter an organization name."})
     holder = selectors.tenant_get_by_name(name=name)
@@ -73,8 +88,10 @@ def tenant_register(
     if not org_name:
         raise ValidationError({"org_name": "Enter an organization name."})
     time_zone_clean(time_zone=time_zone)
-    if not email or "@" not in email or len(email) > EMAIL_MAX_LENGTH:
+    if not email or "@" not in email or "\x00" in email or len(email) > EMAIL_MAX_LENGTH:
         raise ValidationError({"email": "Enter a valid email address (128 characters at most)."})
+    first_name = _text_clean("first_name", "first name", first_name, PERSON_NAME_MAX_LENGTH)
+    last_name = _text_clean("last_name", "last name", last_name, PERSON_NAME_MAX_LENGTH)
     _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
     org_name_clean(name=org_name)
     try:
@@ -126,6 +143,10 @@ def user_invite(
     if tenant is None:
         raise ValidationError("Only a user of an organization can invite users to it.")
     email = email.strip().lower()
+    if not email or "@" not in email or "\x00" in email or len(email) > EMAIL_MAX_LENGTH:
+        raise ValidationError({"email": "Enter a valid email address (128 characters at most)."})
+    first_name = _text_clean("first_name", "first name", first_name, PERSON_NAME_MAX_LENGTH)
+    last_name = _text_clean("last_name", "last name", last_name, PERSON_NAME_MAX_LENGTH)
     if selectors.user_get_in_tenant(tenant=tenant, email=email) is not None:
         raise ValidationError({"email": f"{email} is already a user of your organization."})
     try:

@@ -90,3 +90,23 @@ def test_job_list_takes_every_date(two_jobs, zone):
         assert job_list(org=two_jobs, date_from=date.min).count() == 2
         assert job_list(org=two_jobs, date_to=date.min).count() == 0
         assert job_list(org=two_jobs, date_from=date.min, date_to=date.max).count() == 2
+
+
+# --- a job name longer than its column ------------------------------------------------
+
+NAME_MAX = Job._meta.get_field("name").max_length
+
+
+def test_job_create_cuts_a_name_to_its_column(org_a):
+    job = job_create(org=org_a, operation="composite_backup", name="  " + "J" * 300 + "  ")
+    job.refresh_from_db()
+    assert job.name == "J" * NAME_MAX
+
+
+def test_create_backup_form_says_at_most_n_characters(client_admin_a, org_a):
+    response = client_admin_a.post(
+        reverse("backups:create", args=[org_a.pk]), {"name": "J" * (NAME_MAX + 1)}
+    )
+    assert response.status_code == 200
+    assert f"at most {NAME_MAX} characters" in response.content.decode()
+    assert not Job.objects.filter(org=org_a).exists()

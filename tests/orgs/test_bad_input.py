@@ -69,3 +69,37 @@ def test_add_org_page_names_a_ca_bundle_it_cannot_use(
     assert response.status_code == 200
     assert "SALESFORCE_CA_BUNDLE is unusable" in response.content.decode()
     assert not Org.objects.exists()
+
+
+# --- values longer than their column -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--name", "N" * 121, "--name is 121 characters long: use at most 120."),
+        ("--client-id", "c" * 256, "--client-id is 256 characters long: use at most 255."),
+        ("--ca-bundle", "/" + "d" * 500, "--ca-bundle is 501 characters long: use at most 500."),
+        ("--name", "Pro\x00duction", "--name contains a NUL character"),
+    ],
+)
+def test_org_connect_refuses_values_past_their_column(
+    sfsim, creds, tenant_a, option, value, message
+):
+    with pytest.raises(CommandError) as caught:
+        run(sfsim, creds, "--password", creds["password"], "--generate-key", option, value)
+    assert str(caught.value).startswith(message)
+    assert not Org.objects.exists()
+
+
+def test_org_connect_takes_a_name_as_long_as_its_column(sfsim, creds, tenant_a):
+    result = run(sfsim, creds, "--password", creds["password"], "--generate-key",
+                 "--name", "N" * 120)  # fmt: skip
+    assert Org.objects.get(pk=result["org_id"]).name == "N" * 120
+
+
+def test_add_org_form_says_at_most_n_characters(client_admin_a, sfsim, creds):
+    response = client_admin_a.post(reverse("orgs:add"), add_form(sfsim, creds, name="N" * 121))
+    assert response.status_code == 200
+    assert "at most 120 characters" in response.content.decode()
+    assert not Org.objects.exists()

@@ -210,3 +210,24 @@ def test_next_run_after_answers_none_past_the_calendar(zone):
     assert rec.next_run_after(monthly, after, tz) is None
     assert rec.first_run(monthly, after, tz) is None
     assert "has no run left" in rec.describe(monthly, None, tz)
+
+
+# --- a name longer than its column -----------------------------------------------------
+
+NAME_MAX = Schedule._meta.get_field("name").max_length
+
+
+def test_schedule_create_cuts_a_name_to_its_column(org):
+    schedule = make_user_schedule(org, name="S" * 300)
+    schedule.refresh_from_db()
+    assert schedule.name == "S" * NAME_MAX
+
+
+def test_schedule_edit_form_says_at_most_n_characters(client_admin_a, org):
+    schedule = make_user_schedule(org)
+    data = form_data(start_date="2030-01-01", name="S" * (NAME_MAX + 1))
+    response = client_admin_a.post(reverse("schedules:edit", args=[org.pk, schedule.pk]), data)
+    assert response.status_code == 200
+    assert f"at most {NAME_MAX} characters" in response.content.decode()
+    schedule.refresh_from_db()
+    assert schedule.name == "Nightly extra"

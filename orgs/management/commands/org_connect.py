@@ -20,6 +20,14 @@ from salesforce.errors import SalesforceConnectorError
 from salesforce.permissions import describe_missing
 from tenants.selectors import tenant_get_by_name
 
+# option -> the Org column its value is saved in
+COLUMNS = {
+    "name": "name",
+    "login-url": "login_url",
+    "client-id": "client_id",
+    "ca-bundle": "ca_bundle",
+}
+
 
 def _org_type(login_url: str) -> str:
     host = urlparse(login_url).hostname or ""
@@ -50,6 +58,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, **opts):
+        self._check_lengths(opts)
         self._check_ca_bundle(opts["ca_bundle"])
         tenant = tenant_get_by_name(name=opts["tenant"])
         if tenant is None:
@@ -71,6 +80,20 @@ class Command(BaseCommand):
         )
         if opts["generate_key"]:
             self.stdout.write(f"Encryption key (store it in a password manager now): {key_text}")
+
+    @staticmethod
+    def _check_lengths(opts) -> None:
+        """Each value saved on the org fits its column and holds no NUL character."""
+        for option, field in COLUMNS.items():
+            value = opts[option.replace("-", "_")].strip()
+            max_length = Org._meta.get_field(field).max_length or 0
+            if "\x00" in value:
+                raise CommandError(f"--{option} contains a NUL character (\\x00): remove it.")
+            if len(value) > max_length:
+                raise CommandError(
+                    f"--{option} is {len(value)} characters long: use at most {max_length}. "
+                    "Nothing was saved."
+                )
 
     @staticmethod
     def _check_ca_bundle(path: str) -> None:
