@@ -196,6 +196,10 @@ BACKUP_CHUNK_ROWS = env_int("BACKUP_CHUNK_ROWS", 50_000, minimum=1)
 
 # Job queue: django-q2 on the ORM broker, or Redis when REDIS_URL is set.
 REDIS_URL = env_url("REDIS_URL", {"redis", "rediss"})
+# A job whose worker sent no heartbeat for this long is resumed (once) or ended by the
+# reaper, which runs every minute in qcluster and every pass of `manage.py scheduler`.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 60, minimum=5)
+
 Q_CLUSTER = {
     "name": "orgvault",
     "workers": env_int("Q_WORKERS", 2, minimum=1),

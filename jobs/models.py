@@ -45,6 +45,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the job's first task reached the broker; empty while it never did (the process
+    # died between commit and send, or the broker was down): the reaper queues it again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     abort_requested = models.BooleanField(default=False)
     # How many times the reaper handed this job back for resume after a lost worker.
     resumes = models.PositiveSmallIntegerField(default=0)

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -54,7 +54,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(seconds=getattr(settings, "JOBS_STALE_SECONDS", 120))
+STALE_AFTER = timedelta(seconds=settings.JOBS_STALE_SECONDS)
+# A queued job whose task never reached the broker is handed over again after this long
+# (its creator may still be between commit and send).
+UNSENT_AFTER = timedelta(seconds=30)
 # A job whose objects are all queued (none running) may be waiting behind other work:
 # it is only treated as stopped after this many times the stale delay.
 WAITING_FACTOR = 15
@@ -377,7 +380,7 @@ def reap_stale_jobs(
 
     With `resume=False` such jobs end in error at once."""
     now = now or timezone.now()
-    reaped = []
+    reaped = requeue_lost_jobs(now=now, stale_after=stale_after, inline=inline)
     for job in Job.objects.filter(
         status=Job.Status.IN_PROGRESS, heartbeat_at__lt=now - stale_after
     ):
@@ -396,6 +399,34 @@ def reap_stale_jobs(
             _give_up(job, reason)
         reaped.append(job.pk)
     return reaped
+
+
+def requeue_lost_jobs(*, now, stale_after: timedelta, inline: bool = False) -> list[int]:
+    """Queued jobs with no task behind them: never sent (the process died between commit
+    and send, or the broker was down), or sent so long ago that the message must be lost.
+    Each is handed to the broker again; a second delivery is harmless (the claim is
+    conditional), so a job is never left queued forever."""
+    lost = Job.objects.filter(status=Job.Status.QUEUED, abort_requested=False).filter(
+        Q(enqueued_at__isnull=True, created_at__lt=now - UNSENT_AFTER)
+        | Q(enqueued_at__lt=now - stale_after * WAITING_FACTOR)
+    )
+    requeued = []
+    for job in lost.order_by("pk"):
+        never = job.enqueued_at is None
+        job_log(
+            job=job,
+            message="This job's task never reached the workers; queued it again."
+            if never
+            else "This job waited too long for a worker; queued it again.",
+            level=JobLog.Level.WARNING,
+        )
+        if inline:
+            job_prepare(job.pk, inline=True)
+        else:
+            Job.objects.filter(pk=job.pk).update(enqueued_at=now)  # not again next pass
+            job_enqueue(job=job)
+        requeued.append(job.pk)
+    return requeued
 
 
 def _resume(job: Job, reason: str, *, inline: bool) -> None:

@@ -15,6 +15,7 @@
 - `job_log(*, job, message, level=INFO, job_object=None) -> JobLog`
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from jobs import registry
 from jobs.models import Job, JobLog, JobObject
 from jobs.registry import JobConfig
 
+logger = logging.getLogger(__name__)
 NAME_MAX = Job._meta.get_field("name").max_length
 
 
@@ -99,11 +101,21 @@ def job_create(
 
 
 def job_enqueue(*, job: Job) -> None:
-    """Start the job on a worker once the surrounding transaction commits (ids only)."""
+    """Start the job on a worker once the surrounding transaction commits (ids only).
+
+    A broker that refuses the task leaves the job queued with no `enqueued_at`: the
+    reaper (jobs.runner.reap_stale_jobs) hands it over again, so it never hangs."""
     job_id = job.pk
-    transaction.on_commit(
-        lambda: async_task("jobs.tasks.job_prepare_task", job_id, task_name=f"job-{job_id}")
-    )
+
+    def send() -> None:
+        try:
+            async_task("jobs.tasks.job_prepare_task", job_id, task_name=f"job-{job_id}")
+        except Exception:
+            logger.exception("job %s could not be handed to the broker; the reaper retries", job_id)
+            return
+        Job.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+
+    transaction.on_commit(send)
 
 
 def job_object_enqueue(*, job_object_ids: list[int]) -> None:

@@ -12,4 +12,6 @@ def job_object_task(job_object_id: int) -> None:
 
 
 def jobs_reap_task() -> list[int]:
+    """Run every minute by django-q2's scheduler (jobs/migrations/0008): a restarted
+    cluster resumes a killed job by itself."""
     return runner.reap_stale_jobs()

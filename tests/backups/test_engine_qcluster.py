@@ -57,3 +57,66 @@ def test_two_qcluster_workers_share_one_backup(sfsim_faults, tmp_path):
     overlapping = sum(1 for a, b in zip(runs, runs[1:], strict=False) if b[0] < a[1])
     assert overlapping >= 3
     assert deployment.query("SELECT status FROM vault_snapshot") == [("published",)]
+
+
+def _start_cluster(deployment, **env) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env={**deployment.env, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _stop(cluster: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    os.killpg(cluster.pid, sig)
+    try:
+        cluster.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(cluster.pid, signal.SIGKILL)
+        cluster.wait(timeout=30)
+
+
+def test_a_killed_cluster_resumes_its_job_after_a_restart_by_itself(sfsim_faults, tmp_path):
+    """kill -9 of qcluster mid-backup, then a plain restart: the restarted cluster's own
+    reaper (django-q2 runs jobs.tasks.jobs_reap_task every minute) resumes the job from
+    its saved position, with nobody running jobs_reap, and the counts are exact."""
+    sim = sfsim_faults
+    deployment = Deployment(tmp_path / "var", sim)
+    org_id = deployment.setup_org()
+    env = {"Q_WORKERS": "2", "JOBS_STALE_SECONDS": "5"}
+    sim.set_faults(SLOW)
+    cluster = _start_cluster(deployment, **env)
+    try:
+        job_id = json.loads(deployment.manage("backup_run", "--org", str(org_id), "--json"))[
+            "job_id"
+        ]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            written = deployment.query("SELECT count(*) FROM vault_segment")[0][0]
+            if written >= 3:
+                break
+            time.sleep(0.05)
+    finally:
+        _stop(cluster, signal.SIGKILL)
+    job = deployment.job(job_id)
+    assert job["status"] == "in_progress", job
+    sim.clear_faults()
+
+    restarted = _start_cluster(deployment, **env)
+    try:
+        deadline = time.monotonic() + 240
+        while job["status"] in ("queued", "in_progress") and time.monotonic() < deadline:
+            time.sleep(1)
+            job = deployment.job(job_id)
+    finally:
+        _stop(restarted)
+    assert job["status"] == "completed", job
+    messages = [line["message"] for line in job["logs"]]
+    assert any("resuming from the saved position" in m for m in messages), messages
+    counts = deployment.current_counts()
+    assert counts == org_counts(sim, counts)
+    deployment.assert_no_duplicates()
+    assert deployment.query("SELECT status FROM vault_snapshot") == [("published",)]
