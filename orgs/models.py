@@ -20,6 +20,8 @@ class Org(models.Model):
         PENDING = "pending", "Waiting for Salesforce login"
         CHECK_FAILED = "check_failed", "Connection check failed"
         CONNECTED = "connected", "Connected"
+        # Salesforce refused the saved login (a revoked refresh token): Reconnect.
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="orgs")
     name = models.CharField(max_length=120)

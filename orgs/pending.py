@@ -40,6 +40,8 @@ class PendingConnection:
     refresh_token_wrapped: str = ""
     instance_url: str = ""
     sf_user_id: str = ""
+    # Reconnecting a saved org (a new login for it) rather than adding one.
+    reconnect_org_id: int = 0
 
     def _purpose(self, what: str) -> str:
         return f"pending-connection:{self.state}:{what}"

@@ -374,7 +374,67 @@ def org_complete_connection(
         raise MissingPermissions(exc.missing, pending) from None
     finally:
         client.close()
+    if pending.reconnect_org_id:
+        return _org_reconnect(pending=pending, refresh_token=refresh_token, result=result)
     return _org_create(pending=pending, refresh_token=refresh_token, result=result)
+
+
+def org_mark_needs_reconnect(*, org: Org, message: str) -> bool:
+    """Salesforce refused the org's saved login: its pages offer Reconnect and scheduled
+    runs skip it. True only for the caller that changed it (others saw it already)."""
+    changed = Org.objects.filter(pk=org.pk, status=Org.Status.CONNECTED).update(
+        status=Org.Status.NEEDS_RECONNECT,
+        check_message=f"Salesforce refused OrgVault's login: {message}"[:2000],
+        checked_at=timezone.now(),
+    )
+    org.refresh_from_db(fields=["status", "check_message", "checked_at"])
+    return changed == 1
+
+
+def org_reconnect_pending(*, org: Org, redirect_uri: str) -> PendingConnection:
+    """A new Salesforce login for a saved org (same login URL, connected app and CA)."""
+    client_secret = b""
+    if org.client_secret_wrapped:
+        client_secret = unwrap_secret(org.client_secret_wrapped, _client_secret_purpose(org.pk))
+    pending = PendingConnection(
+        tenant_id=org.tenant_id,
+        state=auth.new_state(),
+        name=org.name,
+        org_type=org.org_type,
+        login_url=org.login_url,
+        redirect_uri=redirect_uri,
+        code_verifier=auth.new_code_verifier(),
+        storage=org.storage,
+        s3_bucket="",
+        s3_endpoint_url="",
+        s3_region="",
+        s3_access_key_id="",
+        key_fingerprint=org.key_fingerprint,
+        client_id=org.client_id,
+        ca_bundle=org.ca_bundle,
+        reconnect_org_id=org.pk,
+    )
+    pending.client_secret_wrapped = pending.wrap("client-secret", client_secret)
+    return pending
+
+
+@transaction.atomic
+def _org_reconnect(*, pending: PendingConnection, refresh_token: str, result: CheckResult) -> Org:
+    org = Org.objects.select_for_update().get(
+        pk=pending.reconnect_org_id, tenant_id=pending.tenant_id
+    )
+    if org.sf_org_id and result.org_info.org_id != org.sf_org_id:
+        raise OrgConnectError(
+            f"You signed in to another Salesforce org ({result.org_info.org_id}); this "
+            f"connection backs up {org.sf_org_id}. Sign in to that org to reconnect it."
+        )
+    now = timezone.now()
+    org.refresh_token_wrapped = wrap_secret(refresh_token, _refresh_token_purpose(org.pk))
+    org.instance_url = pending.instance_url or org.instance_url
+    _apply_check(org, result, now)
+    org.save()
+    _catalog_replace(org=org, entries=result.catalog)
+    return org
 
 
 @transaction.atomic
@@ -480,10 +540,3 @@ def _org_check_failed(*, org: Org, now, message: str) -> None:
     org.checked_at = now
     org.check_message = message
     org.save(update_fields=["status", "checked_at", "check_message", "updated_at"])
-
-
-def catalog_entry_mark_binary(*, org: Org, name: str) -> None:
-    """Record that an object has a base64 field (seen in its describe during a backup)."""
-    ObjectCatalogEntry.objects.filter(org=org, name=name, category="").update(
-        category=ObjectCatalogEntry.Category.BINARY
-    )

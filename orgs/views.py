@@ -93,8 +93,20 @@ def _complete(request, pending: PendingConnection, code: str = ""):
         PendingConnection.clear(request.session)
         return _connect_error(request, f"{exc} Nothing was saved. Try again.")
     PendingConnection.clear(request.session)
-    messages.success(request, f"Connected {org.name}.")
+    verb = "Reconnected" if pending.reconnect_org_id else "Connected"
+    messages.success(request, f"{verb} {org.name}.")
     return redirect("orgs:get_started", org_id=org.pk)
+
+
+@require_POST
+@admin_required
+def org_reconnect(request, org_id: int):
+    """A new Salesforce login for an org whose saved one was refused (or to renew it)."""
+    org = selectors.org_get(tenant=request.user.tenant, org_id=org_id)
+    redirect_uri = settings.SITE_URL + reverse("orgs:oauth_callback")
+    pending = services.org_reconnect_pending(org=org, redirect_uri=redirect_uri)
+    pending.to_session(request.session)
+    return redirect(services.authorize_url(pending))
 
 
 @require_POST

@@ -8,7 +8,8 @@
    discard it otherwise, so the previous snapshot stays as it was.
 """
 
-from backups.engine.connection import check_api_quota, stop_queued_objects
+from backups.engine.connection import check_api_quota, stop_job_on_fatal_errors
+from backups.engine.discard import backup_discard
 from backups.engine.metadata import MetadataBackup, is_metadata_unit, metadata_unit_add
 from backups.engine.object_backup import ObjectBackup
 from backups.job_settings import JobSettings
@@ -17,12 +18,10 @@ from jobs.models import Job, JobLog, JobObject, JobObjectChunk
 from orgs.models import ObjectCatalogEntry
 from orgs.selectors import catalog_entries
 from orgs.services import org_data_key
-from salesforce.quota import ApiQuotaReached
 from vault.metadata_services import metadata_discard
 from vault.models import Snapshot
 from vault.services import (
     snapshot_begin,
-    snapshot_discard,
     snapshot_publish,
     watermark_mark_full_sync,
 )
@@ -63,7 +62,8 @@ class CompositeBackupHandler:
         org = job.org
         org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
         names = self.choose_objects(ctx)
-        check_api_quota(ctx, org)
+        with stop_job_on_fatal_errors(ctx):
+            check_api_quota(ctx, org)
         snapshot_begin(org=org, job=job)
         metadata_discard(org=org)  # a stale snapshot discarded above leaves no metadata versions
         JobObject.objects.bulk_create(
@@ -104,18 +104,12 @@ class CompositeBackupHandler:
         if is_metadata_unit(job_object):
             MetadataBackup(ctx, job_object).run()
             return
-        try:
+        with stop_job_on_fatal_errors(ctx):
             self.object_backup(ctx, job_object).run()
-        except ApiQuotaReached as exc:
-            stop_queued_objects(ctx, exc)
-            raise
 
     def process_chunk(self, ctx, job_object: JobObject, chunk: JobObjectChunk) -> None:
-        try:
+        with stop_job_on_fatal_errors(ctx):
             self.object_backup(ctx, job_object).run_chunk(chunk)
-        except ApiQuotaReached as exc:
-            stop_queued_objects(ctx, exc)
-            raise
 
     def finish_object(self, ctx, job_object: JobObject) -> None:
         """Every chunk of a chunked object completed (idempotent)."""
@@ -129,12 +123,7 @@ class CompositeBackupHandler:
         if snapshot is None:
             return
         if status != Job.Status.COMPLETED:
-            snapshot_discard(snapshot=snapshot)
-            metadata_discard(org=job.org)
-            ctx.log(
-                f"Snapshot {snapshot.seq} was discarded: the previous backup stays the latest.",
-                JobLog.Level.WARNING,
-            )
+            backup_discard(ctx, snapshot)
             return
         objects = list(JobObject.objects.filter(job=job, status=JobObject.Status.COMPLETED))
         watermarks = {

@@ -18,7 +18,8 @@ from datetime import datetime
 from django.db.models import Count, Sum
 
 from backups.engine import tuning
-from backups.engine.connection import api_quota, client_for, stop_queued_objects
+from backups.engine.connection import api_quota, client_for, stop_job_on_fatal_errors
+from backups.engine.discard import backup_discard
 from jobs.models import Job, JobLog, JobObject
 from orgs.services import org_data_key
 from salesforce.metadata import (
@@ -29,7 +30,6 @@ from salesforce.metadata import (
     MetadataClient,
     plan_chunks,
 )
-from salesforce.quota import ApiQuotaReached
 from salesforce.reads import RetryPolicy
 from vault.metadata_services import (
     MetadataComponent,
@@ -38,7 +38,7 @@ from vault.metadata_services import (
     metadata_mark_deleted,
 )
 from vault.models import MetadataComponentVersion, Snapshot
-from vault.services import snapshot_begin, snapshot_discard, snapshot_publish
+from vault.services import snapshot_begin, snapshot_publish
 
 METADATA_UNIT = "Metadata"
 MAX_FILES_PER_RETRIEVE = MAX_RETRIEVE_FILES
@@ -77,12 +77,7 @@ class MetadataBackupHandler:
         if snapshot is None:
             return
         if status != Job.Status.COMPLETED:
-            snapshot_discard(snapshot=snapshot)
-            metadata_discard(org=job.org)
-            ctx.log(
-                f"Snapshot {snapshot.seq} was discarded: the previous backup stays the latest.",
-                JobLog.Level.WARNING,
-            )
+            backup_discard(ctx, snapshot)
             return
         if snapshot_publish(snapshot=snapshot):
             ctx.log(f"Snapshot {snapshot.seq} published.")
@@ -134,11 +129,8 @@ class MetadataBackup:
         self.job_object.save_progress(cursor=self.cursor, api_calls=calls)
 
     def run(self) -> None:
-        try:
+        with stop_job_on_fatal_errors(self.ctx):
             self._run()
-        except ApiQuotaReached as exc:
-            stop_queued_objects(self.ctx, exc)
-            raise
 
     def _run(self) -> None:
         data_key = org_data_key(self.org)

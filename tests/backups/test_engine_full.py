@@ -1,6 +1,6 @@
 """Composite backups end to end against the simulator."""
 
-from jobs.models import Job, JobObject
+from jobs.models import Job, JobLog, JobObject
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
 from tests.backups.starts import backup_run_inline, backup_start
@@ -48,3 +48,7 @@ def test_abort_between_pages_discards_the_snapshot(backup_org, sfsim, monkeypatc
     assert Snapshot.objects.get(job=first).status == Snapshot.Status.PUBLISHED
     assert RecordVersion.objects.filter(org=backup_org).count() == before
     assert JobObject.objects.filter(job=job, status=JobObject.Status.COMPLETED).count() == 0
+    # It shows what it kept, which is nothing (the records it had read are only read).
+    assert (job.added, job.changed, job.deleted, job.size_bytes) == (0, 0, 0, 0)
+    assert job.api_calls > 0  # the calls were spent all the same
+    assert JobLog.objects.filter(job=job, message__contains="nothing from this job was kept")
