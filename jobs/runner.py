@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=settings.JOBS_STALE_SECONDS)
-# A queued job whose task never reached the broker is handed over again after this long
-# (its creator may still be between commit and send).
+# A queued job whose task never reached the broker (or that waits for its turn) is handed
+# over again after this long (its creator may still be between commit and send).
 UNSENT_AFTER = timedelta(seconds=30)
 # A job whose objects are all queued (none running) may be waiting behind other work:
 # it is only treated as stopped after this many times the stale delay.
@@ -70,6 +70,12 @@ class JobAborted(Exception):
 
 class JobEnded(Exception):
     """Raised at a checkpoint when the job is no longer in progress."""
+
+
+class JobMustWait(Exception):
+    """Raised by a handler's `prepare` when the job cannot start yet (e.g. another backup
+    of the org is writing its snapshot): the job goes back to the queue and the reaper
+    sends it again shortly; an inline run (`--wait`) ends in error instead."""
 
 
 class JobContext:
@@ -118,12 +124,31 @@ def job_prepare(job_id: int, *, inline: bool = False, workers: int = 1) -> None:
     except JobAborted:
         _end(ctx, None, Job.Status.ABORTED)
         return
+    except JobMustWait as exc:
+        if not inline:
+            _wait(ctx, readable(exc))
+            return
+        ctx.log(f"The job failed: {readable(exc)}", JobLog.Level.ERROR)
+        _end(ctx, None, Job.Status.ERROR, readable(exc))
+        return
     except Exception as exc:
         logger.exception("job %s failed while preparing", job_id)
         ctx.log(f"The job failed: {readable(exc)}", JobLog.Level.ERROR)
         _end(ctx, None, Job.Status.ERROR, readable(exc))
         return
     dispatch(job, inline=inline, workers=workers)
+
+
+def _wait(ctx: JobContext, reason: str) -> None:
+    """Back to the queue, unsent: requeue_lost_jobs sends it again on its next pass."""
+    job = ctx.job
+    Job.objects.filter(pk=job.pk, status=Job.Status.IN_PROGRESS).update(
+        status=Job.Status.QUEUED, started_at=None, heartbeat_at=None, enqueued_at=None
+    )
+    message = f"Waiting: {reason} This job starts by itself as soon as it can."
+    last = JobLog.objects.filter(job=job).order_by("-id").values_list("message", flat=True).first()
+    if last != message:  # said once, however many times it waits
+        ctx.log(message)
 
 
 def dispatch(job: Job, *, inline: bool, workers: int = 1) -> None:
@@ -412,14 +437,19 @@ def requeue_lost_jobs(*, now, stale_after: timedelta, inline: bool = False) -> l
     )
     requeued = []
     for job in lost.order_by("pk"):
-        never = job.enqueued_at is None
-        job_log(
-            job=job,
-            message="This job's task never reached the workers; queued it again."
-            if never
-            else "This job waited too long for a worker; queued it again.",
-            level=JobLog.Level.WARNING,
-        )
+        waiting = job.enqueued_at is None and job.logs.filter(message__startswith="Waiting:")
+        if job.enqueued_at is None and not waiting.exists():
+            job_log(
+                job=job,
+                message="This job's task never reached the workers; queued it again.",
+                level=JobLog.Level.WARNING,
+            )
+        elif job.enqueued_at is not None:
+            job_log(
+                job=job,
+                message="This job waited too long for a worker; queued it again.",
+                level=JobLog.Level.WARNING,
+            )
         if inline:
             job_prepare(job.pk, inline=True)
         else:

@@ -15,12 +15,14 @@ from backups.engine.object_backup import ObjectBackup
 from backups.job_settings import JobSettings
 from backups.operations import COMPOSITE_SYNC_BACKUP
 from jobs.models import Job, JobLog, JobObject, JobObjectChunk
+from jobs.runner import JobMustWait
 from orgs.models import ObjectCatalogEntry
 from orgs.selectors import catalog_entries
 from orgs.services import org_data_key
 from vault.metadata_services import metadata_discard
 from vault.models import Snapshot
 from vault.services import (
+    VaultBusy,
     snapshot_begin,
     snapshot_publish,
     watermark_mark_full_sync,
@@ -62,9 +64,12 @@ class CompositeBackupHandler:
         org = job.org
         org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
         names = self.choose_objects(ctx)
+        try:
+            snapshot_begin(org=org, job=job)
+        except VaultBusy as exc:  # another backup of this org is writing: our turn next
+            raise JobMustWait(str(exc)) from None
         with stop_job_on_fatal_errors(ctx):
             check_api_quota(ctx, org)
-        snapshot_begin(org=org, job=job)
         metadata_discard(org=org)  # a stale snapshot discarded above leaves no metadata versions
         JobObject.objects.bulk_create(
             [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True

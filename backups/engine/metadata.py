@@ -21,6 +21,7 @@ from backups.engine import tuning
 from backups.engine.connection import api_quota, client_for, stop_job_on_fatal_errors
 from backups.engine.discard import backup_discard
 from jobs.models import Job, JobLog, JobObject
+from jobs.runner import JobMustWait
 from orgs.services import org_data_key
 from salesforce.metadata import (
     FOLDER_CONTENT,
@@ -38,7 +39,7 @@ from vault.metadata_services import (
     metadata_mark_deleted,
 )
 from vault.models import MetadataComponentVersion, Snapshot
-from vault.services import snapshot_begin, snapshot_publish
+from vault.services import VaultBusy, snapshot_begin, snapshot_publish
 
 METADATA_UNIT = "Metadata"
 MAX_FILES_PER_RETRIEVE = MAX_RETRIEVE_FILES
@@ -61,7 +62,10 @@ class MetadataBackupHandler:
     def prepare(self, ctx) -> None:
         org = ctx.job.org
         org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
-        snapshot_begin(org=org, job=ctx.job)
+        try:
+            snapshot_begin(org=org, job=ctx.job)
+        except VaultBusy as exc:  # another backup of this org is writing: our turn next
+            raise JobMustWait(str(exc)) from None
         metadata_discard(org=org)  # a stale snapshot discarded above leaves no metadata versions
         metadata_unit_add(job=ctx.job)
         ctx.log("The org's metadata will be backed up.")

@@ -39,3 +39,34 @@ def test_queued_backup_fans_out_per_object(
     assert selectors.snapshot_for_job(job=job).status == "published"
     totals = {o.object_name: o.records for o in objects if o.records}
     assert totals == org_counts(sfsim, totals)
+
+
+def test_a_second_backup_of_the_org_waits_its_turn_instead_of_failing(backup_org):
+    """Both system schedules due at once: the second job waits (queued, said once) while
+    the first writes its snapshot, and the reaper starts it when the first is done."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs import runner
+    from jobs.models import JobLog
+
+    first = backup_start(org=backup_org, enqueue=False)
+    second = backup_start(org=backup_org, sync=True, enqueue=False)
+    runner.job_prepare(first.pk)  # prepared, its objects handed to the (absent) workers
+    for _ in range(2):
+        runner.job_prepare(second.pk)
+    second.refresh_from_db()
+    assert second.status == Job.Status.QUEUED
+    waiting = JobLog.objects.filter(job=second, message__startswith="Waiting: ")
+    assert waiting.count() == 1
+    assert f"Job {first.pk} is still writing a backup of this org" in waiting.get().message
+
+    runner.dispatch(first, inline=True)
+    first.refresh_from_db()
+    assert first.status == Job.Status.COMPLETED
+    Job.objects.filter(pk=second.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+    assert runner.reap_stale_jobs(inline=True) == [second.pk]
+    second.refresh_from_db()
+    assert second.status == Job.Status.COMPLETED, second.error_message
+    assert not JobLog.objects.filter(job=second, message__contains="never reached")
