@@ -86,7 +86,7 @@ class Command(BaseCommand):
         """Each value saved on the org fits its column and holds no NUL character."""
         for option, field in COLUMNS.items():
             value = opts[option.replace("-", "_")].strip()
-            max_length = Org._meta.get_field(field).max_length or 0
+            max_length = getattr(Org._meta.get_field(field), "max_length", None) or 0
             if "\x00" in value:
                 raise CommandError(f"--{option} contains a NUL character (\\x00): remove it.")
             if len(value) > max_length:
