@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import soql
 from sfsim import ids
+from sfsim import query_functions as qf
 from sfsim.errors import SalesforceError
 from sfsim.schema import COMPOUND
 from sfsim.values import (
@@ -29,7 +30,6 @@ from sfsim.values import (
 )
 from sfsim.versions import data_path
 from soql import ast
-from soql.evaluate import operand_path
 
 _ADDRESS_PARTS = (
     "Street",
@@ -196,6 +196,8 @@ class Plan:
         self, org, query: ast.Query, *, include_deleted: bool, user, csv: bool, top: bool = True
     ):
         self.org = org
+        if top:
+            query = qf.prepare(org, query, user)
         self.query = query
         self.include_deleted = include_deleted
         self.user = user
@@ -208,8 +210,9 @@ class Plan:
         self.group_by: list[_Column] = []
         self.python_filter = None
         self.is_count = query.is_count
-        self.is_aggregate = not self.is_count and (
-            bool(query.group_by) or any(isinstance(i, ast.Aggregate) for i in query.fields)
+        self.is_aggregate = qf.is_aggregate_query(query)
+        self.python_order = not self.is_aggregate and any(
+            isinstance(i.field, ast.FunctionCall) for i in query.order_by
         )
         self._select_items()
         self.where_sql, self.params = self._where()
@@ -277,15 +280,36 @@ class Plan:
                         self._typeof_column(item.field, ref)
                 for ref in item.else_fields:
                     self._typeof_column(item.field, ref)
+        calls = [i for i in q.fields if isinstance(i, ast.FunctionCall)]
+        calls += [i.field for i in q.order_by if isinstance(i.field, ast.FunctionCall)]
+        calls += [g for g in q.group_by if isinstance(g, ast.FunctionCall)]
+        for call in calls:
+            self._add_function_columns(call)
         if self.is_aggregate:
             for ref in q.group_by:
-                self.group_by.append(self._add_column(ref.path))
+                if isinstance(ref, ast.FieldRef):
+                    self.group_by.append(self._add_column(ref.path))
             for _alias, agg in self.aggregates:
                 if agg.field is not None:
+                    self._add_column(agg.field.path)
+            for agg in ast.condition_fields(q.having):
+                if isinstance(agg, ast.Aggregate) and agg.field is not None:
                     self._add_column(agg.field.path)
         # the Id of the FROM object (and of each joined parent) is always read
         if not self.is_aggregate:
             self._add_column(("Id",))
+
+    def _add_function_columns(self, call: ast.FunctionCall) -> None:
+        """Columns a function reads (a compound location's components when they exist)."""
+        refs = soql.functions.field_refs(call)
+        for ref in refs:
+            found = self.builder.resolve(ref.path)
+            if found is not None and found[1]["type"] in COMPOUND:
+                continue
+            self._add_column(ref.path)
+        for path in qf.read_paths(call):
+            if path not in [r.path for r in refs] and self.builder.resolve(path) is not None:
+                self._add_column(path)
 
     def _add_components(self, compound: str) -> None:
         """The component fields an address is built from (BillingCity ... of BillingAddress)."""
@@ -345,6 +369,8 @@ class Plan:
                 for ref in ast.condition_fields(where):
                     if isinstance(ref, ast.FieldRef):
                         self._add_column(ref.path)
+                    elif isinstance(ref, ast.FunctionCall):
+                        self._add_function_columns(ref)
         return (" AND ".join(tests) or "1"), params
 
     def _normalise_ids(self, expr):
@@ -404,7 +430,7 @@ class Plan:
     def sql(self, *, paged: bool = True) -> str:
         select = ", ".join(self.select_exprs()) or 't."Id"'
         text = f"SELECT {select} {self.from_sql()} WHERE {self.where_sql} {self.order_sql()}"
-        if paged and not self.python_filter and not self.is_aggregate:
+        if paged and not self.python_filter and not self.python_order and not self.is_aggregate:
             text += self._limit_sql()
         return text
 
@@ -418,24 +444,17 @@ class Plan:
         """Rows of the select list (after the Python filter and LIMIT/OFFSET when needed)."""
         conn = conn or self.org.conn()
         cur = conn.execute(self.sql(), self.params)
-        if not self.python_filter:
+        if not self.python_filter and not self.python_order:
             yield from cur
             return
-        index = {c.path: i for i, c in enumerate(self.columns)}
-        lowered = {tuple(p.lower() for p in k): v for k, v in index.items()}
         pred = self.python_filter
         skip = self.query.offset or 0
         left = self.query.limit
-        for row in cur:
-
-            def getter(path, row=row):
-                i = lowered.get(tuple(p.lower() for p in path))
-                if i is None:
-                    return None
-                return _python_value(self.columns[i].field, row[i])
-
-            if not pred(getter):
-                continue
+        rows = (row for row in cur if pred is None or pred(self.getter(row)))
+        if self.python_order:
+            key = soql.order_key(self.query.order_by)
+            rows = iter(sorted(rows, key=lambda row: key(self.getter(row, functions=True))))
+        for row in rows:
             if skip:
                 skip -= 1
                 continue
@@ -444,6 +463,36 @@ class Plan:
                     return
                 left -= 1
             yield row
+
+    def getter(self, row: tuple, *, functions: bool = False, raw: bool = False):
+        """Read ``row`` by field path (Python values); with ``functions`` also by the text
+        of a function of the query (``DISTANCE(...)``), computed from its fields; with
+        ``raw`` the stored values (what aggregates group and shape)."""
+        lowered = self._lowered_index()
+
+        def get(path):
+            i = lowered.get(tuple(p.lower() for p in path))
+            if i is None:
+                if functions and path in self._calls_by_text:
+                    return soql.functions.evaluate(self._calls_by_text[path], get)
+                return None
+            if raw:
+                return row[i]
+            return _python_value(self.columns[i].field, row[i])
+
+        return get
+
+    def _lowered_index(self) -> dict:
+        if getattr(self, "_lowered", None) is None or len(self._lowered) != len(self.columns):
+            self._lowered = {
+                tuple(p.lower() for p in c.path): i for i, c in enumerate(self.columns)
+            }
+            self._calls_by_text = {
+                soql.evaluate.operand_path(c): c
+                for c in (*self.query.fields, *(i.field for i in self.query.order_by))
+                if isinstance(c, ast.FunctionCall)
+            }
+        return self._lowered
 
     def count(self) -> int:
         conn = self.org.conn()
@@ -477,7 +526,21 @@ class Plan:
                 out[self._child_key(item.query.sobject)] = self._children(item.query, rid)
             elif isinstance(item, ast.TypeOf):
                 self._put_typeof(out, item, values)
+            elif isinstance(item, ast.FunctionCall):
+                self._put_function(out, item, row, values, od, rid)
         return out
+
+    def _put_function(self, out: dict, call: ast.FunctionCall, row, values, od, rid) -> None:
+        names = dict((id(item), name) for item, name in qf.output_names(self.query))
+        name = names.get(id(call))
+        if call.func in ("toLabel", "FORMAT") and isinstance(call.args[0], ast.FieldRef):
+            self._put(out, call.args[0].path, values, od, rid)
+            shown = call.args[0].path[-1]
+            if len(call.args[0].path) == 1 and call.alias and shown in out:
+                out[call.alias] = out.pop(next(k for k in out if k.lower() == shown.lower()))
+            return
+        value = soql.functions.evaluate(call, self.getter(row))
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
 
     def _put(self, out: dict, path: tuple[str, ...], values: dict, od, rid) -> None:
         found = self.builder.resolve(path)
@@ -609,43 +672,13 @@ class Plan:
 
     # ------------------------------------------------------------------ aggregates
     def aggregate_records(self) -> list[dict]:
-        groups: dict[tuple, list] = {}
-        gidx = [self.columns.index(c) for c in self.group_by]
-        aggs = []
-        for alias, agg in self.aggregates:
-            col = None
-            if agg.field is not None:
-                found = self.builder.resolve(agg.field.path)
-                col = next(i for i, c in enumerate(self.columns) if c.path == found[2])
-            aggs.append((alias, agg, col))
-        for row in self.raw_rows():
-            key = tuple(row[i] for i in gidx)
-            state = groups.get(key)
-            if state is None:
-                state = groups[key] = [_AggState(a.func) for _al, a, _c in aggs]
-            for st, (_al, _agg, col) in zip(state, aggs, strict=True):
-                st.add(row[col] if col is not None else 1)
-        if not self.group_by and not groups:
-            groups[()] = [_AggState(a.func) for _al, a, _c in aggs]
-        out = []
-        for key, state in groups.items():
-            rec = {"attributes": {"type": "AggregateResult"}}
-            for value, col in zip(key, self.group_by, strict=True):
-                rec[col.path[-1]] = to_json_value(col.field, value, self.od.name, None)
-            expr_n = 0
-            by_text = {}
-            for st, (alias, agg, col) in zip(state, aggs, strict=True):
-                name = alias
-                if name is None:
-                    name = f"expr{expr_n}"
-                    expr_n += 1
-                value = st.result()
-                if col is not None and agg.func in ("MIN", "MAX") and value is not None:
-                    value = to_json_value(self.columns[col].field, value, self.od.name, None)
-                rec[name] = value
-                by_text[operand_path(agg)] = value
-            rec["_having"] = by_text
-            out.append(rec)
+        def to_json(ref, value):
+            found = self.builder.resolve(ref.path)
+            return to_json_value(found[1], value, self.od.name, None) if found else value
+
+        out = qf.aggregate(
+            self.query, self.raw_rows(), lambda row: self.getter(row, raw=True), to_json
+        )
         q = self.query
         if q.having is not None:
             pred = soql.compile_condition(q.having, now=self.org.sim.clock.now())

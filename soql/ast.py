@@ -14,6 +14,10 @@ A parsed query (``soql.parse``) is a :class:`Query`::
         limit=int | None,
         offset=int | None,
         for_clause="VIEW" | "REFERENCE" | "UPDATE" | None,
+        using_scope="Mine" | ... | None,          # USING SCOPE
+        data_category=(DataCategoryFilter, ...),  # WITH DATA CATEGORY
+        group_by_kind="ROLLUP" | "CUBE" | None,   # GROUP BY ROLLUP(...) / CUBE(...)
+        update_clause="TRACKING" | "VIEWSTAT" | None,
     )
 
 Select items
@@ -27,6 +31,10 @@ Select items
     ``TypeOf(field="What", whens=(TypeOfWhen("Account", (FieldRef,...)),...),
     else_fields=(FieldRef, ...))``.
     ``FieldsMacro(kind="ALL" | "STANDARD" | "CUSTOM")``.
+    ``FunctionCall(func="toLabel", args=(FieldRef(("Status",)),), alias=None)`` for every
+    other function (toLabel, FORMAT, convertCurrency, convertTimezone, GROUPING, the date
+    functions, DISTANCE, GEOLOCATION). A FieldRef in an aggregate query may carry an
+    ``alias`` (``SELECT LeadSource src, COUNT(Id) n FROM Lead GROUP BY LeadSource``).
 
 Conditions (WHERE / HAVING)
     ``And(items)``, ``Or(items)`` (two or more items, as written: SOQL needs parentheses to
@@ -65,13 +73,22 @@ class DateLiteral:
     n: int | None = None
 
 
-Value = Union[str, int, float, bool, None, date, datetime, DateLiteral]  # noqa: UP007
+@dataclass(frozen=True)
+class CurrencyValue:
+    """A currency-prefixed literal of a multi-currency org: ``USD5000``, ``EUR12.50``."""
+
+    code: str
+    amount: int | float
+
+
+Value = Union[str, int, float, bool, None, date, datetime, DateLiteral, CurrencyValue]  # noqa: UP007
 
 
 @dataclass(frozen=True)
 class FieldRef:
     path: tuple[str, ...]
     pos: Pos | None = _field(default=None, compare=False, repr=False)
+    alias: str | None = None  # only in the select list of an aggregate query
 
     @property
     def name(self) -> str:
@@ -84,6 +101,29 @@ class Aggregate:
     field: FieldRef | None = None
     alias: str | None = None
     pos: Pos | None = _field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    """Any other function: ``toLabel(Status)``, ``FORMAT(Amount)``, ``convertCurrency(x)``,
+    ``CALENDAR_YEAR(CreatedDate)``, ``DISTANCE(Loc__c, GEOLOCATION(1.5, 2), 'mi')``,
+    ``GROUPING(Industry)``, and aggregates over a function (``SUM(convertCurrency(x))``).
+    ``func`` is the canonical spelling (see ``soql.functions``); ``args`` are FieldRef,
+    FunctionCall, Aggregate, str or number."""
+
+    func: str
+    args: tuple = ()
+    alias: str | None = None
+    pos: Pos | None = _field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class DataCategoryFilter:
+    """``WITH DATA CATEGORY Geography__c AT (usa__c, uk__c)``: group, selector, categories."""
+
+    group: str
+    selector: str  # AT | ABOVE | BELOW | ABOVE_OR_BELOW
+    categories: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -114,7 +154,7 @@ class SubQuery:
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: FieldRef | Aggregate
+    field: FieldRef | Aggregate | FunctionCall
     descending: bool = False
     nulls: str | None = None  # "FIRST" | "LAST" | None (Salesforce default: nulls first)
 
@@ -123,7 +163,7 @@ class OrderItem:
         return self.nulls != "LAST"
 
 
-Operand = Union[FieldRef, Aggregate]  # noqa: UP007
+Operand = Union[FieldRef, Aggregate, FunctionCall]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -181,7 +221,7 @@ class Not:
 
 Condition = Union[Comparison, Like, InList, InSubquery, Includes, And, Or, Not]  # noqa: UP007
 Logical = (And, Or)
-SelectItem = Union[FieldRef, Aggregate, SubQuery, TypeOf, FieldsMacro]  # noqa: UP007
+SelectItem = Union[FieldRef, Aggregate, FunctionCall, SubQuery, TypeOf, FieldsMacro]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -191,12 +231,16 @@ class Query:
     alias: str | None = None
     where: Condition | None = None
     with_clause: str | None = None
-    group_by: tuple[FieldRef, ...] = ()
+    group_by: tuple[FieldRef | FunctionCall, ...] = ()
     having: Condition | None = None
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int | None = None
     for_clause: str | None = None
+    using_scope: str | None = None
+    data_category: tuple[DataCategoryFilter, ...] = ()
+    group_by_kind: str | None = None  # "ROLLUP" | "CUBE" | None
+    update_clause: str | None = None  # "TRACKING" | "VIEWSTAT" | None
     sobject_pos: Pos | None = _field(default=None, compare=False, repr=False)
     source: str = _field(default="", compare=False, repr=False)
 

@@ -27,13 +27,14 @@ Semantics (Salesforce's two-valued logic, not SQL's three-valued one):
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
-from . import ast
+from . import ast, functions
 from .dates import date_range, datetime_range
 from .render import render_operand
 
@@ -337,6 +338,23 @@ def compile_condition(
     if isinstance(expr, ast.Not):
         inner = compile_condition(expr.item, now=now, tz=tz, semi_join=semi_join)
         return lambda g: not inner(g)
+    if isinstance(getattr(expr, "field", None), ast.FunctionCall):
+        # CALENDAR_YEAR(CreatedDate) = 2024, DISTANCE(...) < 20: compute the function's
+        # value from the fields it reads, then test it like a field.
+        call = expr.field
+        synthetic = ("\x00" + render_operand(call),)
+        inner = compile_condition(
+            dataclasses.replace(expr, field=ast.FieldRef(synthetic)),
+            now=now,
+            tz=tz,
+            semi_join=semi_join,
+        )
+
+        def with_function(g):
+            value = functions.evaluate(call, g, tz)
+            return inner(lambda path: value if path == synthetic else g(path))
+
+        return with_function
     if isinstance(expr, ast.Comparison):
         return _compile_comparison(expr, now, tz)
     if isinstance(expr, ast.Like):

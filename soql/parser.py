@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 from . import ast
 from .errors import SoqlLimitError, SoqlSyntaxError
+from .functions import AGGREGATES, ARITY, DISTANCE_UNITS, canonical
 from .limits import check_string, check_text, check_tree
 
 _GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text()
@@ -24,7 +25,6 @@ _GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text()
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _LIKE_ESCAPES = {"%", "_"}
 _EOF = "<EOF>"
-_AGGREGATES = {"COUNT", "COUNT_DISTINCT", "SUM", "MIN", "MAX", "AVG"}
 
 
 class _SemanticError(Exception):
@@ -36,6 +36,20 @@ class _SemanticError(Exception):
 
 def _pos(token: Token) -> ast.Pos:
     return (token.line, token.column)
+
+
+def _is_aggregate_call(item) -> bool:
+    return isinstance(item, ast.FunctionCall) and item.func in AGGREGATES
+
+
+def _token_at(node, fallback: Token) -> Token:
+    """A token standing for ``node``'s position (for errors found after the tree is built)."""
+    pos = getattr(node, "pos", None)
+    if pos is None:
+        return fallback
+    token = Token("NAME", ".".join(node.path) if hasattr(node, "path") else "?")
+    token.line, token.column = pos
+    return token
 
 
 def decode_string(token: Token) -> str:
@@ -106,16 +120,36 @@ def _strip_alias(node, alias: str):
     return fix(node)
 
 
+def _check_plain_from(query: ast.Query) -> None:
+    """Only a child subquery's FROM may be a path (``Account.Contacts``)."""
+    if "." in query.sobject:
+        token = Token("NAME", query.sobject)
+        line, column = query.sobject_pos or (1, 1)
+        token.line, token.column = line, column + len(query.sobject.split(".")[0])
+        raise _SemanticError("unexpected token: '.'", token)
+
+
 @v_args(inline=True)
 class _Builder(Transformer):
     def start(self, query):
+        _check_plain_from(query)
         return query
 
     def where_only(self, condition):
         return condition
 
-    def query(self, select, obj, where, with_, group, having, order, limit, offset, for_):
-        sobject, alias, sobject_pos = obj
+    def query(
+        self, select, obj, scope, where, with_, group, having, order, limit, offset, for_, update
+    ):
+        sobject, alias, sobject_pos, sobject_token = obj
+        data_category = ()
+        if isinstance(with_, tuple):
+            data_category, with_ = with_, None
+        group_kind = None
+        if group and len(group) == 1 and isinstance(group[0], ast.FunctionCall):
+            kind = group[0].func.upper()
+            if kind in ("ROLLUP", "CUBE"):
+                group_kind, group = kind, group[0].args
         q = ast.Query(
             fields=select,
             sobject=sobject,
@@ -128,57 +162,94 @@ class _Builder(Transformer):
             limit=limit,
             offset=offset,
             for_clause=for_,
+            using_scope=scope,
+            data_category=data_category,
+            group_by_kind=group_kind,
+            update_clause=update,
             sobject_pos=sobject_pos,
         )
-        if alias:
+        for prefix in [p for p in (alias, sobject) if p and "." not in p]:
+            # "c.Name" with FROM Contact c, and "Contact.Name" with FROM Contact
             q = dataclasses.replace(
                 q,
-                fields=_strip_alias(q.fields, alias),
-                where=_strip_alias(q.where, alias),
-                group_by=_strip_alias(q.group_by, alias),
-                having=_strip_alias(q.having, alias),
-                order_by=_strip_alias(q.order_by, alias),
+                fields=_strip_alias(q.fields, prefix),
+                where=_strip_alias(q.where, prefix),
+                group_by=_strip_alias(q.group_by, prefix),
+                having=_strip_alias(q.having, prefix),
+                order_by=_strip_alias(q.order_by, prefix),
             )
+        aggregate = bool(q.group_by) or any(
+            isinstance(i, ast.Aggregate) or _is_aggregate_call(i) for i in q.fields
+        )
+        for item in q.fields:
+            if isinstance(item, ast.FieldRef) and item.alias and not aggregate:
+                raise _SemanticError(
+                    "Only aggregate expressions use field aliasing", _token_at(item, sobject_token)
+                )
         return q
 
-    def object_ref(self, name, alias):
-        return (str(name), str(alias) if alias is not None else None, _pos(name))
+    def object_ref(self, path, alias):
+        names, token = path
+        return (".".join(names), str(alias) if alias is not None else None, _pos(token), token)
+
+    def object_path(self, *names):
+        return (tuple(str(n) for n in names), names[0])
+
+    def using_clause(self, name):
+        return str(name)
 
     def select_list(self, *items):
         return tuple(items)
 
+    def select_field(self, field, alias):
+        if alias is None:
+            return field
+        return dataclasses.replace(field, alias=str(alias))
+
+    def select_function(self, call, alias):
+        if alias is None:
+            return call
+        if isinstance(call, ast.FieldsMacro) or (
+            isinstance(call, ast.Aggregate) and call.func == "COUNT" and call.field is None
+        ):
+            raise _SemanticError(f"unexpected token: '{alias}'", alias)
+        return dataclasses.replace(call, alias=str(alias))
+
     def subquery(self, query):
+        if "." in query.sobject:
+            # FROM Account.Contacts: a relationship path through the parent object
+            query = dataclasses.replace(query, sobject=query.sobject.rsplit(".", 1)[1])
         return ast.SubQuery(query)
 
-    def function(self, name, field, alias):
-        func = name.value.upper()
-        if func == "FIELDS":
-            kind = field.path[0].upper() if field is not None and len(field.path) == 1 else ""
+    def function(self, name, args):
+        args = args or ()
+        upper = name.value.upper()
+        if upper == "FIELDS":
+            field = args[0] if len(args) == 1 else None
+            kind = ""
+            if isinstance(field, ast.FieldRef) and len(field.path) == 1:
+                kind = field.path[0].upper()
             if kind not in ("ALL", "STANDARD", "CUSTOM"):
                 raise _SemanticError("FIELDS() takes ALL, STANDARD or CUSTOM", name)
-            if alias is not None:
-                raise _SemanticError(f"unexpected token: '{alias}'", alias)
             return ast.FieldsMacro(kind, _pos(name))
-        self._check_aggregate(name, field)
-        if alias is not None and field is None:
-            raise _SemanticError(f"unexpected token: '{alias}'", alias)
-        return ast.Aggregate(func, field, str(alias) if alias is not None else None, _pos(name))
+        if upper in ("ROLLUP", "CUBE"):
+            if not args or not all(isinstance(a, ast.FieldRef) for a in args):
+                raise _SemanticError(f"{upper}() takes field names", name)
+            return ast.FunctionCall(upper, tuple(args), None, _pos(name))
+        func = canonical(upper)
+        if func is None:
+            raise _SemanticError(f"Unknown function {name.value}()", name)
+        fewest, most = ARITY[func]
+        if not fewest <= len(args) <= most:
+            raise _SemanticError(f"unexpected token: '{')' if len(args) < fewest else ','}'", name)
+        if func in AGGREGATES and all(isinstance(a, ast.FieldRef) for a in args):
+            return ast.Aggregate(func, args[0] if args else None, None, _pos(name))
+        if func == "DISTANCE" and (not isinstance(args[2], str) or args[2] not in DISTANCE_UNITS):
+            raise _SemanticError("DISTANCE() takes the unit 'mi' or 'km'", name)
+        return ast.FunctionCall(func, tuple(args), None, _pos(name))
 
-    def agg_operand(self, name, field):
-        self._check_aggregate(name, field)
-        return ast.Aggregate(name.value.upper(), field, None, _pos(name))
-
-    @staticmethod
-    def _check_aggregate(name, field):
-        func = name.value.upper()
-        if func not in _AGGREGATES:
-            raise _SemanticError(
-                f"Unsupported function {name.value}(): this parser knows "
-                "COUNT, COUNT_DISTINCT, SUM, MIN, MAX, AVG and FIELDS",
-                name,
-            )
-        if field is None and func != "COUNT":
-            raise _SemanticError("unexpected token: ')'", name)
+    def function_args(self, *args):
+        return tuple(args)
 
     def typeof(self, typeof_token, name, *rest):
         *whens, else_fields = rest
@@ -223,9 +294,11 @@ class _Builder(Transformer):
         return ast.InList(operand, values, True, operand.pos)
 
     def in_query(self, operand, query):
+        _check_plain_from(query)
         return ast.InSubquery(operand, query, False)
 
     def not_in_query(self, operand, query):
+        _check_plain_from(query)
         return ast.InSubquery(operand, query, True)
 
     def includes(self, operand, values):
@@ -288,6 +361,21 @@ class _Builder(Transformer):
 
     def group_clause(self, *fields):
         return tuple(fields)
+
+    def data_category(self, *filters):
+        return tuple(filters)
+
+    def category_filter(self, group, selector, *categories):
+        return ast.DataCategoryFilter(
+            str(group), selector.value.upper(), tuple(str(c) for c in categories)
+        )
+
+    def update_clause(self, kind):
+        return kind.value.upper()
+
+    def currency(self, token):
+        code, amount = token.value[:3].upper(), token.value[3:]
+        return ast.CurrencyValue(code, float(amount) if "." in amount else int(amount))
 
     def order_clause(self, *items):
         return tuple(items)

@@ -58,20 +58,25 @@ def render_value(value: ast.Value) -> str:
         return value.isoformat()
     if isinstance(value, ast.DateLiteral):
         return value.name if value.n is None else f"{value.name}:{value.n}"
+    if isinstance(value, ast.CurrencyValue):
+        return f"{value.code}{value.amount}"
     raise TypeError(f"not a SOQL value: {value!r}")
 
 
-def render_operand(operand: ast.Operand) -> str:
+def render_operand(operand) -> str:
+    """A field path, an aggregate or a function call (its arguments rendered too)."""
     if isinstance(operand, ast.FieldRef):
         return ".".join(operand.path)
-    inner = render_operand(operand.field) if operand.field is not None else ""
-    return f"{operand.func}({inner})"
+    if isinstance(operand, ast.FunctionCall):
+        return f"{operand.func}({', '.join(render_operand(a) for a in operand.args)})"
+    if isinstance(operand, ast.Aggregate):
+        inner = render_operand(operand.field) if operand.field is not None else ""
+        return f"{operand.func}({inner})"
+    return render_value(operand)
 
 
 def _render_item(item: ast.SelectItem) -> str:
-    if isinstance(item, ast.FieldRef):
-        return render_operand(item)
-    if isinstance(item, ast.Aggregate):
+    if isinstance(item, ast.FieldRef | ast.Aggregate | ast.FunctionCall):
         text = render_operand(item)
         return f"{text} {item.alias}" if item.alias else text
     if isinstance(item, ast.SubQuery):
@@ -124,12 +129,23 @@ def render(query: ast.Query) -> str:
     """Render a Query as canonical SOQL text."""
     parts = ["SELECT " + ", ".join(_render_item(i) for i in query.fields)]
     parts.append(f"FROM {query.sobject}" + (f" {query.alias}" if query.alias else ""))
+    if query.using_scope:
+        parts.append(f"USING SCOPE {query.using_scope}")
     if query.where is not None:
         parts.append("WHERE " + render_condition(query.where))
     if query.with_clause:
         parts.append(f"WITH {query.with_clause}")
+    if query.data_category:
+        filters = []
+        for f in query.data_category:
+            names = f.categories[0] if len(f.categories) == 1 else f"({', '.join(f.categories)})"
+            filters.append(f"{f.group} {f.selector} {names}")
+        parts.append("WITH DATA CATEGORY " + " AND ".join(filters))
     if query.group_by:
-        parts.append("GROUP BY " + ", ".join(render_operand(f) for f in query.group_by))
+        items = ", ".join(render_operand(f) for f in query.group_by)
+        if query.group_by_kind:
+            items = f"{query.group_by_kind}({items})"
+        parts.append("GROUP BY " + items)
     if query.having is not None:
         parts.append("HAVING " + render_condition(query.having))
     if query.order_by:
@@ -148,4 +164,6 @@ def render(query: ast.Query) -> str:
         parts.append(f"OFFSET {query.offset}")
     if query.for_clause:
         parts.append(f"FOR {query.for_clause}")
+    if query.update_clause:
+        parts.append(f"UPDATE {query.update_clause}")
     return " ".join(parts)

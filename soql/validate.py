@@ -31,6 +31,7 @@ from . import ast
 from .errors import SoqlFieldError
 
 Describe = Callable[[str], dict | None]
+_AGGREGATE_NAMES = frozenset(("COUNT", "COUNT_DISTINCT", "SUM", "MIN", "MAX", "AVG"))
 
 _NO_COLUMN = (
     "No such column '{name}' on entity '{entity}'. If you are attempting to use a custom "
@@ -184,9 +185,13 @@ class _Validator:
 
     def query(self, query: ast.Query, desc: dict) -> None:
         aggregate_query = bool(query.group_by) or any(
-            isinstance(i, ast.Aggregate) and not query.is_count for i in query.fields
+            (isinstance(i, ast.Aggregate) and not query.is_count)
+            or (isinstance(i, ast.FunctionCall) and i.func in _AGGREGATE_NAMES)
+            for i in query.fields
         )
-        grouped = {tuple(n.lower() for n in f.path) for f in query.group_by}
+        grouped = {
+            tuple(n.lower() for n in f.path) for f in query.group_by if isinstance(f, ast.FieldRef)
+        }
         for item in query.fields:
             self.select_item(query, desc, item)
             if (
@@ -199,6 +204,9 @@ class _Validator:
                 )
         self.condition(desc, query.where)
         for ref in query.group_by:
+            if isinstance(ref, ast.FunctionCall):
+                self.function(desc, ref)
+                continue
             self.capable(self.resolve(desc, ref), "groupable", "grouped", ref.pos)
         self.condition(desc, query.having)
         for item in query.order_by:
@@ -213,8 +221,20 @@ class _Validator:
                 "INVALID_FIELD", f"field '{entry['name']}' can not be {verb} in a query call", pos
             )
 
+    def function(self, desc: dict, call: ast.FunctionCall) -> None:
+        """Check the fields a function reads (its other arguments are literals)."""
+        for arg in call.args:
+            if isinstance(arg, ast.FieldRef):
+                self.resolve(desc, arg)
+            elif isinstance(arg, ast.FunctionCall):
+                self.function(desc, arg)
+            elif isinstance(arg, ast.Aggregate):
+                self.operand(desc, arg)
+
     def select_item(self, query: ast.Query, desc: dict, item: ast.SelectItem) -> None:
-        if isinstance(item, ast.FieldRef):
+        if isinstance(item, ast.FunctionCall):
+            self.function(desc, item)
+        elif isinstance(item, ast.FieldRef):
             self.resolve(desc, item)
         elif isinstance(item, ast.Aggregate):
             self.operand(desc, item)
@@ -251,6 +271,9 @@ class _Validator:
                 self.query(sub, child)
 
     def operand(self, desc: dict, operand: ast.Operand) -> dict | None:
+        if isinstance(operand, ast.FunctionCall):
+            self.function(desc, operand)
+            return None
         if isinstance(operand, ast.Aggregate):
             if operand.field is not None:
                 entry = self.resolve(desc, operand.field)

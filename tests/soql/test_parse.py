@@ -214,7 +214,9 @@ def test_reserved_words_are_not_names():
 MALFORMED = [
     # (query, row, column, token)
     ("SELECT Id FROM Account WHERE", 1, 30, "<EOF>"),
-    ("SELECT Id Account", 1, 11, "Account"),
+    # "Account" may be a field alias (SELECT LeadSource src, COUNT(Id) ...): FROM is missing
+    ("SELECT Id Account", 1, 19, "<EOF>"),
+    ("SELECT Id Account Name FROM Account", 1, 19, "Name"),
     ("SELECT Id", 1, 11, "<EOF>"),
     ("SELECT Id FROM Account WHERE Name = 'x' AND", 1, 45, "<EOF>"),
     ("SELECT Id FROM Account WHERE Name = 'x' AND AND", 1, 45, "AND"),

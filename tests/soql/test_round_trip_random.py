@@ -67,5 +67,5 @@ def test_random_conditions_round_trip():
         expr = random_condition(rng)
         text = soql.render_condition(expr)
         assert soql.parse_where(text) == expr, text
-        query = ast.Query((ast.FieldRef(("Id",)),), "Account", where=expr, limit=5)
+        query = ast.Query((ast.FieldRef(("Id",)),), "Contact", where=expr, limit=5)
         assert soql.parse(soql.render(query)) == query
