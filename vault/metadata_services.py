@@ -13,6 +13,7 @@ same components again in the same snapshot is a no-op, so resumed work is idempo
 """
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from django.db import transaction
 from vault import codec
 from vault.models import MetadataComponentVersion, Snapshot
 from vault.services import BatchResult, batched, blob_put
+from vault.versioning import CurrentVersion, commit_versions, lock_building, plan_versions
 
 Change = MetadataComponentVersion.Change
 BATCH_SIZE = 500
@@ -69,27 +71,15 @@ class MetadataWriter:
         result = BatchResult(seen=len(components))
         if not components:
             return result
-        current = self._current(components)
         seq = self.snapshot.seq
-        to_close, to_drop, new = [], [], []
-        seen = set()
-        for component in components:
-            key = (component.metadata_type, component.full_name)
-            if key in seen:
-                continue
-            seen.add(key)
-            digest = files_hash(self._hash_key, component.files)
-            row = current.get(key)
-            if row is not None and not row.is_deleted and bytes(row.content_hash) == digest:
-                continue
-            change = Change.CHANGED if row is not None and not row.is_deleted else Change.ADDED
-            if row is not None and row.valid_from == seq:
-                to_drop.append(row.pk)
-                if row.change == Change.ADDED:
-                    change = Change.ADDED
-            elif row is not None:
-                to_close.append(row.pk)
-            new.append((component, digest, change))
+        plan = plan_versions(
+            ((c, files_hash(self._hash_key, c.files)) for c in components),
+            seq=seq,
+            current=self._current(components),
+            key=lambda c: (c.metadata_type, c.full_name),
+            change_of=_component_change,
+        )
+        new = plan.new
         if not new:
             return result
         versions = []
@@ -119,25 +109,32 @@ class MetadataWriter:
                 )
             )
             setattr(result, change, getattr(result, change) + 1)
-        with transaction.atomic():
-            if to_drop:
-                MetadataComponentVersion.objects.filter(id__in=to_drop).delete()
-            if to_close:
-                MetadataComponentVersion.objects.filter(
-                    id__in=to_close, valid_to__isnull=True
-                ).update(valid_to=seq)
-            MetadataComponentVersion.objects.bulk_create(versions)
+        commit_versions(
+            snapshot=self.snapshot,
+            model=MetadataComponentVersion,
+            plan=plan,
+            insert=lambda: MetadataComponentVersion.objects.bulk_create(versions),
+        )
         return result
 
-    def _current(self, components) -> dict[tuple[str, str], MetadataComponentVersion]:
+    def _current(self, components) -> dict[Hashable, CurrentVersion]:
         types = {c.metadata_type for c in components}
         names = {c.full_name for c in components}
         rows = MetadataComponentVersion.objects.filter(
             org_id=self.org.pk, metadata_type__in=types, full_name__in=names, valid_to__isnull=True
-        ).only(
+        ).values_list(
             "id", "metadata_type", "full_name", "content_hash", "is_deleted", "valid_from", "change"
         )
-        return {(r.metadata_type, r.full_name): r for r in rows}
+        return {
+            (metadata_type, full_name): CurrentVersion(
+                id=pk,
+                content_hash=bytes(digest),
+                valid_from=valid_from,
+                change=change,
+                gone=is_deleted,
+            )
+            for pk, metadata_type, full_name, digest, is_deleted, valid_from, change in rows
+        }
 
     def _seal(self, component: MetadataComponent, manifest: list[dict]) -> bytes:
         plaintext = json.dumps(
@@ -149,6 +146,11 @@ class MetadataWriter:
             storage_key=sealed_aad_key(self.org.pk, component.metadata_type, component.full_name),
             plaintext=plaintext,
         )
+
+
+def _component_change(component: MetadataComponent, row: CurrentVersion | None) -> str:
+    """Changed when it had a version in the org; added when new (or back after deletion)."""
+    return Change.CHANGED if row is not None and not row.gone else Change.ADDED
 
 
 def metadata_mark_deleted(
@@ -168,6 +170,7 @@ def metadata_mark_deleted(
     marked = 0
     for batch in batched(gone, BATCH_SIZE):
         with transaction.atomic():
+            lock_building(snapshot)
             closed = list(
                 MetadataComponentVersion.objects.filter(id__in=batch, valid_to__isnull=True)
             )

@@ -26,6 +26,13 @@ from django.utils import timezone
 from common.storage import org_storage
 from vault import codec
 from vault.models import Blob, ObjectWatermark, RecordVersion, Segment, Snapshot
+from vault.versioning import (
+    CurrentVersion,
+    SnapshotClosed,
+    commit_versions,
+    lock_building,
+    plan_versions,
+)
 
 BATCH_SIZE = 2000
 State = RecordVersion.State
@@ -35,23 +42,6 @@ _GONE_STATES = (State.HARD_DELETED, State.ARCHIVED)
 
 class VaultBusy(Exception):
     """Another job is writing a snapshot of this org."""
-
-
-class SnapshotClosed(Exception):
-    """The snapshot is no longer building (published or discarded): nothing is written."""
-
-
-def _lock_building(snapshot: Snapshot) -> None:
-    """Inside a transaction: make sure the snapshot is still building (and hold it so a
-    concurrent discard waits), or raise SnapshotClosed."""
-    if (
-        not Snapshot.objects.select_for_update()
-        .filter(pk=snapshot.pk, status=Snapshot.Status.BUILDING)
-        .exists()
-    ):
-        raise SnapshotClosed(
-            f"Snapshot {snapshot.seq} is no longer being built; this write was dropped."
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +209,8 @@ class ObjectWriter:
             total.add(self.write_batch(batch))
         return total
 
-    def _current(self, record_ids: list[str]) -> dict[str, tuple]:
-        """Current versions of these ids: {record_id: (id, record_id, hash, state,
-        valid_from, change)}, in one query."""
+    def _current(self, record_ids: list[str]) -> dict[str, CurrentVersion]:
+        """Current versions of these ids, in one query."""
         table = connection.ops.quote_name(RecordVersion._meta.db_table)
         placeholders = ", ".join(["%s"] * len(record_ids))
         sql = (
@@ -231,7 +220,17 @@ class ObjectWriter:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.org.pk, self.object_name, *record_ids])
-            return {row[1]: row for row in cursor.fetchall()}
+            return {
+                record_id: CurrentVersion(
+                    id=pk,
+                    content_hash=bytes(digest),
+                    valid_from=valid_from,
+                    change=change,
+                    gone=state in _GONE_STATES,
+                    state=state,
+                )
+                for pk, record_id, digest, state, valid_from, change in cursor.fetchall()
+            }
 
     def write_batch(self, records: list[VaultRecord]) -> BatchResult:
         try:
@@ -255,30 +254,14 @@ class ObjectWriter:
         # An object the vault has never seen has no current versions to compare with:
         # skip the lookup (the one-current-version constraint still guards duplicates).
         current = {} if self._new_object else self._current([r.record_id for r in records])
-        seq = self.snapshot.seq
-        to_close, to_drop, new = [], [], []
-        seen_ids = set()
-        for record, line, digest in zip(records, lines, hashes, strict=True):
-            if record.record_id in seen_ids:
-                continue  # the same id twice in one batch: keep the first
-            seen_ids.add(record.record_id)
-            row = current.get(record.record_id)
-            if row is not None and bytes(row[2]) == digest:
-                continue
-            if row is None:
-                change = Change.ADDED
-            elif record.state != State.PRESENT and row[3] == State.PRESENT:
-                change = Change.DELETED
-            else:
-                change = Change.CHANGED
-            if row is not None and row[4] == seq:
-                # Re-written within the same snapshot (a resumed batch saw a newer copy).
-                to_drop.append(row[0])
-                if row[5] == Change.ADDED:
-                    change = Change.ADDED
-            elif row is not None:
-                to_close.append(row[0])
-            new.append((record, line, digest, change))
+        plan = plan_versions(
+            zip(zip(records, lines, strict=True), hashes, strict=True),
+            seq=self.snapshot.seq,
+            current=current,
+            key=lambda pair: pair[0].record_id,
+            change_of=_record_change,
+        )
+        new = [(record, line, digest, change) for (record, line), digest, change in plan.new]
         if not new:
             return result
 
@@ -293,7 +276,7 @@ class ObjectWriter:
         )
         _save(self.storage, key, blob)
         try:
-            self._commit_batch(key, blob, new, to_drop, to_close)
+            self._commit_batch(key, blob, new, plan)
         except BaseException:
             self.storage.delete(key)
             raise
@@ -302,11 +285,11 @@ class ObjectWriter:
         result.stored_bytes = len(blob)
         return result
 
-    def _commit_batch(self, key, blob, new, to_drop, to_close) -> None:
+    def _commit_batch(self, key, blob, new, plan) -> None:
         seq = self.snapshot.seq
         org_id, job_id = self.org.pk, (self.job.pk if self.job is not None else None)
-        with transaction.atomic():
-            _lock_building(self.snapshot)
+
+        def insert() -> None:
             segment = Segment.objects.create(
                 org_id=self.org.pk,
                 snapshot=self.snapshot,
@@ -315,12 +298,6 @@ class ObjectWriter:
                 byte_size=len(blob),
                 record_count=len(new),
             )
-            if to_drop:
-                RecordVersion.objects.filter(id__in=to_drop).delete()
-            if to_close:
-                RecordVersion.objects.filter(id__in=to_close, valid_to__isnull=True).update(
-                    valid_to=seq
-                )
             _insert_versions(
                 [
                     (
@@ -342,6 +319,8 @@ class ObjectWriter:
                 ]
             )
 
+        commit_versions(snapshot=self.snapshot, model=RecordVersion, plan=plan, insert=insert)
+
 
 _INSERT_COLUMNS = (
     "org_id",
@@ -358,6 +337,16 @@ _INSERT_COLUMNS = (
     "job_id",
     "change",
 )
+
+
+def _record_change(pair: tuple, row: CurrentVersion | None) -> str:
+    """Added (new Id), deleted (it left the org or went to the Recycle Bin), or changed."""
+    record = pair[0]
+    if row is None:
+        return Change.ADDED
+    if record.state != State.PRESENT and row.state == State.PRESENT:
+        return Change.DELETED
+    return Change.CHANGED
 
 
 def _insert_versions(rows: list[tuple]) -> None:
@@ -414,7 +403,7 @@ def mark_hard_deleted(
     marked = 0
     for batch in batched(record_ids, BATCH_SIZE):
         with transaction.atomic():
-            _lock_building(snapshot)
+            lock_building(snapshot)
             rows = list(
                 RecordVersion.objects.filter(
                     org_id=snapshot.org_id,

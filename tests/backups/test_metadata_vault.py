@@ -83,6 +83,25 @@ def test_rewriting_in_the_same_snapshot_is_idempotent(org):
     assert MetadataComponentVersion.objects.filter(org=org).count() == 1
 
 
+def test_a_stalled_metadata_writer_cannot_write_into_a_closed_snapshot(org):
+    """The metadata writer holds the snapshot as building, as the record writer does."""
+    from vault.metadata_services import metadata_mark_deleted
+    from vault.versioning import SnapshotClosed
+
+    make_metadata_backup(org, {("ApexClass", "A"): {CLS: b"kept"}})
+    job = job_create(org=org, operation="metadata_backup", name="Stalled")
+    job.claim()
+    snapshot = snapshot_begin(org=org, job=job)
+    writer = MetadataWriter(snapshot=snapshot, data_key=org_data_key(org), job=job)
+    snapshot_discard(snapshot=snapshot)  # e.g. the reaper ended the job meanwhile
+    with pytest.raises(SnapshotClosed):
+        writer.write([component("ApexClass", "A", {CLS: b"late"})])
+    with pytest.raises(SnapshotClosed):
+        metadata_mark_deleted(snapshot=snapshot, present=set(), types={"ApexClass"}, job=job)
+    rows = current(org)
+    assert list(rows) == [("ApexClass", "A")] and rows[("ApexClass", "A")].valid_from == 1
+
+
 def test_a_discarded_snapshot_leaves_the_previous_versions_current(org):
     make_metadata_backup(org, {("ApexClass", "A"): {CLS: b"kept"}})
     job = job_create(org=org, operation="metadata_backup", name="Failed")
