@@ -369,7 +369,7 @@ def test_requeue_enqueues_a_queued_job_whose_task_was_lost(
         _run_action(staff_client, "requeue", [queued])
 
     queued.refresh_from_db()
-    assert queued.status == Job.Status.QUEUED
+    assert queued.status == Job.Status.QUEUED and queued.enqueued_at is not None
     assert sent_tasks == [("jobs.tasks.job_prepare_task", queued.pk)]
 
 
