@@ -437,8 +437,8 @@ def requeue_lost_jobs(*, now, stale_after: timedelta, inline: bool = False) -> l
     )
     requeued = []
     for job in lost.order_by("pk"):
-        waiting = job.enqueued_at is None and job.logs.filter(message__startswith="Waiting:")
-        if job.enqueued_at is None and not waiting.exists():
+        waited = job.logs.filter(message__startswith="Waiting:").exists()
+        if job.enqueued_at is None and not waited:
             job_log(
                 job=job,
                 message="This job's task never reached the workers; queued it again.",

@@ -14,7 +14,7 @@ Writing a batch into a building snapshot is the same for both:
 Writing the same items twice is a no-op, so resumed work is idempotent.
 """
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -55,7 +55,7 @@ def plan_versions(
     items: Iterable[tuple[T, bytes]],
     *,
     seq: int,
-    current: dict[Hashable, CurrentVersion],
+    current: Mapping[Any, CurrentVersion],
     key: Callable[[T], Hashable],
     change_of: Callable[[T, CurrentVersion | None], str],
 ) -> VersionPlan[T]:
@@ -100,7 +100,7 @@ def commit_versions(
     snapshot: Snapshot,
     model: type[models.Model],
     plan: VersionPlan[Any],
-    insert: Callable[[], None],
+    insert: Callable[[], object],
 ) -> None:
     """Drop, close and insert (`insert()` writes the new rows) in one transaction, only
     while the snapshot is still building."""
