@@ -72,7 +72,7 @@ def test_parentheses_inside_strings_do_not_count_as_nesting():
 
 
 def test_query_longer_than_salesforce_accepts_is_refused_with_the_limit():
-    text = "SELECT Id FROM Account WHERE " + " OR ".join(["Name = 'abcdefgh'"] * 6000)
+    text = "SELECT Id FROM Account WHERE " + " OR ".join(["Name = 'abcdefgh'"] * 6000)  # noqa: S608
     assert len(text) > MAX_STATEMENT_CHARS
     with pytest.raises(SoqlLimitError) as caught:
         soql.parse(text)
