@@ -429,7 +429,8 @@ class Plan:
 
     def sql(self, *, paged: bool = True) -> str:
         select = ", ".join(self.select_exprs()) or 't."Id"'
-        text = f"SELECT {select} {self.from_sql()} WHERE {self.where_sql} {self.order_sql()}"
+        order = self.order_sql()  # first: ORDER BY Account.Name may add its join
+        text = f"SELECT {select} {self.from_sql()} WHERE {self.where_sql} {order}"
         if paged and not self.python_filter and not self.python_order and not self.is_aggregate:
             text += self._limit_sql()
         return text

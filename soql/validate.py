@@ -335,7 +335,9 @@ class _Validator:
         elif field_type == "datetime":
             ok = isinstance(value, ast.DateLiteral | datetime)
         elif field_type in _NUMBER_TYPES:
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = (isinstance(value, int | float) and not isinstance(value, bool)) or (
+                field_type == "currency" and isinstance(value, ast.CurrencyValue)
+            )
         elif field_type in _STRING_TYPES:
             ok = isinstance(value, str)
         else:
