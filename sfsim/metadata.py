@@ -486,6 +486,45 @@ class MetadataStore:
             raise SalesforceError("NOT_FOUND", f"No {mtype} named {full_name}", status=404)
         return bytes(row[0] or b""), (bytes(row[1]) if row[1] is not None else None)
 
+    def read_metadata(self, mtype: str, full_names: list[str]) -> list[tuple[str, list]]:
+        """readMetadata: (fullName, child elements of the component's XML) per name, in
+        order; an empty list of children for a name the org does not have. Types with a
+        separate body (ApexClass, StaticResource...) get it base64 in ``<content>``."""
+        import base64
+
+        out = []
+        for full_name in full_names:
+            try:
+                if mtype == "CustomObject":
+                    xml = self._object_xml(
+                        full_name, {"whole": [full_name], "fields": [], "rules": []}
+                    )
+                    children = list(ET.fromstring(xml)) if full_name in self.org.objects() else []
+                elif mtype == "CustomField":
+                    obj, _, field = full_name.partition(".")
+                    xml = self._object_xml(obj, {"whole": [], "fields": [field], "rules": []})
+                    found = ET.fromstring(xml).find(f"{{{NS}}}fields")
+                    children = (
+                        [c for c in found if not c.tag.endswith("fullName")]
+                        if found is not None
+                        else []
+                    )
+                elif mtype in TYPES:
+                    content, meta = self._content(mtype, full_name)
+                    if TYPES[mtype][3]:  # the body is separate from its -meta.xml
+                        children = list(ET.fromstring(meta)) if meta else []
+                        body = ET.Element(f"{{{NS}}}content")
+                        body.text = base64.b64encode(content).decode()
+                        children.append(body)
+                    else:
+                        children = list(ET.fromstring(content))
+                else:
+                    children = []
+            except (SalesforceError, ET.ParseError):
+                children = []
+            out.append((full_name, [c for c in children if not c.tag.endswith("}fullName")]))
+        return out
+
     def _object_xml(self, obj: str, parts: dict) -> bytes:
         from sfsim.loaders.sfdx import DESCRIBE_TO_METADATA
 
@@ -501,6 +540,8 @@ class MetadataStore:
             for f in od.describe["fields"]:
                 if not f.get("custom") or (not whole and f["name"] not in parts["fields"]):
                     continue
+                if f.get("compoundFieldName") and f["name"].endswith("__s"):
+                    continue  # a Location's __Latitude__s / __Longitude__s come with it
                 mtype = DESCRIBE_TO_METADATA.get(f["type"], "Text")
                 if f["type"] == "reference" and f.get("cascadeDelete"):
                     mtype = "MasterDetail"
@@ -515,6 +556,11 @@ class MetadataStore:
                         )
                     )
                     + ("    " + _tag("length", f["length"]) if mtype == "Text" else "")
+                    + (
+                        "    " + _tag("formula", f["calculatedFormula"])
+                        if f.get("calculatedFormula")
+                        else ""
+                    )
                     + "".join("    " + _tag("referenceTo", r) for r in f.get("referenceTo", []))
                     + "    </fields>\n"
                 )

@@ -54,6 +54,7 @@ DESCRIBE_TO_METADATA = {
     "reference": "Lookup",
     "combobox": "Picklist",
     "encryptedstring": "EncryptedText",
+    "location": "Location",
 }
 
 
@@ -150,6 +151,7 @@ def _field_from_xml(el) -> tuple[dict, str | None, str | None]:
         field["calculatedFormula"] = formula
         field["formulaTreatNullNumberAsZero"] = _text(el, "formulaTreatBlanksAs") == "BlankAsZero"
         field["defaultedOnCreate"] = False
+        field["defaultValue"] = None
         field["permissionable"] = True
     if mtype == "AutoNumber":
         field["autoNumber"] = True

@@ -12,6 +12,8 @@ import base64
 import binascii
 import secrets
 import threading
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Response
 
@@ -33,6 +35,7 @@ from sfsim.server.soap import (
 )
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
+ET.register_namespace("", MD_NS)  # components' elements serialise in the default namespace
 _lock = threading.Lock()
 
 
@@ -231,7 +234,29 @@ def check_deploy_status(ctx: Ctx, operation) -> Response:
     return _respond("checkDeployStatus", value_xml("result", result))
 
 
+def read_metadata(ctx: Ctx, operation) -> Response:
+    """readMetadata(type, fullNames): the components' fields as typed records."""
+    mtype = child_text(operation, "type")
+    names = [(el.text or "").strip() for el in children(operation, "fullNames")]
+    records = []
+    for full_name, elements in ctx.org.metadata.read_metadata(mtype, names):
+        if not elements and full_name not in _known(ctx, mtype, full_name):
+            records.append(f'<records xsi:type="{escape(mtype)}"/>')
+            continue
+        body = "".join(ET.tostring(el, encoding="unicode") for el in elements)
+        records.append(
+            f'<records xsi:type="{escape(mtype)}"><fullName>{escape(full_name)}</fullName>'
+            f"{body}</records>"
+        )
+    return _respond("readMetadata", "<result>" + "".join(records) + "</result>")
+
+
+def _known(ctx: Ctx, mtype: str, full_name: str) -> set[str]:
+    return {full_name} if ctx.org.metadata.exists(mtype, full_name) else set()
+
+
 OPERATIONS = {
+    "readMetadata": read_metadata,
     "describeMetadata": describe_metadata,
     "listMetadata": list_metadata,
     "retrieve": retrieve,

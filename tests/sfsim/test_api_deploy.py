@@ -210,3 +210,44 @@ def test_destructive_change_deletes_a_custom_field(sf, sfsim):
     assert successes[0]["fileName"] == "objects/Account.object"
     fresh = sf_client(sfsim)
     assert "Doomed_Note__c" not in {f["name"] for f in fresh.Account.describe()["fields"]}
+
+
+def _read_metadata(sfsim, sf, mtype: str, names: list[str]):
+    import xml.etree.ElementTree as ET
+
+    members = "".join(f"<met:fullNames>{n}</met:fullNames>" for n in names)
+    body = (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:met="http://soap.sforce.com/2006/04/metadata"><soapenv:Header>'
+        f"<met:SessionHeader><met:sessionId>{sf.session_id}</met:sessionId></met:SessionHeader>"
+        f"</soapenv:Header><soapenv:Body><met:readMetadata><met:type>{mtype}</met:type>"
+        f"{members}</met:readMetadata></soapenv:Body></soapenv:Envelope>"
+    )
+    answer = sfsim.session().post(
+        f"{sfsim.base_url}/services/Soap/m/{API_VERSION}",
+        data=body,
+        headers={"Content-Type": "text/xml", "SOAPAction": "readMetadata"},
+    )
+    assert answer.status_code == 200, answer.text
+    root = ET.fromstring(answer.content)  # noqa: S314 (the simulator's own answer)
+    xsi = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    records = []
+    for record in root.iter(f"{MD}records"):
+        assert record.get(xsi) == mtype
+        records.append({child.tag.replace(MD, ""): child.text for child in record})
+    return records
+
+
+def test_read_metadata_answers_like_retrieve(sf, sfsim):
+    import base64
+
+    _deploy(sf, _zip(_classes(["ReadMe"])))
+    records = _read_metadata(sfsim, sf, "ApexClass", ["ReadMe", "NotThere"])
+    assert records[0]["fullName"] == "ReadMe"
+    assert records[0]["status"] == "Active" and records[0]["apiVersion"] == API_VERSION
+    assert base64.b64decode(records[0]["content"]) == b"public class ReadMe {}"
+    assert records[1] == {}  # Salesforce answers an empty record for a missing name
+    [layout] = _read_metadata(sfsim, sf, "Layout", ["Account-Account Layout"])
+    assert layout["fullName"] == "Account-Account Layout" and "layoutSections" in layout
+    [account] = _read_metadata(sfsim, sf, "CustomObject", ["Account"])
+    assert account["fullName"] == "Account" and account["label"] == "Account"
