@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "vault",
     "object_templates",
     "backups",
+    "notifications",
+    "analytics",
     "sfsim",
     "demo",
 ]

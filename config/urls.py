@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("schedules.urls")),
     path("", include("object_templates.urls")),
     path("", include("backups.urls")),
+    path("", include("notifications.urls")),
+    path("", include("analytics.urls")),
 ]
