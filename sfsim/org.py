@@ -1102,7 +1102,7 @@ class Org:
         self, soql_text: str, *, include_deleted: bool, user
     ) -> tuple[list[str], Iterator[list[str]]]:
         """(CSV header, iterator of rows as strings) in Bulk API 2.0 format, streamed."""
-        from sfsim.query import run_rows
+        from sfsim.query_bulk import run_rows
 
         self.purge_expired()
         return run_rows(self, soql_text, include_deleted=include_deleted, user=user)
@@ -1118,7 +1118,7 @@ class Org:
     ) -> tuple[str, Iterator[str]]:
         """(header line, iterator of CSV lines): the rows of query_rows, each formatted
         exactly as csv.writer(quoting=QUOTE_ALL, delimiter, lineterminator) would."""
-        from sfsim.query import run_lines
+        from sfsim.query_bulk import run_lines
 
         self.purge_expired()
         return run_lines(

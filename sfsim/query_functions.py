@@ -172,8 +172,6 @@ def _key_value(item, getter, tz):
 def aggregate(query: ast.Query, rows, make_getter, to_json, tz=None) -> list[dict]:
     """AggregateResult records for ``rows``: ``make_getter(row)`` reads a row by path,
     ``to_json(item, value)`` shapes a grouped value for the answer."""
-    from sfsim.query import _AggState
-
     sets = grouping_sets(query)
     aggregates = [item for item in query.fields if isinstance(item, ast.Aggregate)]
     having_aggs = [node for node in _having_aggregates(query.having) if node not in aggregates]
@@ -260,3 +258,38 @@ def is_aggregate_query(query: ast.Query) -> bool:
             for i in query.fields
         )
     )
+
+
+class _AggState:
+    __slots__ = ("func", "count", "total", "value", "distinct")
+
+    def __init__(self, func: str):
+        self.func = func
+        self.count = 0
+        self.total = 0
+        self.value = None
+        self.distinct = set()
+
+    def add(self, v) -> None:
+        if v is None:
+            return
+        self.count += 1
+        if self.func in ("SUM", "AVG"):
+            self.total += v
+        elif self.func == "MIN":
+            self.value = v if self.value is None or v < self.value else self.value
+        elif self.func == "MAX":
+            self.value = v if self.value is None or v > self.value else self.value
+        elif self.func == "COUNT_DISTINCT":
+            self.distinct.add(v)
+
+    def result(self):
+        if self.func == "COUNT":
+            return self.count
+        if self.func == "COUNT_DISTINCT":
+            return len(self.distinct)
+        if self.func == "SUM":
+            return self.total if self.count else None
+        if self.func == "AVG":
+            return self.total / self.count if self.count else None
+        return self.value
