@@ -17,10 +17,12 @@ MALFORMED_QUERY) with a one-line message; parsing and compiling raise only SoqlE
 subclasses (and NotTranslatable from the SQL compiler), whatever the text.
 
 Beyond Salesforce: ``/* ... */`` and ``// ...`` comments are accepted and ignored.
-Not supported (rejected as MALFORMED_QUERY at their position, never skipped): functions
-other than COUNT/COUNT_DISTINCT/SUM/MIN/MAX/AVG/FIELDS (toLabel, FORMAT, convertCurrency,
-CALENDAR_YEAR...), GROUP BY ROLLUP/CUBE, USING SCOPE, WITH DATA CATEGORY, UPDATE TRACKING,
-bind variables, DISTANCE/GEOLOCATION.
+Parsed (see ``soql.ast``): aliases on grouped fields, the FROM object's name as a field
+prefix, subquery FROM ``Parent.Children``, toLabel/FORMAT/convertCurrency/convertTimezone/
+GROUPING, the date functions, DISTANCE/GEOLOCATION (``soql.functions`` evaluates them),
+USING SCOPE, WITH DATA CATEGORY, GROUP BY ROLLUP/CUBE, FOR VIEW/REFERENCE/UPDATE, UPDATE
+TRACKING/VIEWSTAT, currency-prefixed literals (USD5000). Not supported (MALFORMED_QUERY
+at their position, never skipped): bind variables (``:name``), unknown functions.
 """
 
 from . import ast
