@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from . import ast
+from .limits import MAX_WHERE_STRING_CHARS
 from .parser import parse_condition
 
 OPERATORS = {
@@ -51,7 +52,21 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _check_text(value, field: str) -> None:
+    """The limits a WHERE clause string has (see ``soql.limits``), for declarative values."""
+    if not isinstance(value, str):
+        return
+    if "\x00" in value:
+        raise FilterError(f"The value for field {field} contains a NUL character: remove it.")
+    if len(value) > MAX_WHERE_STRING_CHARS:
+        raise FilterError(
+            f"The value for field {field} is {len(value):,} characters long; Salesforce accepts "
+            f"at most {MAX_WHERE_STRING_CHARS:,} characters for each string in a WHERE clause."
+        )
+
+
 def _coerce(value, field_type: str | None, field: str):
+    _check_text(value, field)
     if not isinstance(value, str) or field_type is None:
         return value
     text = value.strip()
@@ -100,11 +115,13 @@ def _row_condition(row: Mapping, field_types: Mapping[str, str]) -> ast.Conditio
     if operator in OPERATORS:
         return ast.Comparison(ref, OPERATORS[operator], _coerce(value, field_type, ref.name))
     if operator in LIKE_OPERATORS:
+        _check_text("" if value is None else str(value), ref.name)
         text = _like_escape("" if value is None else str(value))
         pattern = f"{text}%" if operator == "starts with" else f"%{text}%"
         like = ast.Like(ref, pattern)
         return ast.Not(like) if operator == "does not contain" else like
     if operator in ("in", "not in"):
+        _check_text(value, ref.name)
         if isinstance(value, str):
             values = [v.strip() for v in value.split(",") if v.strip()]
         elif isinstance(value, list | tuple | set):

@@ -155,3 +155,15 @@ def test_huge_relative_date_ranges_are_clamped_to_the_calendar():
     assert start == date(1, 1, 2) and end == date(2026, 1, 16)
     start, end = soql.dates.date_range(soql.ast.DateLiteral("NEXT_N_YEARS", 99999), now=NOW)
     assert start == date(2027, 1, 1) and end == date(9999, 12, 30)
+
+
+@pytest.mark.parametrize("operator", ["equals", "starts with", "in"])
+def test_declarative_rows_refuse_nul_and_over_long_values(operator):
+    with pytest.raises(soql.FilterError, match="contains a NUL character"):
+        soql.declarative_to_condition([{"field": "Name", "operator": operator, "value": "a\x00"}])
+    with pytest.raises(soql.FilterError, match="at most 4,000 characters"):
+        soql.declarative_to_condition(
+            [{"field": "Name", "operator": operator, "value": "a" * 4001}]
+        )
+    ok = soql.declarative_to_condition([{"field": "Name", "operator": operator, "value": "Ac"}])
+    assert "Name" in soql.render_condition(ok)
