@@ -168,3 +168,28 @@ def test_urls_carry_the_api_version_of_the_request(http):
     assert all(url.startswith("/services/data/v67.0/") for url in global_urls.values())
     older = session.get(f"{_data(base, '52.0')}/sobjects/Account/{record['Id']}").json()
     assert older["attributes"]["url"].startswith("/services/data/v52.0/")
+
+
+@pytest.mark.parametrize("version", ["63.0", "67.0"])
+def test_metadata_api_speaks_the_current_versions(sfsim, version):
+    token = sfsim.token()["access_token"]
+    body = (
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:met="http://soap.sforce.com/2006/04/metadata"><soapenv:Header>'
+        f"<met:SessionHeader><met:sessionId>{token}</met:sessionId></met:SessionHeader>"
+        "</soapenv:Header><soapenv:Body><met:listMetadata><met:queries><met:type>ApexClass"
+        "</met:type></met:queries></met:listMetadata></soapenv:Body></soapenv:Envelope>"
+    )
+    answer = sfsim.session().post(
+        f"{sfsim.base_url}/services/Soap/m/{version}",
+        data=body,
+        headers={"Content-Type": "text/xml", "SOAPAction": "listMetadata"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert "<fullName>AccountService</fullName>" in answer.text
+    too_new = sfsim.session().post(
+        f"{sfsim.base_url}/services/Soap/m/68.0",
+        data=body,
+        headers={"Content-Type": "text/xml", "SOAPAction": "listMetadata"},
+    )
+    assert too_new.status_code == 500 and "UNSUPPORTED_API_VERSION" in too_new.text
