@@ -18,7 +18,6 @@ urlpatterns = [
     path("orgs/<int:org_id>/", views.get_started, name="get_started"),
     path("orgs/<int:org_id>/recheck/", views.org_recheck, name="recheck"),
     path("orgs/<int:org_id>/reconnect/", views.org_reconnect, name="reconnect"),
-    _upcoming("orgs/<int:org_id>/analytics/", "analytics"),
     _upcoming("orgs/<int:org_id>/restore/", "restore"),
     _upcoming("orgs/<int:org_id>/export/", "export"),
     _upcoming("orgs/<int:org_id>/search/", "search"),
