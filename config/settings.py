@@ -180,6 +180,9 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OrgVault <no-reply@orgvault.local>")
+# Webhook URLs typed by users may not point at loopback, private or link-local addresses
+# (the server's own network) unless this is on (tests, a receiver on the same LAN).
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 
 # Cache (sign-in rate limits): per process by default; CACHE_URL (Redis) shares it
 # between web processes. Keep it apart from the django-q2 Redis database.

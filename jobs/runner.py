@@ -116,6 +116,7 @@ def job_prepare(job_id: int, *, inline: bool = False, workers: int = 1) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not job.claim():
         return  # gone, or another worker (or an earlier delivery) already has it
+    hooks.job_started.notify(job=job)
     ctx = JobContext(job, inline=inline)
     try:
         handler = handler_for(job)
