@@ -42,6 +42,5 @@ urlpatterns = [
         settings_views.settings_delete,
         name="settings_delete",
     ),
-    _upcoming("orgs/<int:org_id>/settings/notifications/", "settings_notifications"),
     _upcoming("orgs/<int:org_id>/settings/integrations/", "settings_integrations"),
 ]
