@@ -194,3 +194,22 @@ def test_the_delivery_log_lists_paginates_and_filters(
     assert "Subject 0" in second and "SMTPDataError: (451, &#x27;busy&#x27;)" in second
     failed = client_user_a.get(url("log", org) + "?status=failed").content.decode()
     assert "1 in all" in failed and "r0@example.com" in failed
+
+
+def test_the_settings_page_costs_the_same_queries_however_many_rows(
+    client_admin_a, org, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as empty:
+        client_admin_a.get(url("settings", org))
+    for n in range(5):
+        Recipient.objects.create(org=org, email=f"r{n}@example.com")
+        CustomRule.objects.create(
+            org=org, object_name=f"Obj{n}__c", change="added", comparison="more_than", threshold=n
+        )
+        AnomalyRule.objects.create(org=org, object_name=f"Obj{n}__c")
+    with django_assert_num_queries(len(empty.captured_queries)):
+        page = client_admin_a.get(url("settings", org)).content.decode()
+    assert "r4@example.com" in page and "Obj4__c: records added more than 4" in page
