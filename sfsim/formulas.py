@@ -395,7 +395,14 @@ def _stored(field: dict, value):
 
 
 def formula_fields(od) -> list[dict]:
-    return [f for f in od.describe["fields"] if f.get("calculated") and f.get("calculatedFormula")]
+    """The object's formula fields (cached on the ObjectDef, rebuilt with the schema)."""
+    cached = getattr(od, "_formula_fields", None)
+    if cached is None:
+        cached = [
+            f for f in od.describe["fields"] if f.get("calculated") and f.get("calculatedFormula")
+        ]
+        od._formula_fields = cached
+    return cached
 
 
 def compute(org, od, rec: dict) -> None:
