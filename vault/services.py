@@ -78,6 +78,20 @@ def _prefix(org, seq: int) -> str:
 # --- snapshots ------------------------------------------------------------------------
 
 
+def snapshot_busy_reason(*, org, job) -> str:
+    """Why `job` cannot begin a snapshot now ("" when it can): another running job is
+    writing this org's snapshot. Read before a job spends anything on starting."""
+    existing = Snapshot.objects.filter(org=org, status=Snapshot.Status.BUILDING).first()
+    if existing is None or existing.job_id == job.pk:
+        return ""
+    if existing.job is not None and existing.job.is_running:
+        return (
+            f"Job {existing.job_id} is still writing a backup of this org; "
+            "wait for it to finish or abort it."
+        )
+    return ""
+
+
 def snapshot_begin(*, org, job) -> Snapshot:
     """A new building snapshot for `job`, or the one it already has (resume).
 
@@ -92,11 +106,9 @@ def snapshot_begin(*, org, job) -> Snapshot:
             f"Job {job.pk}'s snapshot was already published or discarded; it cannot begin again."
         )
     if existing is not None:
-        if existing.job is not None and existing.job.is_running:
-            raise VaultBusy(
-                f"Job {existing.job_id} is still writing a backup of this org; "
-                "wait for it to finish or abort it."
-            )
+        busy = snapshot_busy_reason(org=org, job=job)
+        if busy:
+            raise VaultBusy(busy)
         snapshot_discard(snapshot=existing)
     with transaction.atomic():
         last = Snapshot.objects.filter(org=org).aggregate(m=Max("seq"))["m"] or 0

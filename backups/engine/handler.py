@@ -24,6 +24,7 @@ from vault.models import Snapshot
 from vault.services import (
     VaultBusy,
     snapshot_begin,
+    snapshot_busy_reason,
     snapshot_publish,
     watermark_mark_full_sync,
 )
@@ -64,12 +65,15 @@ class CompositeBackupHandler:
         org = job.org
         org_data_key(org)  # a wrong or unreadable key stops the job before anything is written
         names = self.choose_objects(ctx)
-        try:
-            snapshot_begin(org=org, job=job)
-        except VaultBusy as exc:  # another backup of this org is writing: our turn next
-            raise JobMustWait(str(exc)) from None
+        busy = snapshot_busy_reason(org=org, job=job)
+        if busy:  # another backup of this org is writing: our turn next, nothing spent
+            raise JobMustWait(busy)
         with stop_job_on_fatal_errors(ctx):
             check_api_quota(ctx, org)
+        try:
+            snapshot_begin(org=org, job=job)
+        except VaultBusy as exc:  # it started a moment ago
+            raise JobMustWait(str(exc)) from None
         metadata_discard(org=org)  # a stale snapshot discarded above leaves no metadata versions
         JobObject.objects.bulk_create(
             [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True

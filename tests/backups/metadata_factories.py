@@ -101,6 +101,9 @@ def isolation_version(a):
             "OPTIONS": {"location": folder},
         }
         stores = {**settings.STORAGES, "default": storage, "vault": storage}
+        # The job's snapshot is published: reopen it for this write (the vault refuses
+        # to write into a closed snapshot), and write_metadata publishes it again.
+        Snapshot.objects.filter(org=job.org, job=job).update(status=Snapshot.Status.BUILDING)
         snapshot = Snapshot.objects.get(org=job.org, job=job)
         with override_settings(STORAGES=stores):
             write_metadata(
