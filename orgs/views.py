@@ -170,10 +170,6 @@ UPCOMING = {
     "restore": ("Restore", "Put records, fields or files back into Salesforce from a backup."),
     "export": ("Export", "Download backed-up records as CSV files."),
     "search": ("Search", "Find records across backups and archives, and purge personal data."),
-    "settings_notifications": (
-        "Notifications",
-        "Who is told about finished and failed jobs, and how.",
-    ),
     "settings_integrations": ("Integrations", "Connections to other tools, such as webhooks."),
 }
 

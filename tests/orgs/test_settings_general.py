@@ -75,8 +75,8 @@ def test_admins_get_the_forms_with_current_values(client_admin_a, org):
     assert 'name="delete-confirm_name"' in page
 
 
-def test_notifications_and_integrations_are_still_not_available(client_admin_a, org):
-    for name in ("settings_notifications", "settings_integrations"):
+def test_integrations_is_still_not_available(client_admin_a, org):
+    for name in ("settings_integrations",):
         page = client_admin_a.get(url(name, org)).content.decode()
         assert "This page is not available yet." in page
 
