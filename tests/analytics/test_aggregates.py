@@ -49,9 +49,9 @@ def test_a_finished_backup_leaves_its_aggregates(tenant_a, sfsim, vault_storage,
     assert stat.duration_seconds == (second.finished_at - second.started_at).total_seconds()
     first_stat = JobStat.objects.get(job=full)
     assert stat.stored_bytes == first_stat.stored_bytes + stat.size_bytes > 0
-    log = JobLog.objects.filter(job=second, message__contains="calls today").first()
-    if log is not None:  # the quota guard read the org's limits
-        assert f"of {stat.rest_limit:,} calls today" in log.message
+    # The org's daily limit, from the quota guard's line at the job's start.
+    log = JobLog.objects.get(job=second, message__startswith="API use at the start")
+    assert stat.rest_limit == 100_000 and f"of {stat.rest_limit:,} calls today" in log.message
     for unit in JobObject.objects.filter(job=second):
         row = JobObjectStat.objects.get(job_stat=stat, object_name=unit.object_name)
         assert (row.records, row.added, row.changed, row.deleted, row.size_bytes) == (
