@@ -86,7 +86,7 @@ def test_a_killed_cluster_resumes_its_job_after_a_restart_by_itself(sfsim_faults
     sim = sfsim_faults
     deployment = Deployment(tmp_path / "var", sim)
     org_id = deployment.setup_org()
-    env = {"Q_WORKERS": "2", "JOBS_STALE_SECONDS": "5"}
+    env = {"Q_WORKERS": "2", "JOBS_STALE_SECONDS": "10"}
     sim.set_faults(SLOW)
     cluster = _start_cluster(deployment, **env)
     try:
