@@ -92,12 +92,11 @@ class _Columns:
         if column is None:
             column = _column(name, None, apexType=None, foreignKeyName=None)
             into.append(column)
-        target = None
-        if rel and rel.get("referenceTo"):
-            target = self.objects.get(rel["referenceTo"][0].lower())
-        if rel and len(rel.get("referenceTo") or []) > 1:
-            target = self.objects.get("name") or target  # polymorphic: the Name object
-        self.path(target, path[1:], column["joinColumns"])
+        # The target object; for a polymorphic one (What, Who), the first that has the field.
+        targets = [self.objects.get(t.lower()) for t in (rel or {}).get("referenceTo") or []]
+        targets = [t for t in targets if t is not None]
+        target = next((t for t in targets if t.field(path[1]) is not None), None)
+        self.path(target or (targets[0] if targets else None), path[1:], column["joinColumns"])
 
     def items(self, od, items) -> list[dict]:
         out: list[dict] = []

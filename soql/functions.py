@@ -82,9 +82,9 @@ def _as_datetime(value, tz):
     return None
 
 
-def _location(arg, getter, tz):
-    """(latitude, longitude) of a location argument: GEOLOCATION(...), a compound value,
-    or a compound field read through its components."""
+def _location(arg):
+    """(latitude, longitude) of a location argument: GEOLOCATION(...)'s pair or a compound
+    value (``{"latitude", "longitude"}``); None when it has no position."""
     if isinstance(arg, tuple):
         return arg
     value = arg
@@ -134,15 +134,14 @@ def evaluate(call, getter, tz=None):
     if func in ("toLabel", "FORMAT", "GROUPING"):
         return arg_value(call.args[0])
     if func == "convertTimezone":
-        value = _as_datetime(arg_value(call.args[0]), tz)
-        return value
+        return _as_datetime(arg_value(call.args[0]), tz)
     if func == "GEOLOCATION":
         lat, lon = (arg_value(a) for a in call.args)
         return (float(lat), float(lon)) if lat is not None and lon is not None else None
     if func == "DISTANCE":
         first = arg_value(call.args[0])
         second = arg_value(call.args[1])
-        a, b = _location(first, getter, tz), _location(second, getter, tz)
+        a, b = _location(first), _location(second)
         if a is None or b is None:
             return None
         lat1, lon1, lat2, lon2 = (math.radians(float(x)) for x in (*a, *b))

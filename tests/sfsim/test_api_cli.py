@@ -193,3 +193,15 @@ def test_metadata_api_speaks_the_current_versions(sfsim, version):
         headers={"Content-Type": "text/xml", "SOAPAction": "listMetadata"},
     )
     assert too_new.status_code == 500 and "UNSUPPORTED_API_VERSION" in too_new.text
+
+
+def test_columns_of_a_polymorphic_path(http):
+    session, base = http
+    answer = session.get(
+        f"{_data(base)}/query",
+        params={"q": "SELECT Subject, What.Name, Who.Email FROM Task", "columns": "true"},
+    ).json()
+    columns = _columns(answer)
+    assert [c["columnName"] for c in columns["What"]["joinColumns"]] == ["Name"]
+    assert columns["Who"]["joinColumns"][0]["columnName"] == "Email"
+    assert columns["Who"]["joinColumns"][0]["textType"] is True
