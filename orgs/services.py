@@ -20,18 +20,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.crypto import (
-    CryptoError,
     InvalidTenantKey,
     key_fingerprint,
     new_data_key,
     parse_tenant_key,
-    unwrap_data_key,
     unwrap_secret,
     wrap_data_key,
     wrap_secret,
 )
 from common.storage import StorageProbeError, s3_secret_purpose, s3_storage, storage_probe
 from orgs import hooks
+from orgs.keys import (  # re-exported: callers import them from orgs.services
+    OrgKeyError,
+    _data_key_with,
+    _tenant_key_purpose,
+    org_data_key,  # noqa: F401
+)
 from orgs.models import ObjectCatalogEntry, Org
 from orgs.pending import PendingConnection
 from salesforce import auth
@@ -63,10 +67,6 @@ class MissingPermissions(Exception):
         super().__init__("The Salesforce user lacks: " + ", ".join(missing))
 
 
-class OrgKeyError(Exception):
-    """The org's key envelope cannot be opened with the key at hand."""
-
-
 @dataclass(frozen=True)
 class CheckResult:
     org_info: OrgInfo
@@ -76,10 +76,6 @@ class CheckResult:
 
 
 # --- secrets of a saved org ---------------------------------------------------------
-
-
-def _tenant_key_purpose(org_id: int) -> str:
-    return f"tenant-key:{org_id}"
 
 
 def _refresh_token_purpose(org_id: int) -> str:
@@ -108,18 +104,6 @@ def _org_client_credentials(org: Org) -> tuple[str, str]:
     return _client_credentials(org.client_id, secret)
 
 
-def org_data_key(org: Org) -> bytes:
-    """The org's data key: the master key opens the tenant key, which opens the data key."""
-    try:
-        tenant_key = unwrap_secret(org.tenant_key_wrapped, _tenant_key_purpose(org.pk))
-    except CryptoError:
-        raise OrgKeyError(
-            f"The encryption key of org {org.name!r} cannot be opened with this server's "
-            "master key (ORGVAULT_MASTER_KEY changed?)."
-        ) from None
-    return _data_key_with(org, tenant_key)
-
-
 def org_check_tenant_key(*, org: Org, key_text: str) -> bytes:
     """The data key opened with a key a person typed, or OrgKeyError saying why not."""
     try:
@@ -127,18 +111,6 @@ def org_check_tenant_key(*, org: Org, key_text: str) -> bytes:
     except InvalidTenantKey as exc:
         raise OrgKeyError(str(exc)) from None
     return _data_key_with(org, tenant_key)
-
-
-def _data_key_with(org: Org, tenant_key: bytes) -> bytes:
-    if key_fingerprint(tenant_key) != org.key_fingerprint:
-        raise OrgKeyError(
-            f"This is not the encryption key of org {org.name!r} (its fingerprint is "
-            f"{org.key_fingerprint[:12]}…). Use the key you chose when you connected the org."
-        )
-    try:
-        return unwrap_data_key(tenant_key, org.data_key_wrapped)
-    except CryptoError as exc:
-        raise OrgKeyError(str(exc)) from None
 
 
 # --- Salesforce clients -------------------------------------------------------------

@@ -222,3 +222,92 @@ class MetadataComponentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metadata_type} {self.full_name} [{self.valid_from}, {self.valid_to})"
+
+
+class IntegrityCheck(models.Model):
+    """One `vault_verify` run over an org: counts and the problems found (storage keys,
+    object names, job ids; never record content)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    sample = models.PositiveIntegerField(null=True, blank=True)
+    ok = models.BooleanField(default=False)
+    problem_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Integrity check of org {self.org_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LegalHold(models.Model):
+    """A legal hold over a whole org (object_name ""), one object (record_id ""), or one
+    record. While `lifted_at` is empty nothing under it is deleted (retention, purge,
+    org deletion). The row is its own audit: who placed it and why, who lifted it,
+    when and why."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    object_name = models.CharField(max_length=120, blank=True)
+    record_id = models.CharField(max_length=18, blank=True)
+    reason = models.CharField(max_length=500)
+    placed_at = models.DateTimeField(default=timezone.now)
+    placed_by = models.ForeignKey(
+        "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        # A hold's row is never deleted while the org exists: on_delete of the org is the
+        # only way out, and org deletion refuses while one is active.
+
+    def __str__(self) -> str:
+        return f"Legal hold on {self.scope_label}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+    @property
+    def scope_label(self) -> str:
+        if not self.object_name:
+            return "The whole org"
+        if not self.record_id:
+            return f"Object {self.object_name}"
+        return f"Record {self.record_id} of {self.object_name}"
+
+
+class RetentionPolicy(models.Model):
+    """How long an org's versions are kept. `KEEP_ALL` keeps everything (the default).
+    `DAYS`: every version seen in the last `keep_days` days. `GFS`: the last snapshot of
+    each day for `daily_days` days, of each week for `weekly_weeks` weeks, of each month
+    for `monthly_months` months. `keep_latest` keeps the current version of every record
+    whatever its age. The newest published snapshot is always kept."""
+
+    class Mode(models.TextChoices):
+        KEEP_ALL = "keep_all", "Keep every version forever"
+        DAYS = "days", "Keep every version for a number of days"
+        GFS = "gfs", "Keep daily, weekly and monthly snapshots"
+
+    org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.KEEP_ALL)
+    keep_days = models.PositiveIntegerField(default=365)
+    daily_days = models.PositiveIntegerField(default=30)
+    weekly_weeks = models.PositiveIntegerField(default=12)
+    monthly_months = models.PositiveIntegerField(default=24)
+    keep_latest = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_swept_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Retention of org {self.org_id}: {self.get_mode_display()}"

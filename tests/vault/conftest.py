@@ -2,7 +2,7 @@
 
 import pytest
 
-from common.crypto import key_fingerprint, new_data_key, wrap_data_key
+from common.crypto import key_fingerprint, new_data_key, wrap_data_key, wrap_secret
 
 
 @pytest.fixture
@@ -22,10 +22,11 @@ def data_key() -> bytes:
 
 @pytest.fixture
 def vault_org(tenant_a, data_key, vault_storage):
+    from orgs.keys import _tenant_key_purpose
     from orgs.models import Org
 
     tenant_key = new_data_key()
-    return Org.objects.create(
+    org = Org.objects.create(
         tenant=tenant_a,
         name="Vault test org",
         org_type=Org.OrgType.PRODUCTION,
@@ -35,6 +36,10 @@ def vault_org(tenant_a, data_key, vault_storage):
         tenant_key_wrapped=b"unused",
         data_key_wrapped=wrap_data_key(tenant_key, data_key),
     )
+    # The real envelope, so commands that open the data key themselves work.
+    org.tenant_key_wrapped = wrap_secret(tenant_key, _tenant_key_purpose(org.pk))
+    org.save(update_fields=["tenant_key_wrapped"])
+    return org
 
 
 @pytest.fixture
