@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_q.models import OrmQ
 
 from jobs import runner
 from jobs import services as job_services
@@ -25,8 +24,18 @@ def toy_operation():
     registry.unregister("toy_lost")
 
 
-def _messages_for(job: Job) -> int:
-    return sum(1 for message in OrmQ.objects.all() if message.task.get("args") == (job.pk,))
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple]:
+    """The tasks handed to the broker (the real one: ORM or Redis), as (function, args)."""
+    calls: list[tuple] = []
+    real = job_services.async_task
+
+    def recording(func, *args, **kwargs):
+        calls.append((func, args))
+        return real(func, *args, **kwargs)
+
+    monkeypatch.setattr(job_services, "async_task", recording)
+    return calls
 
 
 def _age(job: Job, seconds: int) -> None:
@@ -34,7 +43,7 @@ def _age(job: Job, seconds: int) -> None:
 
 
 def test_a_job_saved_but_never_sent_is_sent_by_the_reaper(
-    org_a, toy_operation, django_capture_on_commit_callbacks
+    org_a, toy_operation, sent, django_capture_on_commit_callbacks
 ):
     # What a scheduler killed after its commit leaves: the row, and no task behind it.
     job = job_services.job_start(org=org_a, operation="toy_lost", enqueue=False)
@@ -44,7 +53,7 @@ def test_a_job_saved_but_never_sent_is_sent_by_the_reaper(
         assert runner.reap_stale_jobs() == [job.pk]
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED and job.enqueued_at is not None
-    assert _messages_for(job) == 1
+    assert sent == [("jobs.tasks.job_prepare_task", (job.pk,))]
     assert (
         JobLog.objects.filter(job=job, message__contains="never reached the workers").count() == 1
     )
@@ -65,9 +74,16 @@ def test_a_broker_that_is_down_leaves_the_job_for_the_reaper(
     assert job.status == Job.Status.QUEUED and job.enqueued_at is None
     monkeypatch.undo()
     _age(job, 60)
+    real = job_services.async_task
+    sent = []
+    monkeypatch.setattr(
+        job_services, "async_task", lambda func, *a, **k: sent.append(a) or real(func, *a, **k)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert runner.reap_stale_jobs() == [job.pk]
-    assert _messages_for(job) == 1
+    assert sent == [(job.pk,)]
+    job.refresh_from_db()
+    assert job.enqueued_at is not None
 
 
 def test_the_reaper_runs_a_lost_job_inline_to_the_end(org_a, toy_operation):
