@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vault",
     "object_templates",
     "backups",
+    "exports",
     "notifications",
     "analytics",
     "sfsim",

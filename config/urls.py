@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("schedules.urls")),
     path("", include("object_templates.urls")),
     path("", include("backups.urls")),
+    path("", include("exports.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
 ]

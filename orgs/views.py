@@ -168,7 +168,6 @@ def run_connection_check(request, org) -> None:
 # is not there yet and what it will do.
 UPCOMING = {
     "restore": ("Restore", "Put records, fields or files back into Salesforce from a backup."),
-    "export": ("Export", "Download backed-up records as CSV files."),
     "search": ("Search", "Find records across backups and archives, and purge personal data."),
     "settings_integrations": ("Integrations", "Connections to other tools, such as webhooks."),
 }

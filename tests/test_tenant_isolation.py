@@ -23,6 +23,7 @@ from django.urls.resolvers import RoutePattern
 from tenants.models import Tenant, User
 from tests.backups import factories as backup_factories
 from tests.backups import metadata_factories
+from tests.exports import factories as export_factories
 from tests.notifications import factories as notification_factories
 from tests.object_templates import factories as template_factories
 from tests.schedules import factories as schedule_factories
@@ -56,6 +57,7 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "recipient_id": lambda a: notification_factories.isolation_recipient(a).pk,
     "rule_id": lambda a: notification_factories.isolation_rule(a).pk,
     "anomaly_rule_id": lambda a: notification_factories.isolation_anomaly_rule(a).pk,
+    "export_id": lambda a: export_factories.isolation_export(a).pk,
 }
 
 # Links sent by email: the signed token in the URL, not the session, grants access,
