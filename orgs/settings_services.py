@@ -24,7 +24,7 @@ from django.db import models, transaction
 
 from common.crypto import CryptoError, unwrap_secret
 from common.storage import org_storage
-from orgs.hooks import active_job_ids
+from orgs.hooks import active_job_ids, delete_refusals
 from orgs.models import Org
 from orgs.services import _ca_bundle, _refresh_token_purpose
 from salesforce import auth
@@ -87,6 +87,9 @@ def org_delete(*, org: Org, actor) -> OrgDeleteResult:
                 f"Job {jobs} of this org is queued or running. Abort the running job first "
                 "(or wait for it to finish), then delete the connection."
             )
+        refusals = delete_refusals(org=locked)
+        if refusals:
+            raise OrgDeleteRefused(" ".join(refusals))
         keys = _recorded_storage_keys(locked)
         _, result.rows_deleted = locked.delete()
     _delete_files(storage, keys, storage_prefix(org), result)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class VaultConfig(AppConfig):
     name = "vault"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # An active legal hold blocks deleting the org's connection.
+        from orgs import hooks
+        from vault.holds import org_delete_refusals
+
+        hooks.org_delete_refusals.subscribe(org_delete_refusals)
