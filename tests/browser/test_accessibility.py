@@ -52,6 +52,8 @@ MAX_PAGES = 120  # a guard against a walk that never ends
 # fixture cannot make the check pass on a handful of pages.
 ADMIN_PAGES = {
     "home": r"/orgs/",
+    "analytics": r"/orgs/\d+/analytics/",
+    "notifications settings": r"/orgs/\d+/settings/notifications/",
     "get started": r"/orgs/\d+/",
     "backup overview": r"/orgs/\d+/backups/",
     "backup history": r"/orgs/\d+/backups/history/",
