@@ -87,6 +87,17 @@ class SealedWriter:
         self.file.close()
 
 
+def _opens_as_middle(sealed: bytes, data_key: bytes, org_id: int, storage_key: str) -> bool:
+    try:
+        codec.unseal(
+            data_key=data_key, org_id=org_id, storage_key=_frame_key(storage_key, 0, False),
+            blob=sealed,
+        )  # fmt: skip
+    except codec.VaultKeyError:
+        return False
+    return True
+
+
 def read_plaintext(*, storage, storage_key: str, data_key: bytes, org_id: int) -> Iterator[bytes]:
     """The plaintext of a sealed stream, frame by frame."""
     with storage.open(storage_key, "rb") as handle:
@@ -101,12 +112,20 @@ def read_plaintext(*, storage, storage_key: str, data_key: bytes, org_id: int) -
                 raise SealedStreamError("The export file is cut short.")
             header = handle.read(_LENGTH.size)
             last = not header
-            yield codec.unseal(
-                data_key=data_key,
-                org_id=org_id,
-                storage_key=_frame_key(storage_key, index, last),
-                blob=sealed,
-            )
+            try:
+                plaintext = codec.unseal(
+                    data_key=data_key,
+                    org_id=org_id,
+                    storage_key=_frame_key(storage_key, index, last),
+                    blob=sealed,
+                )
+            except codec.VaultKeyError:
+                if index == 0 and not (
+                    last and _opens_as_middle(sealed, data_key, org_id, storage_key)
+                ):
+                    raise  # the first frame: the key (or the org) is wrong
+                raise SealedStreamError("The export file is cut short or was altered.") from None
+            yield plaintext
             if last:
                 return
             index += 1

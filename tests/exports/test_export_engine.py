@@ -146,3 +146,27 @@ def test_export_run_command(backed_up):
         "Account": len(starting_a),
         "Contact": len(vault_rows(org, backup, "Contact")),
     }
+
+
+def test_records_are_read_one_segment_at_a_time(backed_up, monkeypatch):
+    from exports import selectors
+    from vault.models import Segment
+
+    org, backup = backed_up
+    decoded = []
+    original = selectors._decode
+    monkeypatch.setattr(
+        selectors, "_decode", lambda *args: decoded.append(args[2].pk) or original(*args)
+    )
+    seq = snapshot_for_job(job=backup).seq
+    records = selectors.records_as_of(
+        org=org, object_name="Account", seq=seq, data_key=org_data_key(org)
+    )
+    first = next(records)
+    assert first["Id"] and len(decoded) == 1
+    rest = list(records)
+    segments = set(
+        Segment.objects.filter(org=org, object_name="Account").values_list("pk", flat=True)
+    )
+    assert len(decoded) == len(set(decoded)) == len(segments)
+    assert len(rest) + 1 == len(vault_rows(org, backup, "Account"))
