@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
+    path("", include("vault.urls")),
 ]

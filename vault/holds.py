@@ -75,8 +75,8 @@ def legal_hold_place(
         raise ValidationError("Say why the hold is placed (a case or request reference).")
     if record_id and not object_name:
         raise ValidationError("A hold on one record needs the record's object too.")
-    if record_id and len(record_id) not in (15, 18):
-        raise ValidationError("A Salesforce record Id has 15 or 18 characters.")
+    if len(record_id) > 18 or len(object_name) > 120:
+        raise ValidationError("That object name or record Id is too long.")
     return LegalHold.objects.create(
         org=org, object_name=object_name, record_id=record_id, reason=reason, placed_by=actor
     )
@@ -104,8 +104,7 @@ def org_delete_refusals(*, org) -> list[str]:
     if not holds:
         return []
     listed = "; ".join(
-        f"{h.scope_label[0].lower()}{h.scope_label[1:]} (placed {h.placed_at:%Y-%m-%d}: {h.reason})"
-        for h in holds
+        f"{h.scope_phrase} (placed {h.placed_at:%Y-%m-%d}: {h.reason})" for h in holds
     )
     return [
         f"This org is under legal hold: {listed}. Nothing under a legal hold may be "

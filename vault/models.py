@@ -29,6 +29,8 @@ class Snapshot(models.Model):
         BUILDING = "building", "Building"
         PUBLISHED = "published", "Published"
         DISCARDED = "discarded", "Discarded"
+        # Published once, then dropped by the retention policy (vault.retention).
+        EXPIRED = "expired", "Expired by retention"
 
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="snapshots")
     seq = models.PositiveIntegerField()
@@ -282,6 +284,11 @@ class LegalHold(models.Model):
         if not self.record_id:
             return f"Object {self.object_name}"
         return f"Record {self.record_id} of {self.object_name}"
+
+    @property
+    def scope_phrase(self) -> str:
+        """The scope inside a sentence: "the whole org", "object Contact", ..."""
+        return self.scope_label[0].lower() + self.scope_label[1:]
 
 
 class RetentionPolicy(models.Model):

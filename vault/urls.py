@@ -1,0 +1,28 @@
+from django.urls import path
+
+from vault import views
+
+app_name = "vault"
+
+urlpatterns = [
+    path(
+        "orgs/<int:org_id>/settings/retention/",
+        views.retention_settings,
+        name="retention",
+    ),
+    path(
+        "orgs/<int:org_id>/settings/retention/policy/",
+        views.retention_policy_update,
+        name="retention_policy",
+    ),
+    path(
+        "orgs/<int:org_id>/settings/retention/holds/",
+        views.hold_place,
+        name="hold_place",
+    ),
+    path(
+        "orgs/<int:org_id>/settings/retention/holds/<int:hold_id>/lift/",
+        views.hold_lift,
+        name="hold_lift",
+    ),
+]
