@@ -193,3 +193,19 @@ def test_keep_all_drops_nothing(vault_org, data_key, make_job):
         daily(vault_org, make_job(), data_key, day, [rec("A1", f"d{day}")])
     result = retention_sweep(org=vault_org, data_key=data_key, now=START + timedelta(days=900))
     assert result.plan.empty and RecordVersion.objects.count() == 5
+
+
+def test_the_daily_sweep_is_scheduled_and_applies_saved_policies(vault_org, data_key, make_job):
+    from django_q.models import Schedule
+
+    from vault.tasks import vault_retention_sweep_all_task
+
+    schedule = Schedule.objects.get(func="vault.tasks.vault_retention_sweep_all_task")
+    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+    for day in range(3):
+        daily(vault_org, make_job(), data_key, day, [rec("A1", f"d{day}")])
+    assert vault_retention_sweep_all_task() == 0  # no saved policy: nothing to do
+    save_policy(vault_org, mode=Mode.DAYS, keep_days=1, keep_latest=False)
+    assert vault_retention_sweep_all_task() == 1  # START is long past: only the newest stays
+    assert [v.valid_from for v in RecordVersion.objects.filter(org=vault_org)] == [3]
+    assert RetentionPolicy.objects.get(org=vault_org).last_swept_at is not None
