@@ -322,7 +322,14 @@ def _drop_unreferenced_blobs(org, storage, data_key) -> int:
         )
         referenced.update(f["blob"] for f in json.loads(sealed)["files"])
     dropped = 0
-    for blob in Blob.objects.filter(org=org).exclude(storage_key__in=referenced).iterator():
+    started = timezone.now()
+    building = Snapshot.objects.filter(org=org, status=Snapshot.Status.BUILDING)
+    for blob in Blob.objects.filter(org=org, created_at__lt=started).exclude(
+        storage_key__in=referenced
+    ):
+        # A backup that began since the references were read may reuse this body: stop.
+        if building.exists():
+            break
         with transaction.atomic():
             Blob.objects.filter(pk=blob.pk).delete()
         storage.delete(blob.storage_key)
