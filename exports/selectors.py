@@ -4,8 +4,8 @@ orgs.selectors.org_get(tenant=..., org_id=...).
 - `export_list(*, org) -> QuerySet[Export]` — the org's exports, newest first.
 - `export_get(*, org, export_id) -> Export` — 404 if not this org's.
 - `export_for_job(*, job) -> Export | None`
-- `source_jobs(*, org) -> list[Job]` — backup jobs whose snapshot is published (the
-  "as of" choices), newest first.
+- `source_jobs(*, org, limit=200) -> list[Job]` — backup jobs whose snapshot is
+  published (the "as of" choices), newest first.
 - `snapshot_seq_for_job(*, org, job_id) -> int | None`
 - `objects_as_of(*, org, seq) -> dict[str, int]` — objects and record counts.
 - `object_fields_as_of(*, org, object_name, seq, data_key) -> list[str]` — the fields of
@@ -40,11 +40,11 @@ def export_for_job(*, job) -> Export | None:
     return Export.objects.filter(org_id=job.org_id, job=job).first()
 
 
-def source_jobs(*, org) -> list[Job]:
+def source_jobs(*, org, limit: int = 200) -> list[Job]:
     snapshots = (
         Snapshot.objects.filter(org=org, status=Snapshot.Status.PUBLISHED, job__isnull=False)
         .select_related("job")
-        .order_by("-seq")
+        .order_by("-seq")[:limit]
     )
     return [snapshot.job for snapshot in snapshots if snapshot.job is not None]
 
