@@ -170,3 +170,40 @@ def test_records_are_read_one_segment_at_a_time(backed_up, monkeypatch):
     )
     assert len(decoded) == len(set(decoded)) == len(segments)
     assert len(rest) + 1 == len(vault_rows(org, backup, "Account"))
+
+
+def test_a_failed_export_leaves_no_file(backed_up, vault_storage, monkeypatch):
+    from exports.engine import ExportHandler
+
+    org, backup = backed_up
+    original = ExportHandler._write_csv_parts
+
+    def fail_on_contact(self, ctx, org, storage, parts, name, fields, records):
+        if name == "Contact":
+            raise OSError("disk full")
+        return original(self, ctx, org, storage, parts, name, fields, records)
+
+    monkeypatch.setattr(ExportHandler, "_write_csv_parts", fail_on_contact)
+    job = run_export(org, as_of_job=backup, objects=["Account", "Contact"])
+    assert job.status == Job.Status.ERROR
+    assert job.logs.filter(message__contains="Contact failed: disk full").exists()
+    export = export_for_job(job=job)
+    assert not export.is_ready and export.storage_key == ""
+    assert not [p for p in vault_storage.rglob("*") if p.is_file() and "/exports/" in str(p)]
+
+
+def test_export_run_says_what_is_wrong(backed_up):
+    import pytest
+    from django.core.management.base import CommandError
+
+    org, backup = backed_up
+    with pytest.raises(CommandError, match="holds no records of Nope__c"):
+        call_command(
+            "export_run", "--org", str(org.pk), "--as-of-job", str(backup.pk),
+            "--objects", "Nope__c", "--wait", stdout=io.StringIO(),
+        )  # fmt: skip
+    with pytest.raises(CommandError, match='takes OBJECT:"text"'):
+        call_command(
+            "export_run", "--org", str(org.pk), "--as-of-job", str(backup.pk),
+            "--objects", "Account", "--filter", "no colon", stdout=io.StringIO(),
+        )  # fmt: skip
