@@ -49,7 +49,7 @@ if len(MASTER_KEY) != 32:
     raise ImproperlyConfigured("ORGVAULT_MASTER_KEY must be base64 of exactly 32 bytes")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.OrgVaultAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
