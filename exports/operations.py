@@ -79,5 +79,8 @@ def register() -> None:
             handler="exports.engine.ExportHandler",
             configure=export_configure,
             tabs=TABS,
+            nav="export",
+            list_url_name="exports:export",
+            list_label="Export",
         )
     )

@@ -1,4 +1,4 @@
-"""Thin task wrappers (django-q2 or the scheduler loop call them)."""
+"""Thin task wrappers: django-q2 runs export_sweep_task every hour (migration 0002)."""
 
 from exports.services import export_sweep_expired
 

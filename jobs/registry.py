@@ -22,7 +22,9 @@ Each operation app registers its operations from its `AppConfig.ready()`
 - `schedulable`, `settings_form`, `schedule_switch` — whether schedules/ may run it, the
   form (dotted path) that edits a schedule's job settings for it, and the org setting
   that turns its scheduled runs off.
-- `tabs` — the job page's tabs between Overview and Logs (url names take org_id, job_id).
+- `tabs` — the job page's tabs between Overview and Logs (url names take org_id, job_id);
+  `nav`, `list_url_name`, `list_label` — the sidebar entry and the list a job page
+  links back to.
 
 `jobs.hooks.job_finished` is the matching "job finished" hook point.
 """
@@ -60,6 +62,11 @@ class OperationType:
     # General: "scheduled_backups_enabled", "scheduled_archives_enabled"); "" = always on.
     schedule_switch: str = ""
     tabs: tuple[JobTab, ...] = field(default_factory=tuple)
+    # Where its jobs belong in the org's navigation: the sidebar entry marked active on a
+    # job page, and the page its "back" link opens (a url name taking org_id).
+    nav: str = "backup_history"
+    list_url_name: str = "backups:history"
+    list_label: str = "History"
 
     def make_handler(self) -> Any:
         return import_string(self.handler)()

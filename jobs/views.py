@@ -52,8 +52,12 @@ def render_job_tab(request, job: Job, tab: str, template: str, context: dict, li
     if hx:
         app, page = template.split("/", 1)
         template = f"{app}/partials/{page}"
-    context = {"org": job.org, "job": job, "tab": tab, "active_nav": "backup_history", **context}
-    context.update(hx=hx, tabs=job_tabs(job))
+    kind = registry.get(job.operation) if registry.is_registered(job.operation) else None
+    nav = kind.nav if kind else "backup_history"
+    back_url = reverse(kind.list_url_name if kind else "backups:history", args=[job.org_id])
+    context = {"org": job.org, "job": job, "tab": tab, "active_nav": nav, **context}
+    context.update(hx=hx, tabs=job_tabs(job), back_url=back_url)
+    context["back_label"] = kind.list_label if kind else "History"
     return render(request, template, context)
 
 

@@ -23,7 +23,7 @@ def _page(request, org, *, policy_form=None, hold_form=None, plan=None, status: 
     policy = retention.retention_policy(org=org)
     context = {
         "org": org,
-        "active_nav": "settings_general",
+        "active_nav": "settings_retention",
         "policy": policy,
         "policy_form": policy_form or RetentionForm(instance=policy, prefix="policy"),
         "plan": plan,

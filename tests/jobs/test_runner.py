@@ -45,15 +45,17 @@ def handler(monkeypatch):
     FakeHandler.fail = None
     FakeHandler.abort_at = None
     registry.register(
-        OperationType(name="export", label="Export", handler="tests.jobs.test_runner.FakeHandler")
+        OperationType(
+            name="fake_count", label="Fake Count", handler="tests.jobs.test_runner.FakeHandler"
+        )
     )
     yield FakeHandler
-    registry.unregister("export")
+    registry.unregister("fake_count")
 
 
 @pytest.fixture
 def job(org_a, handler):
-    return job_create(org=org_a, operation="export", name="Export 1")
+    return job_create(org=org_a, operation="fake_count", name="Fake count 1")
 
 
 def test_claim_is_exclusive(job):

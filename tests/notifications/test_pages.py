@@ -35,7 +35,10 @@ def test_the_settings_page_shows_every_section_and_the_sidebar_links_to_it(clien
     assert 'name="composite_backup__failed"' in page
     assert "Composite Backup" in page
     assert '<option value="admin@a.example">' in page  # tenant users offered
-    assert f'href="{url("settings", org)}">Notifications</a>' in page
+    assert (
+        f'href="{url("settings", org)}" aria-current="page" class="active">Notifications</a>'
+        in page
+    )
     general = client_admin_a.get(reverse("orgs:settings_general", args=[org.pk])).content.decode()
     assert f'href="{url("settings", org)}">Notifications</a>' in general
 
