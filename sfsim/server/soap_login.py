@@ -1,4 +1,6 @@
-"""Partner SOAP ``login`` at ``/services/Soap/u/{version}`` (simple-salesforce's SalesforceLogin)."""
+"""Partner SOAP API at ``/services/Soap/u/{version}``: ``login`` (simple-salesforce's
+SalesforceLogin) and ``undelete`` (the only way Salesforce's APIs bring a record back from
+the Recycle Bin with its Id: there is no REST undelete)."""
 
 from __future__ import annotations
 
@@ -6,12 +8,14 @@ from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Response
 
+from sfsim import ids as sim_ids
 from sfsim.errors import SalesforceError
 from sfsim.server.app import public, routes
 from sfsim.server.http import Ctx, check_version
 from sfsim.server.soap import (
     SoapFault,
     child_text,
+    children,
     fault_response,
     local,
     parse_envelope,
@@ -50,12 +54,14 @@ def _login(ctx: Ctx) -> Response:
         raise _login_fault(
             "UNSUPPORTED_API_VERSION", "Invalid Api version specified on URL"
         ) from error
-    _header, operation = parse_envelope(ctx.request.get_data())
-    if local(operation.tag) != "login":
+    header, operation = parse_envelope(ctx.request.get_data())
+    if local(operation.tag) not in ("login", "undelete"):
         raise _login_fault(
             "INVALID_OPERATION",
-            f"The simulator's partner API only supports login, not {local(operation.tag)}.",
+            f"The simulator's partner API supports login and undelete, not {local(operation.tag)}.",
         )
+    if local(operation.tag) == "undelete":
+        return _undelete(ctx, header, operation)
     username = child_text(operation, "username")
     password = child_text(operation, "password")
     found = ctx.sim.find_user(username)
@@ -103,3 +109,80 @@ def _login(ctx: Ctx) -> Response:
     }
     body = f"<loginResponse>{value_xml('result', result)}</loginResponse>"
     return soap_response(body, 'xmlns="urn:partner.soap.sforce.com"')
+
+
+MAX_UNDELETE = 200
+
+
+def _api_fault(code: str, message: str) -> SoapFault:
+    detail = (
+        '<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault">'
+        f"<sf:exceptionCode>{escape(code)}</sf:exceptionCode>"
+        f"<sf:exceptionMessage>{escape(message)}</sf:exceptionMessage>"
+        "</sf:UnexpectedErrorFault></detail>"
+    )
+    return SoapFault(code, message, FAULT_NS, detail)
+
+
+def _undelete(ctx: Ctx, header, operation) -> Response:
+    """``UndeleteResult[] undelete(ID[] ids)``: up to 200 Ids, each brought back with the
+    children its delete took along; one result per Id (partial success, as by default)."""
+    session = child_text(header, "sessionId") if header is not None else ""
+    try:
+        org, user = ctx.sim.authenticate_token(session)
+        org.check_api_access(user)
+    except SalesforceError as error:
+        raise _api_fault(error.error_code, error.message) from error
+    org.consume_api_request()
+    ids = [(element.text or "").strip() for element in children(operation, "ids")]
+    if len(ids) > MAX_UNDELETE:
+        raise _api_fault(
+            "EXCEEDED_ID_LIMIT",
+            "record limit reached. cannot submit more than 200 records into this call",
+        )
+    results = []
+    for record_id in ids:
+        try:
+            od = org.object_for_id(record_id) if len(record_id) in (15, 18) else None
+            if od is None:
+                raise SalesforceError("MALFORMED_ID", f"bad id {record_id}", [])
+            if not od.describe.get("undeletable"):
+                raise SalesforceError(
+                    "INVALID_TYPE_FOR_OPERATION",
+                    f"entity type cannot be undeleted: {od.describe.get('label', od.name)}",
+                    [],
+                )
+            org.undelete(record_id, user)
+            results.append({"errors": None, "id": sim_ids.to18(record_id), "success": True})
+        except SalesforceError as error:
+            results.append(
+                {
+                    "errors": {
+                        "fields": list(error.fields or []),
+                        "message": error.message,
+                        "statusCode": error.error_code,
+                    },
+                    "id": None,
+                    "success": False,
+                }
+            )
+    body = (
+        "<undeleteResponse>"
+        + "".join(_undelete_result(result) for result in results)
+        + "</undeleteResponse>"
+    )
+    return soap_response(body, 'xmlns="urn:partner.soap.sforce.com"')
+
+
+def _undelete_result(result: dict) -> str:
+    errors = result["errors"]
+    inner = ""
+    if errors is not None:
+        inner += (
+            "<errors>"
+            + "".join(f"<fields>{escape(f)}</fields>" for f in errors["fields"])
+            + f"<message>{escape(errors['message'])}</message>"
+            + f"<statusCode>{escape(errors['statusCode'])}</statusCode></errors>"
+        )
+    inner += value_xml("id", result["id"]) + value_xml("success", result["success"])
+    return f"<result>{inner}</result>"
