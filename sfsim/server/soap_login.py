@@ -4,6 +4,7 @@ the Recycle Bin with its Id: there is no REST undelete)."""
 
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Response
@@ -140,7 +141,7 @@ def _undelete(ctx: Ctx, header, operation) -> Response:
             "EXCEEDED_ID_LIMIT",
             "record limit reached. cannot submit more than 200 records into this call",
         )
-    results = []
+    results: list[dict[str, Any]] = []
     for record_id in ids:
         try:
             od = org.object_for_id(record_id) if len(record_id) in (15, 18) else None
