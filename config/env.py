@@ -1,10 +1,14 @@
 """Typed readers for settings from the environment.
 
 Every reader fails loudly, naming the variable, when a value cannot be used, so a
-misconfigured deployment stops at start instead of misbehaving later.
+misconfigured deployment stops at start instead of misbehaving later. `private_dir` and
+`private_file` make what lives under var/ readable by the server's user only.
 """
 
 import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -56,3 +60,26 @@ def env_url(name: str, schemes: set[str]) -> str:
         allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfigured(f"{name} must be a URL with scheme {allowed}, got {raw!r}")
     return raw
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only this user can enter (0700), made if missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path, make: Callable[[], str] | None = None) -> Path:
+    """`path` as a file only this user can read (0600): created empty (or with `make()`)
+    with that mode from the start, so no other user can open it in between."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) != 0o600:
+            path.chmod(0o600)
+        return path
+    with os.fdopen(fd, "w") as handle:
+        if make is not None:
+            handle.write(make())
+    return path

@@ -13,20 +13,24 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    private_dir,
+    private_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("ORGVAULT_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Everything under var/ is for the server's user only: folders 0700, files 0600.
+VAR_DIR = private_dir(Path(env_str("ORGVAULT_VAR_DIR", str(BASE_DIR / "var"))))
 
 
 def _secret_from_file(name: str, make) -> str:
-    """A secret kept in var/ for the embedded set-up, made once on first start."""
-    path = VAR_DIR / name
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """A secret kept in var/ for the embedded set-up, made once (0600) on first start."""
+    return private_file(VAR_DIR / name, make).read_text().strip()
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -112,10 +116,11 @@ _database_url = env_url("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 else:
+    # Made 0600 before SQLite opens it; its journal files take the same mode.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "orgvault.sqlite3"),
+            "NAME": str(private_file(VAR_DIR / "orgvault.sqlite3")),
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
         }
     }
@@ -126,7 +131,16 @@ AUTHENTICATION_BACKENDS = [
     "tenants.auth_backends.TenantEmailBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "first_name", "last_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "tenants.password_validation.LetterNumberSymbolValidator"},
 ]
 LOGIN_URL = "tenants:sign_in"
@@ -139,8 +153,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = private_dir(VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Blob storage: a local folder, or S3 when S3_BUCKET is set.
@@ -162,8 +175,14 @@ if S3_BUCKET:
 else:
     _vault_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "storage")},
+        "OPTIONS": {
+            "location": str(VAR_DIR / "storage"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": _vault_storage,
     "vault": _vault_storage,

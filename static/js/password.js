@@ -4,10 +4,10 @@
 (function () {
   "use strict";
   var RULES = {
-    length: function (v) { return v.length >= 8; },
-    letter: function (v) { return /[A-Za-z]/.test(v); },
-    number: function (v) { return /[0-9]/.test(v); },
-    special: function (v) { return /[^A-Za-z0-9]/.test(v); }
+    length: function (v) { return v.length >= 12; },
+    letter: function (v) { return /\p{L}/u.test(v); },
+    number: function (v) { return /\p{N}/u.test(v); },
+    special: function (v) { return /[^\p{L}\p{N}]|_/u.test(v); }
   };
 
   function render(input, list) {

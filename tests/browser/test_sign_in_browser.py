@@ -18,10 +18,10 @@ def test_sign_up_shows_live_password_rules_then_two_step_sign_in(page, live_serv
     password.fill("short")
     rules = page.locator("#password-rules")
     assert "✗" in rules.inner_text()  # rules not met yet, shown while typing
-    password.fill("Str0ng-pass")
+    password.fill("Str0ng-pass-2026")
     assert "✗" not in rules.inner_text()
 
-    page.locator("#id_confirm_password").fill("Str0ng-pass")
+    page.locator("#id_confirm_password").fill("Str0ng-pass-2026")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url(f"{live_server.url}/orgs/")
     assert Tenant.objects.filter(name="Browser Co").exists()
@@ -39,7 +39,7 @@ def test_sign_up_shows_live_password_rules_then_two_step_sign_in(page, live_serv
     page.get_by_role("button", name="Log in").click()
     assert page.get_by_role("alert").is_visible()
 
-    page.locator("#id_password").fill("Str0ng-pass")
+    page.locator("#id_password").fill("Str0ng-pass-2026")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/orgs/")
     assert page.get_by_role("link", name="Add Salesforce Org").first.is_visible()

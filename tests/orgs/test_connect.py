@@ -86,14 +86,14 @@ def test_sign_up_sign_in_add_org_oauth_check_catalog_get_started(sfsim, creds, d
             "first_name": "Ada",
             "last_name": "Lovelace",
             "email": "ada@acme.example",
-            "password": "Str0ng!pass",
-            "confirm_password": "Str0ng!pass",
+            "password": "Str0ng!passphrase",
+            "confirm_password": "Str0ng!passphrase",
         },
     )
     assert signed_up.status_code == 302
     client.post(reverse("tenants:sign_out"))
     tenant = apps.get_model("tenants", "Tenant").objects.get(name="Acme Corp")
-    signed_in = sign_in(client, tenant, "ada@acme.example", "Str0ng!pass")
+    signed_in = sign_in(client, tenant, "ada@acme.example", "Str0ng!passphrase")
     assert signed_in.status_code == 302
     assert (
         "No Salesforce org is connected yet." in client.get(reverse("orgs:home")).content.decode()

@@ -19,8 +19,8 @@ SIGN_UP = {
     "first_name": "Ada",
     "last_name": "Lovelace",
     "email": "ada@acme.example",
-    "password": "Str0ng!pass",
-    "confirm_password": "Str0ng!pass",
+    "password": "Str0ng!passphrase",
+    "confirm_password": "Str0ng!passphrase",
 }
 
 
@@ -28,7 +28,7 @@ def register(**overrides) -> None:
     values = {
         "org-name": "Globex",
         "email": "hank@globex.example",
-        "password": "Gl0bex!pw",
+        "password": "Gl0bex!pw-secure",
         "first-name": "Hank",
         "last-name": "Scorpio",
         **overrides,

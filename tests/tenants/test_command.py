@@ -23,7 +23,7 @@ def test_command_creates_tenant_and_admin_and_prints_ids():
         "--email",
         "hank@globex.example",
         "--password",
-        "Gl0bex!pw",
+        "Gl0bex!pw-secure",
         "--first-name",
         "Hank",
         "--json",
@@ -34,7 +34,7 @@ def test_command_creates_tenant_and_admin_and_prints_ids():
     user = User.objects.get(pk=ids["user_id"])
     assert tenant.name == "Globex"
     assert (user.tenant, user.role, user.first_name) == (tenant, User.Role.ADMIN, "Hank")
-    assert user.check_password("Gl0bex!pw")
+    assert user.check_password("Gl0bex!pw-secure")
 
 
 @pytest.mark.django_db
@@ -47,4 +47,4 @@ def test_command_refuses_a_weak_password():
 @pytest.mark.django_db
 def test_command_refuses_a_duplicate_organization(tenant_a):
     with pytest.raises(CommandError, match="An organization named “tenant a” already exists"):
-        run("--org-name", "tenant a", "--email", "h@a.example", "--password", "Gl0bex!pw")
+        run("--org-name", "tenant a", "--email", "h@a.example", "--password", "Gl0bex!pw-secure")

@@ -13,8 +13,8 @@ def form(**overrides):
         "first_name": "Ada",
         "last_name": "Lovelace",
         "email": "Ada@Acme.example",
-        "password": "Str0ng!pass",
-        "confirm_password": "Str0ng!pass",
+        "password": "Str0ng!passphrase",
+        "confirm_password": "Str0ng!passphrase",
     }
     data.update(overrides)
     return data
@@ -41,7 +41,7 @@ def test_sign_up_creates_tenant_and_admin_and_signs_in(client):
     user = User.objects.get()
     assert (user.tenant, user.email, user.role) == (tenant, "ada@acme.example", User.Role.ADMIN)
     assert (user.first_name, user.last_name) == ("Ada", "Lovelace")
-    assert user.check_password("Str0ng!pass")
+    assert user.check_password("Str0ng!passphrase")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -74,7 +74,7 @@ def test_each_validation_error_is_shown_on_the_form(client, field, value, messag
 
 @pytest.mark.django_db
 def test_passwords_must_match(client):
-    response = client.post(URL, form(confirm_password="Str0ng!other"))
+    response = client.post(URL, form(confirm_password="Str0ng!other-one"))
 
     assert response.context["form"].errors["confirm_password"] == [
         "The two passwords differ. Type the same one twice."
