@@ -1,3 +1,4 @@
+import unicodedata
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -5,21 +6,37 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+def tenant_name_normal(name: str) -> str:
+    """The name as it is stored: NFKC (full-width, ligature and other compatibility
+    forms become their plain letters) without surrounding spaces."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def tenant_name_key(name: str) -> str:
+    """What two names must share to be the same organization: NFKC and case-folded in
+    any script (Straße = STRASSE, Ａｃｍｅ = acme), so a look-alike cannot take a name."""
+    return unicodedata.normalize("NFKC", tenant_name_normal(name).casefold())
+
+
 class Tenant(models.Model):
     """A customer organization: everything a user sees is scoped to one tenant."""
 
     name = models.CharField(max_length=120)
+    # tenant_name_key(name), kept by save(): unique, and what sign-in looks a name up by.
+    name_key = models.CharField(max_length=600, unique=True, editable=False)
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="tenant_name_unique_ci"),
-        ]
-
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = tenant_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class TenantUserManager(UserManager):

@@ -4,13 +4,14 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tenants.models import Tenant, User
+from tenants.models import Tenant, User, tenant_name_key
 from tenants.tokens import decode_uid
 
 
 def tenant_get_by_name(*, name: str) -> Tenant | None:
-    """The tenant whose name matches, ignoring case and surrounding spaces."""
-    return Tenant.objects.filter(name__iexact=name.strip()).first()
+    """The tenant whose name matches, ignoring case (in any script), compatibility forms
+    (NFKC: full-width letters, ligatures) and surrounding spaces."""
+    return Tenant.objects.filter(name_key=tenant_name_key(name)).first()
 
 
 def tenant_get(*, tenant_id: int) -> Tenant | None:

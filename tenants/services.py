@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from common.email import absolute_url, send_templated_email
 from tenants import hooks, selectors
-from tenants.models import Tenant, User
+from tenants.models import Tenant, User, tenant_name_normal
 from tenants.time_zones import DEFAULT as DEFAULT_TIME_ZONE
 from tenants.time_zones import time_zone_names
 from tenants.tokens import encode_uid, invitation_token, password_reset_token
@@ -44,9 +44,13 @@ def _org_name_taken(name: str) -> ValidationError:
 
 
 def org_name_clean(*, name: str, tenant: Tenant | None = None) -> str:
-    """The organization name without surrounding spaces, if no other tenant has it
-    (ignoring case); `tenant` is the one being renamed, whose own name is no clash."""
-    name = _text_clean("org_name", "organization name", name, ORG_NAME_MAX_LENGTH)
+    """The organization name, NFKC-normalised and without surrounding spaces, if no
+    other tenant has it (ignoring case and compatibility forms); `tenant` is the one
+    being renamed, whose own name is no clash. The length is checked after normalising,
+    before any query."""
+    name = _text_clean(
+        "org_name", "organization name", tenant_name_normal(name), ORG_NAME_MAX_LENGTH
+    )
     if not name:
         raise ValidationError({"org_name": "Enter an organization name."})
     holder = selectors.tenant_get_by_name(name=name)
@@ -83,9 +87,8 @@ def tenant_register(
     time_zone: str = DEFAULT_TIME_ZONE,
 ) -> tuple[Tenant, User]:
     """Create a tenant and its first user, an Admin who can sign in at once."""
-    org_name = org_name.strip()
     email = email.strip().lower()
-    if not org_name:
+    if not org_name.strip():
         raise ValidationError({"org_name": "Enter an organization name."})
     time_zone_clean(time_zone=time_zone)
     if not email or "@" not in email or "\x00" in email or len(email) > EMAIL_MAX_LENGTH:
@@ -93,7 +96,7 @@ def tenant_register(
     first_name = _text_clean("first_name", "first name", first_name, PERSON_NAME_MAX_LENGTH)
     last_name = _text_clean("last_name", "last name", last_name, PERSON_NAME_MAX_LENGTH)
     _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
-    org_name_clean(name=org_name)
+    org_name = org_name_clean(name=org_name)
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(name=org_name, time_zone=time_zone)
