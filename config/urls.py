@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("object_templates.urls")),
     path("", include("backups.urls")),
     path("", include("exports.urls")),
+    path("", include("restores.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
     path("", include("vault.urls")),

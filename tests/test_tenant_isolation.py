@@ -26,6 +26,7 @@ from tests.backups import metadata_factories
 from tests.exports import factories as export_factories
 from tests.notifications import factories as notification_factories
 from tests.object_templates import factories as template_factories
+from tests.restores import factories as restore_factories
 from tests.schedules import factories as schedule_factories
 from tests.vault import factories as vault_factories
 
@@ -60,6 +61,7 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "anomaly_rule_id": lambda a: notification_factories.isolation_anomaly_rule(a).pk,
     "export_id": lambda a: export_factories.isolation_export(a).pk,
     "hold_id": lambda a: vault_factories.isolation_hold(a).pk,
+    "request_id": lambda a: restore_factories.isolation_request(a).pk,
 }
 
 # Links sent by email: the signed token in the URL, not the session, grants access,

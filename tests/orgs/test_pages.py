@@ -136,7 +136,7 @@ def test_pages_not_built_yet_say_so(client_user_a, tenant_a, page):
 
 def test_another_tenants_org_is_404(client_outsider, tenant_a):
     org = make_org(tenant_a)
-    for name in ["orgs:get_started", "analytics:performance", "orgs:restore"]:
+    for name in ["orgs:get_started", "analytics:performance", "restores:restore"]:
         assert client_outsider.get(reverse(name, args=[org.pk])).status_code == 404
     assert client_outsider.post(reverse("orgs:recheck", args=[org.pk])).status_code == 404
 

@@ -1,0 +1,503 @@
+"""The restore handler (jobs/runner.py calls it): puts records back **in place**.
+
+- `prepare`: the RestoreRun row and one unit ("Restore"): objects must go in dependency
+  order, so one worker runs them one after the other.
+- `process`: for each chosen object, parents before children (lookups between the chosen
+  objects), it compares the correct backup's versions with the compromised side (a later
+  backup, or the org now) and with the org as it is now (one queryAll read), then:
+  records in the Recycle Bin are **undeleted** (partner SOAP `undelete()`, they keep their
+  Ids and bring back the children their delete took), hard-deleted ones are **inserted**
+  anew, in hierarchy order when the object looks up to itself (ParentId) so each
+  reference is set in the same write, with the old → new Id map (this restore's and
+  earlier restores' of the org) applied to every lookup, and changed ones (undeleted
+  ones too) are **updated** with only the fields that differ and are updateable in the
+  org now (describe). Writes go 200 records per sObject Collections call. Nothing is
+  ever deleted. Unchanged records are not written. A record's failure is its own
+  result; the others go on. A dry run does everything but the writes and stores the
+  exact number of API calls the run will make.
+- `finish`: nothing to publish (the results are stored as the run goes).
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC
+
+from django.utils import timezone
+
+from jobs.models import JobLog, JobObject
+from orgs.keys import org_data_key
+from orgs.services import org_client
+from restores import selectors
+from restores.models import RestoreRecord, RestoreRequest, RestoreRun
+from salesforce import writes
+from salesforce.writes import BATCH, WriteResult
+from vault.models import RecordVersion
+
+UNIT = "Restore"
+State = RecordVersion.State
+Action = RestoreRecord.Action
+
+
+def compile_filter(text: str) -> Callable[[dict], bool]:
+    """A predicate over a record from a SOQL condition (or a whole SELECT's WHERE)."""
+    import soql
+
+    text = text.strip()
+    if not text:
+        return lambda record: True
+    if text[:6].upper() == "SELECT":
+        condition = soql.parse(text).where
+    else:
+        condition = soql.parse_where(text)
+    keep = soql.compile_condition(condition, now=timezone.now(), tz=UTC)
+    return lambda record: bool(keep(soql.dict_getter(record)))
+
+
+def references(describe: dict) -> dict[str, list[str]]:
+    """{lookup field: [objects it points at]} for the writable lookups of an object."""
+    return {
+        f["name"]: list(f.get("referenceTo") or [])
+        for f in describe.get("fields", [])
+        if f.get("type") == "reference" and (f.get("createable") or f.get("updateable"))
+    }
+
+
+def dependency_order(objects: list[str], describes: dict[str, dict]) -> tuple[list[str], bool]:
+    """Parents before children among the chosen objects; (order, True) if a cycle between
+    objects had to be broken (then the given order decides among those)."""
+    parents = {
+        name: {
+            target
+            for targets in references(describes[name]).values()
+            for target in targets
+            if target in objects and target != name
+        }
+        for name in objects
+    }
+    order: list[str] = []
+    remaining = list(objects)
+    cycle = False
+    while remaining:
+        ready = [n for n in remaining if parents[n] <= set(order)]
+        if not ready:
+            # A cycle (Account.Primary_Contact__c and Contact.AccountId): the object the
+            # others hang on with cascade-delete relationships goes first.
+            def held(name: str) -> int:
+                return sum(
+                    1
+                    for rel in describes[name].get("childRelationships", [])
+                    if rel.get("cascadeDelete")
+                    and rel.get("childSObject") in remaining
+                    and rel.get("childSObject") != name
+                )
+
+            ready, cycle = [max(remaining, key=held)], True
+        for name in ready:
+            order.append(name)
+            remaining.remove(name)
+    return order, cycle
+
+
+def hierarchy_levels(records: dict[str, dict], self_fields: list[str]) -> list[list[str]]:
+    """Ids to insert, level by level: a record comes after the records it looks up to
+    (through `self_fields`) that are inserted too. A cycle lands in the last level."""
+    depth: dict[str, int] = {}
+
+    def level(rid: str, seen: frozenset) -> int:
+        if rid in depth:
+            return depth[rid]
+        parents = [
+            str(records[rid][f])
+            for f in self_fields
+            if records[rid].get(f) in records and records[rid].get(f) not in seen
+        ]
+        value = 1 + max((level(p, seen | {rid}) for p in parents), default=-1)
+        depth[rid] = value
+        return value
+
+    for rid in records:
+        level(rid, frozenset({rid}))
+    levels: dict[int, list[str]] = defaultdict(list)
+    for rid, d in depth.items():
+        levels[d].append(rid)
+    return [levels[d] for d in sorted(levels)]
+
+
+def batches(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Calls:
+    """Counts the API calls of one run."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.writes = 0
+
+
+class RestoreHandler:
+    def prepare(self, ctx) -> None:
+        job = ctx.job
+        request = RestoreRequest.objects.get(org_id=job.org_id, pk=job.settings["request_id"])
+        RestoreRun.objects.get_or_create(
+            job=job, defaults={"request": request, "dry_run": bool(job.settings.get("dry_run"))}
+        )
+        JobObject.objects.get_or_create(job=job, object_name=UNIT)
+
+    def process(self, ctx, job_object: JobObject) -> None:
+        job = ctx.job
+        run = RestoreRun.objects.select_related("request").get(job=job)
+        # A resumed run starts over: records already put back compare equal and are skipped.
+        RestoreRecord.objects.filter(job=job).delete()
+        ObjectRestore.run(ctx, run, job_object)
+
+    def finish(self, ctx, status: str) -> None:
+        return None
+
+
+class ObjectRestore:
+    """One run over the request's objects (kept as a class for its shared state)."""
+
+    def __init__(self, ctx, run: RestoreRun, client, data_key: bytes):
+        self.ctx = ctx
+        self.run_row = run
+        self.request: RestoreRequest = run.request
+        self.dry = run.dry_run
+        self.client = client
+        self.data_key = data_key
+        self.calls = Calls()
+        self.describes: dict[str, dict] = {}
+        # old Id -> new Id of records re-created (by earlier restores of the org, and this one)
+        self.id_map: dict[str, str] = dict(
+            RestoreRecord.objects.filter(
+                request__org_id=self.request.org_id,
+                action=Action.INSERT,
+                status=RestoreRecord.Status.SUCCESS,
+            ).values_list("original_id", "new_id")
+        )
+        self.undeleted: set[str] = set()
+        self.order: list[str] = []
+        # object -> [(original Id, {lookup: original target Id})] set after all objects
+        self.deferred: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+        self.counts: dict[str, dict[str, int]] = {}
+        self.planned_writes = 0
+        self.written = {"records": 0, "added": 0, "changed": 0}
+
+    @classmethod
+    def run(cls, ctx, run: RestoreRun, job_object: JobObject) -> None:
+        org = ctx.job.org
+        restore = cls(ctx, run, org_client(org), org_data_key(org))
+        try:
+            restore.restore_all()
+        finally:
+            calls = restore.calls.reads + restore.calls.writes
+            job_object.save_progress(
+                api_calls=calls,
+                records=restore.written["records"],
+                added=restore.written["added"],
+                changed=restore.written["changed"],
+            )
+            RestoreRun.objects.filter(pk=run.pk).update(
+                counts=restore.counts,
+                read_calls=restore.calls.reads,
+                write_calls=restore.calls.writes,
+                api_calls_for_run=restore.calls.reads
+                + (restore.planned_writes if restore.dry else restore.calls.writes),
+            )
+
+    def log(self, message: str, level: str = JobLog.Level.INFO) -> None:
+        self.ctx.log(message, level)
+
+    def restore_all(self) -> None:
+        for name in self.request.object_names:
+            self.calls.reads += 1
+            self.describes[name] = self.client.describe(name)
+        order, cycle = dependency_order(list(self.request.object_names), self.describes)
+        self.order = order
+        if cycle:
+            self.log(
+                "The chosen objects look up to each other in a cycle; they go in the order "
+                f"{', '.join(order)}. Re-created records' lookups to a later object are set "
+                "by a second update pass at the end (the only second pass of a restore).",
+                JobLog.Level.WARNING,
+            )
+        self.log(
+            f"Order: {' → '.join(order)}{' (dry run: nothing is written)' if self.dry else ''}."
+        )
+        for name in order:
+            self.restore_object(name)
+        for name in order:
+            self.second_pass(name)
+        totals: dict[str, int] = defaultdict(int)
+        for counts in self.counts.values():
+            for action, n in counts.items():
+                totals[action] += n
+        summary = ", ".join(f"{n} {action}" for action, n in sorted(totals.items()))
+        if self.dry:
+            self.log(
+                f"Dry run: {summary or 'nothing to restore'}. The run will use exactly "
+                f"{self.calls.reads + self.planned_writes} API calls "
+                f"({self.calls.reads} reads, {self.planned_writes} writes)."
+            )
+        else:
+            self.log(
+                f"Restored: {summary or 'nothing to restore'}; "
+                f"{self.calls.reads + self.calls.writes} API calls."
+            )
+
+    # ---------------------------------------------------------------- one object
+    def field_sets(self, name: str) -> tuple[list[str], list[str]]:
+        chosen = set(self.request.fields.get(name) or [])
+        update, create = [], []
+        for f in self.describes[name].get("fields", []):
+            if f["name"] in ("Id", "IsDeleted") or (chosen and f["name"] not in chosen):
+                continue
+            if f.get("updateable"):
+                update.append(f["name"])
+            if f.get("createable"):
+                create.append(f["name"])
+        return update, create
+
+    def read_live(self, name: str, fields: list[str]) -> dict[str, dict]:
+        has_deleted = any(f["name"] == "IsDeleted" for f in self.describes[name]["fields"])
+        columns = ["Id", *(["IsDeleted"] if has_deleted else []), *fields]
+        # Object and field names come from the org's describe, not from a user.
+        soql = f"SELECT {', '.join(dict.fromkeys(columns))} FROM {name}"  # noqa: S608
+        live: dict[str, dict] = {}
+        self.calls.reads += 1
+        page = self.client.request("GET", "queryAll/", params={"q": soql}).json()
+        while True:
+            for record in page.get("records", []):
+                record.pop("attributes", None)
+                live[record["Id"]] = record
+            if page.get("done", True) or not page.get("nextRecordsUrl"):
+                return live
+            self.calls.reads += 1
+            page = self.client.request("GET", page["nextRecordsUrl"]).json()
+
+    def mapped(self, record: dict, lookups: dict[str, list[str]]) -> dict:
+        out = dict(record)
+        for field in lookups:
+            value = out.get(field)
+            if value in self.id_map:
+                out[field] = self.id_map[value]
+        return out
+
+    def restore_object(self, name: str) -> None:
+        describe = self.describes[name]
+        lookups = references(describe)
+        update_fields, create_fields = self.field_sets(name)
+        keep = compile_filter(self.request.filters.get(name, ""))
+        correct = {
+            rid: fields
+            for rid, (_state, fields) in selectors.payloads_as_of(
+                org=self.request.org, object_name=name, seq=self.request.correct_seq,
+                data_key=self.data_key, states=[State.PRESENT],
+            ).items()
+            if keep(fields)
+        }  # fmt: skip
+        if self.request.compromised_seq:
+            compromised = selectors.payloads_as_of(
+                org=self.request.org, object_name=name, seq=self.request.compromised_seq,
+                data_key=self.data_key, states=list(State.values),
+            )  # fmt: skip
+            correct = {
+                rid: fields
+                for rid, fields in correct.items()
+                if rid not in compromised
+                or compromised[rid][0] != State.PRESENT
+                or any(compromised[rid][1].get(f) != fields.get(f) for f in update_fields)
+            }
+        live = self.read_live(name, sorted(set(update_fields) | set(create_fields)))
+
+        undelete: list[str] = []
+        updates: dict[str, dict] = {}  # target Id -> values
+        inserts: dict[str, dict] = {}  # original Id -> correct record
+        unchanged = 0
+        for rid, fields in correct.items():
+            target = self.mapped(fields, lookups)
+            current = live.get(rid) or live.get(self.id_map.get(rid, ""))
+            if current is None:
+                inserts[rid] = fields
+                continue
+            deleted = bool(current.get("IsDeleted"))
+            if deleted and self.dry and self.comes_back_with_parent(current, lookups):
+                deleted = False
+            if deleted:
+                undelete.append(current["Id"])
+            diff = {
+                f: target.get(f)
+                for f in update_fields
+                if f in target and target.get(f) != current.get(f)
+            }
+            if diff:
+                updates[current["Id"]] = {"Id": current["Id"], **diff}
+            elif not deleted:
+                unchanged += 1
+
+        self.counts[name] = {
+            "undelete": len(undelete),
+            "insert": len(inserts),
+            "update": len(updates),
+            "unchanged": unchanged,
+        }
+        self.log(
+            f"{name}: {len(correct)} record(s) to check; {len(undelete)} to undelete, "
+            f"{len(inserts)} to insert anew, {len(updates)} to update, {unchanged} unchanged."
+        )
+        results: dict[str, RestoreRecord] = {}
+        self.do_undeletes(name, undelete, results)
+        self.do_inserts(name, inserts, create_fields, lookups, results)
+        self.do_updates(name, updates, lookups, results)
+        RestoreRecord.objects.bulk_create(results.values(), batch_size=1000)
+        failed = sum(1 for r in results.values() if r.status == RestoreRecord.Status.FAILED)
+        if failed:
+            self.log(
+                f"{name}: {failed} record(s) failed; see the Review tab.", JobLog.Level.WARNING
+            )
+
+    def comes_back_with_parent(self, record: dict, lookups: dict[str, list[str]]) -> bool:
+        """Dry run only: a Recycle Bin child whose parent this run undeletes comes back with
+        it (Salesforce undeletes what the parent's delete took)."""
+        return any(record.get(field) in self.undeleted for field in lookups)
+
+    def result(self, name: str, original_id: str, action: str) -> RestoreRecord:
+        return RestoreRecord(
+            job_id=self.ctx.job.pk, request=self.request, object_name=name,
+            original_id=original_id, action=action,
+            status=RestoreRecord.Status.PLANNED if self.dry else RestoreRecord.Status.SUCCESS,
+        )  # fmt: skip
+
+    def write(self, call, *args) -> list[WriteResult] | Exception:
+        self.ctx.checkpoint()
+        self.calls.writes += 1
+        try:
+            return call(self.client, *args)
+        except Exception as exc:  # one failed call fails its records, not the run
+            return exc
+
+    @staticmethod
+    def record_outcome(row: RestoreRecord, outcome: WriteResult | Exception) -> None:
+        if isinstance(outcome, Exception):
+            row.status = RestoreRecord.Status.FAILED
+            row.error_code = getattr(outcome, "error_code", "") or type(outcome).__name__
+            row.error_message = str(outcome)
+        elif not outcome.success:
+            row.status = RestoreRecord.Status.FAILED
+            row.error_code, row.error_message = outcome.error_code, outcome.message
+
+    def apply(self, rows: list[RestoreRecord], outcome) -> None:
+        for i, row in enumerate(rows):
+            self.record_outcome(row, outcome if isinstance(outcome, Exception) else outcome[i])
+
+    def do_undeletes(self, name: str, ids: list[str], results: dict) -> None:
+        for batch in batches(ids):
+            rows = [self.result(name, rid, Action.UNDELETE) for rid in batch]
+            for row in rows:
+                results[row.original_id] = row
+            if self.dry:
+                self.planned_writes += 1
+                self.undeleted.update(batch)
+                continue
+            self.apply(rows, self.write(writes.undelete, batch))
+            for row in rows:
+                if row.status == RestoreRecord.Status.SUCCESS:
+                    self.undeleted.add(row.original_id)
+                    self.written["records"] += 1
+
+    def do_inserts(self, name, inserts: dict, create_fields, lookups, results) -> None:
+        self_fields = [f for f, targets in lookups.items() if name in targets]
+        pending = set(self.order[self.order.index(name) + 1 :])
+        # Lookups to objects restored later (a cycle): set by the second pass.
+        forward = [f for f, targets in lookups.items() if pending & set(targets)]
+        if self.dry:
+            deferred = sum(
+                1 for record in inserts.values() if any(record.get(f) is not None for f in forward)
+            )
+            self.planned_writes += math.ceil(deferred / BATCH)
+        for level in hierarchy_levels(inserts, self_fields):
+            for batch in batches(level):
+                rows = [self.result(name, rid, Action.INSERT) for rid in batch]
+                for row in rows:
+                    results[row.original_id] = row
+                if self.dry:
+                    self.planned_writes += 1
+                    continue
+                payload = []
+                for rid in batch:
+                    values = self.mapped(inserts[rid], lookups)
+                    later = {
+                        f: values[f]
+                        for f in forward
+                        if values.get(f) is not None and inserts[rid].get(f) not in self.id_map
+                    }
+                    if later:
+                        self.deferred[name].append((rid, later))
+                    payload.append(
+                        {
+                            f: values[f]
+                            for f in create_fields
+                            if values.get(f) is not None and f not in later
+                        }
+                    )
+                outcome = self.write(writes.collection_insert, name, payload)
+                self.apply(rows, outcome)
+                for i, row in enumerate(rows):
+                    if row.status == RestoreRecord.Status.SUCCESS:
+                        row.new_id = outcome[i].id  # type: ignore[index]
+                        self.id_map[row.original_id] = row.new_id
+                        self.written["records"] += 1
+                        self.written["added"] += 1
+
+    def do_updates(self, name, updates: dict[str, dict], lookups, results) -> None:
+        items = list(updates.items())
+        for batch in batches(items):
+            if self.dry:
+                self.planned_writes += 1
+                for rid, _values in batch:
+                    results.setdefault(rid, self.result(name, rid, Action.UPDATE))
+                continue
+            pending, payload = [], []
+            for rid, values in batch:
+                row = results.setdefault(rid, self.result(name, rid, Action.UPDATE))
+                if row.status == RestoreRecord.Status.FAILED:
+                    continue  # its undelete failed: nothing to update
+                pending.append(row)
+                payload.append(self.mapped(values, lookups))
+            if not payload:
+                continue
+            outcome = self.write(writes.collection_update, name, payload)
+            self.apply(pending, outcome)
+            for row in pending:
+                if row.status == RestoreRecord.Status.SUCCESS:
+                    self.written["changed"] += 1
+                    if row.action == Action.UPDATE:
+                        self.written["records"] += 1
+
+    def second_pass(self, name: str) -> None:
+        """Lookups of re-created records to objects restored after them (a cycle)."""
+        items = [(rid, later) for rid, later in self.deferred.get(name, []) if rid in self.id_map]
+        if not items:
+            return
+        self.log(f"{name}: second update pass for {len(items)} re-created record(s).")
+        for batch in batches(items):
+            payload = [
+                {"Id": self.id_map[rid], **{f: self.id_map.get(v, v) for f, v in later.items()}}
+                for rid, later in batch
+            ]
+            outcome = self.write(writes.collection_update, name, payload)
+            failed = [
+                rid
+                for i, (rid, _later) in enumerate(batch)
+                if isinstance(outcome, Exception) or not outcome[i].success
+            ]
+            if failed:
+                RestoreRecord.objects.filter(
+                    job_id=self.ctx.job.pk, object_name=name, original_id__in=failed
+                ).update(
+                    status=RestoreRecord.Status.FAILED,
+                    error_code="SECOND_PASS_FAILED",
+                    error_message="Re-created, but a lookup to a later object could not be set.",
+                )

@@ -1,0 +1,106 @@
+"""A restore request (what to put back, from which backup) and its per-record results.
+
+A request names the **correct** backup (the last good state) and the **compromised**
+side: a later backup, or the org as it is now (read live when the restore runs). It is
+valid for `VALIDITY`; each run (a "restore" job, dry or real) stores one `RestoreRecord`
+per record it planned or wrote.
+"""
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+VALIDITY = timedelta(days=7)
+
+
+class RestoreRequest(models.Model):
+    class Type(models.TextChoices):
+        RECORDS = "records", "Backup (records)"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="restore_requests")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.RECORDS)
+    correct_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    correct_seq = models.PositiveIntegerField()
+    # Null: the compromised side is the org as it is when the restore runs.
+    compromised_job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    compromised_seq = models.PositiveIntegerField(null=True, blank=True)
+    # [object name, ...]; {object: SOQL condition}; {object: [field, ...]} (empty: all)
+    object_names = models.JSONField(default=list)
+    filters = models.JSONField(default=dict, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def compromised_label(self) -> str:
+        return f"Job {self.compromised_job_id}" if self.compromised_seq else "the org now"
+
+
+class RestoreRecord(models.Model):
+    class Action(models.TextChoices):
+        UPDATE = "update", "Update"
+        UNDELETE = "undelete", "Undelete"
+        INSERT = "insert", "Insert anew"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned (dry run)"
+        SUCCESS = "success", "Success"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="restore_records")
+    request = models.ForeignKey(RestoreRequest, on_delete=models.CASCADE, related_name="records")
+    object_name = models.CharField(max_length=100)
+    original_id = models.CharField(max_length=18)
+    new_id = models.CharField(max_length=18, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error_code = models.CharField(max_length=100, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["job", "object_name"], name="restore_record_job_obj")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_name} {self.original_id}"
+
+
+class RestoreRun(models.Model):
+    """One run of a request (a "restore" job): dry or real, and what it counted.
+
+    `counts` is {object: {action: records}}; a dry run's `api_calls_for_run` is the exact
+    number of API calls the real run will make (reads + writes, batches of 200)."""
+
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="restore_run")
+    request = models.ForeignKey(RestoreRequest, on_delete=models.CASCADE, related_name="runs")
+    dry_run = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict, blank=True)
+    read_calls = models.PositiveIntegerField(default=0)
+    write_calls = models.PositiveIntegerField(default=0)
+    api_calls_for_run = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{'Dry run' if self.dry_run else 'Run'} of {self.request}"

@@ -1,0 +1,119 @@
+"""Record writes, one API call per batch of at most 200 records, partial success.
+
+- `collection_update(client, object_name, records) -> list[WriteResult]` — sObject
+  Collections PATCH (`composite/sobjects`, allOrNone false); each record a dict with `Id`.
+- `collection_insert(client, object_name, records) -> list[WriteResult]` — sObject
+  Collections POST; the result's `id` is the new record's Id.
+- `undelete(client, ids) -> list[WriteResult]` — the partner SOAP `undelete()` call
+  (Salesforce has no REST undelete): Recycle Bin records come back with their Ids and
+  with the children their delete took along.
+
+Each call answers one result per record in the order given; a record's failure is its
+result (`success` false, Salesforce's `error_code` and `message`), never an exception.
+"""
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from salesforce.client import SalesforceClient
+from salesforce.errors import SalesforceApiError
+from salesforce.metadata import parse_xml
+
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    success: bool
+    id: str = ""
+    error_code: str = ""
+    message: str = ""
+
+
+def _check(records) -> None:
+    if len(records) > BATCH:
+        raise ValueError(f"At most {BATCH} records per call, not {len(records)}.")
+
+
+def _results(body: list[dict]) -> list[WriteResult]:
+    out = []
+    for item in body:
+        if item.get("success"):
+            out.append(WriteResult(True, id=item.get("id") or ""))
+        else:
+            error = (item.get("errors") or [{}])[0]
+            out.append(
+                WriteResult(
+                    False,
+                    id=item.get("id") or "",
+                    error_code=error.get("statusCode", "UNKNOWN_EXCEPTION"),
+                    message=error.get("message", ""),
+                )
+            )
+    return out
+
+
+def _body(object_name: str, records: list[dict]) -> dict:
+    return {
+        "allOrNone": False,
+        "records": [{"attributes": {"type": object_name}, **record} for record in records],
+    }
+
+
+def collection_update(
+    client: SalesforceClient, object_name: str, records: list[dict]
+) -> list[WriteResult]:
+    _check(records)
+    response = client.request("PATCH", "composite/sobjects", json=_body(object_name, records))
+    return _results(response.json())
+
+
+def collection_insert(
+    client: SalesforceClient, object_name: str, records: list[dict]
+) -> list[WriteResult]:
+    _check(records)
+    response = client.request("POST", "composite/sobjects", json=_body(object_name, records))
+    return _results(response.json())
+
+
+def undelete(client: SalesforceClient, ids: list[str]) -> list[WriteResult]:
+    _check(ids)
+    envelope = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:urn="urn:partner.soap.sforce.com"><env:Header><urn:SessionHeader>'
+        f"<urn:sessionId>{escape(client.access_token)}</urn:sessionId>"
+        "</urn:SessionHeader></env:Header><env:Body><urn:undelete>"
+        + "".join(f"<urn:ids>{escape(i)}</urn:ids>" for i in ids)
+        + "</urn:undelete></env:Body></env:Envelope>"
+    )
+    url = f"{client.instance_url}/services/Soap/u/{client.api_version}"
+    response = client.session.post(
+        url,
+        data=envelope.encode("utf-8"),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "undelete"},
+    )
+    root = parse_xml([response.content])
+    if response.status_code >= 300:
+        code, message = root.find("exceptionCode"), root.find("exceptionMessage")
+        fault = root.find("faultstring")
+        raise SalesforceApiError(
+            code.text if code else "UNKNOWN_EXCEPTION",
+            message.text if message else fault.text if fault else response.text[:200],
+            response.status_code,
+        )
+    answer = root.find("undeleteResponse")
+    out = []
+    for result in answer.all("result") if answer else []:
+        if result.get("success") == "true":
+            out.append(WriteResult(True, id=result.get("id")))
+        else:
+            errors = result.first("errors")
+            out.append(
+                WriteResult(
+                    False,
+                    error_code=errors.get("statusCode") if errors else "UNKNOWN_EXCEPTION",
+                    message=errors.get("message") if errors else "",
+                )
+            )
+    return out

@@ -1,0 +1,138 @@
+# ruff: noqa: S608  (SOQL built from test-made Ids)
+"""Restore against a real backup of the simulator over HTTPS: changed records go back,
+Recycle Bin records are undeleted with their Ids, hard-deleted ones are re-created with
+their references fixed (ParentId hierarchy, Contacts), unchanged ones are not written,
+and nothing is deleted from the org."""
+
+import uuid
+
+from django.core.management import call_command
+
+from jobs.models import Job
+from jobs.services import job_run_inline
+from restores.models import RestoreRecord, RestoreRun
+from restores.services import restore_start
+from tests.fixtures.sfsim import sf_client
+from tests.restores.support import run_backup, run_restore
+
+
+def _all_ids(sf, name: str) -> dict[str, bool]:
+    rows = sf.query_all(f"SELECT Id, IsDeleted FROM {name}", include_deleted=True)["records"]
+    return {row["Id"]: row["IsDeleted"] for row in rows}
+
+
+def _hard_delete(sf, name: str, ids: list[str]) -> None:
+    results = getattr(sf.bulk2, name).hard_delete(records=[{"Id": i} for i in ids], wait=0.2)
+    assert sum(int(r["numberRecordsProcessed"]) for r in results) == len(ids), results
+
+
+def test_restore_puts_changed_soft_and_hard_deleted_records_back_in_place(backup_org, sfsim):
+    org = backup_org
+    sf = sf_client(sfsim)
+    tag = uuid.uuid4().hex[:8]
+    changed = sf.Account.create({"Name": f"Changed {tag}", "Industry": "Banking"})["id"]
+    changed_contact = sf.Contact.create(
+        {"LastName": f"CC {tag}", "Title": "CEO", "AccountId": changed}
+    )["id"]
+    soft = sf.Account.create({"Name": f"Soft {tag}", "Industry": "Energy"})["id"]
+    soft_contact = sf.Contact.create({"LastName": f"SC {tag}", "AccountId": soft})["id"]
+    top = sf.Account.create({"Name": f"Top {tag}", "Industry": "Retail"})["id"]
+    child = sf.Account.create({"Name": f"Child {tag}", "ParentId": top})["id"]
+    child_contact = sf.Contact.create(
+        {"LastName": f"HC {tag}", "Title": "CFO", "AccountId": child}
+    )["id"]
+    unchanged = sf.Account.create({"Name": f"Same {tag}"})["id"]
+    correct = run_backup(org)
+
+    sf.Account.update(changed, {"Name": f"Wrong {tag}", "Industry": "Chemicals"})
+    sf.Contact.update(changed_contact, {"Title": "Intern"})
+    sf.Account.delete(soft)  # to the Recycle Bin, with its Contact
+    _hard_delete(sf, "Account", [child])  # its Contact goes too
+    _hard_delete(sf, "Account", [top])
+    before = {name: _all_ids(sf, name) for name in ("Account", "Contact")}
+    assert child not in before["Account"] and child_contact not in before["Contact"]
+
+    request, dry = run_restore(
+        org, correct_job=correct, objects=["Contact", "Account"], dry_run=True
+    )
+    assert dry.status == Job.Status.COMPLETED, dry.error_message
+    dry_run = RestoreRun.objects.get(job=dry)
+    assert dry_run.write_calls == 0
+    assert dry_run.counts["Account"] == {
+        "undelete": 1, "insert": 2, "update": 1, "unchanged": dry_run.counts["Account"]["unchanged"],
+    }  # fmt: skip
+    assert dry_run.counts["Account"]["unchanged"] > 0
+    # The Contact in the bin comes back with its Account: not undeleted on its own.
+    assert {k: v for k, v in dry_run.counts["Contact"].items() if k != "unchanged"} == {
+        "undelete": 0, "insert": 1, "update": 1,
+    }  # fmt: skip
+    assert _all_ids(sf, "Account") == before["Account"]  # a dry run writes nothing
+
+    job = job_run_inline(job=restore_start(request=request, enqueue=False))
+    assert job.status == Job.Status.COMPLETED, job.error_message
+    run = RestoreRun.objects.get(job=job)
+    # Account: 1 undelete + 2 insert levels (Top, then Child) + 1 update; Contact: 1 + 1.
+    assert run.write_calls == 6
+    assert job.api_calls == run.read_calls + run.write_calls == dry_run.api_calls_for_run
+    results = {(r.object_name, r.original_id): r for r in RestoreRecord.objects.filter(job=job)}
+    assert all(r.status == "success" for r in results.values()), [
+        (r.original_id, r.error_message) for r in results.values() if r.status != "success"
+    ]
+    # Unchanged records were not written: only these five have a result.
+    assert set(results) == {
+        ("Account", changed), ("Account", soft), ("Account", top), ("Account", child),
+        ("Contact", changed_contact), ("Contact", child_contact),
+    }  # fmt: skip
+    assert unchanged not in {rid for _, rid in results}
+
+    got = sf.Account.get(changed)
+    assert (got["Name"], got["Industry"]) == (f"Changed {tag}", "Banking")
+    assert sf.Contact.get(changed_contact)["Title"] == "CEO"
+    assert sf.Account.get(soft)["IsDeleted"] is False  # same Id, out of the bin
+    assert sf.Contact.get(soft_contact)["IsDeleted"] is False
+    new_top = results[("Account", top)].new_id
+    new_child = results[("Account", child)].new_id
+    assert new_top and new_child and new_top != top
+    assert sf.Account.get(new_top)["Name"] == f"Top {tag}"
+    new_child_row = sf.Account.get(new_child)
+    assert (new_child_row["Name"], new_child_row["ParentId"]) == (f"Child {tag}", new_top)
+    contact = sf.Contact.get(results[("Contact", child_contact)].new_id)
+    assert (contact["LastName"], contact["Title"], contact["AccountId"]) == (
+        f"HC {tag}", "CFO", new_child,
+    )  # fmt: skip
+
+    # Nothing was deleted: every record there before is still there, none newly binned.
+    for name in ("Account", "Contact"):
+        after = _all_ids(sf, name)
+        assert set(before[name]) <= set(after)
+        assert not [i for i, gone in after.items() if gone and not before[name].get(i)]
+
+    # A second dry run finds nothing left to do (the Id map covers re-created records).
+    _, again = run_restore(org, correct_job=correct, objects=["Account", "Contact"], dry_run=True)
+    counts = RestoreRun.objects.get(job=again).counts
+    for name in ("Account", "Contact"):
+        assert {k: v for k, v in counts[name].items() if k != "unchanged"} == {
+            "undelete": 0, "insert": 0, "update": 0,
+        }  # fmt: skip
+
+
+def test_commands_create_a_request_and_dry_run_it(backup_org, sfsim, capsys):
+    import json
+
+    org = backup_org
+    sf = sf_client(sfsim)
+    account = sf.Account.create({"Name": f"Cmd {uuid.uuid4().hex[:8]}"})["id"]
+    correct = run_backup(org)
+    sf.Account.update(account, {"Name": "Broken"})
+    call_command(
+        "restore_request", "--org", str(org.pk), "--correct-job", str(correct.pk),
+        "--objects", "Account", "--json",
+    )  # fmt: skip
+    request = json.loads(capsys.readouterr().out)
+    assert request["objects"] == ["Account"] and request["compromised_job"] is None
+    call_command("restore_run", str(request["request_id"]), "--dry-run", "--wait", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "completed" and out["restore"]["dry_run"] is True
+    assert out["restore"]["counts"]["Account"]["update"] == 1
+    assert out["restore"]["api_calls_for_run"] == out["api_calls"] + 1
+    assert sf.Account.get(account)["Name"] == "Broken"
