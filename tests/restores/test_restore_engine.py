@@ -136,3 +136,33 @@ def test_commands_create_a_request_and_dry_run_it(backup_org, sfsim, capsys):
     assert out["restore"]["counts"]["Account"]["update"] == 1
     assert out["restore"]["api_calls_for_run"] == out["api_calls"] + 1
     assert sf.Account.get(account)["Name"] == "Broken"
+
+
+def test_compromised_backup_scopes_the_restore_and_one_failure_stops_no_other(backup_org, sfsim):
+    org = backup_org
+    sf = sf_client(sfsim)
+    tag = uuid.uuid4().hex[:8]
+    gone_account = sf.Account.create({"Name": f"Gone {tag}"})["id"]
+    orphan = sf.Contact.create({"LastName": f"Orphan {tag}", "AccountId": gone_account})["id"]
+    edited = sf.Contact.create({"LastName": f"Edited {tag}", "Title": "VP"})["id"]
+    later = sf.Contact.create({"LastName": f"Later {tag}", "Title": "Buyer"})["id"]
+    correct = run_backup(org)
+    _hard_delete(sf, "Account", [gone_account])  # takes `orphan` along
+    sf.Contact.update(edited, {"Title": "Nobody"})
+    compromised = run_backup(org, sync=True)  # Composite & Sync: it sees hard deletes
+    # Changed after the compromised backup only: outside the restore's scope.
+    sf.Contact.update(later, {"Title": "Seller"})
+
+    # Only Contacts: the orphan's Account is not restored, so its insert fails alone.
+    request, job = run_restore(
+        org, correct_job=correct, compromised_job=compromised.pk, objects=["Contact"]
+    )
+    assert job.status == Job.Status.COMPLETED, job.error_message
+    results = {r.original_id: r for r in RestoreRecord.objects.filter(job=job)}
+    assert set(results) == {orphan, edited}
+    assert results[orphan].status == "failed" and results[orphan].action == "insert"
+    assert results[orphan].error_code and results[orphan].error_message
+    assert results[edited].status == "success" and results[edited].action == "update"
+    assert sf.Contact.get(edited)["Title"] == "VP"
+    assert sf.Contact.get(later)["Title"] == "Seller"
+    assert request.compromised_seq > request.correct_seq
