@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "object_templates",
     "backups",
     "exports",
+    "search",
     "restores",
     "notifications",
     "analytics",

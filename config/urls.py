@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("backups.urls")),
     path("", include("exports.urls")),
     path("", include("restores.urls")),
+    path("", include("search.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
     path("", include("vault.urls")),

@@ -18,7 +18,6 @@ urlpatterns = [
     path("orgs/<int:org_id>/", views.get_started, name="get_started"),
     path("orgs/<int:org_id>/recheck/", views.org_recheck, name="recheck"),
     path("orgs/<int:org_id>/reconnect/", views.org_reconnect, name="reconnect"),
-    _upcoming("orgs/<int:org_id>/search/", "search"),
     path("orgs/<int:org_id>/settings/", settings_views.settings_general, name="settings_general"),
     path(
         "orgs/<int:org_id>/settings/recheck/",

@@ -167,7 +167,6 @@ def run_connection_check(request, org) -> None:
 # Pages of the per-org navigation that later work fills in. Each says plainly that it
 # is not there yet and what it will do.
 UPCOMING = {
-    "search": ("Search", "Find records across backups and archives, and purge personal data."),
     "settings_integrations": ("Integrations", "Connections to other tools, such as webhooks."),
 }
 

@@ -1,0 +1,136 @@
+"""Keyed blind indexes over record versions: equality and short-prefix lookups on the
+fields people are found by, without storing any value in clear.
+
+A token is HMAC-SHA256 (key: `index_key(data_key)`, derived from the org's data key
+like vault.codec.hash_key) of "field\\0kind\\0normalised value". Values are normalised
+per kind of field (emails and names: trimmed, case-folded, spaces collapsed; phones:
+digits only). Prefix tokens are kept for the first 3..PREFIX_MAX characters; a longer
+prefix looks up its first PREFIX_MAX characters and the candidates are then checked
+against the whole filter after decryption.
+
+`index_object(org=..., object_name=..., data_key=...)` indexes every segment of an
+object not indexed yet (one decrypted segment in memory at a time).
+"""
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from search.models import BlindIndexEntry, IndexedField, IndexedSegment
+from search.segments import read_segment_rows
+from vault.models import RecordVersion, Segment
+
+DEFAULT_FIELDS = ("Email", "Name", "Phone", "FirstName", "LastName", "MobilePhone")
+PREFIX_MIN = 3
+PREFIX_MAX = 12
+_SPACES = re.compile(r"\s+")
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def index_key(data_key: bytes) -> bytes:
+    return hmac.new(data_key, b"orgvault-blind-index", hashlib.sha256).digest()
+
+
+def is_phone(field_name: str) -> bool:
+    return "phone" in field_name.lower() or field_name.lower() == "fax"
+
+
+def normalise(field_name: str, value) -> str:
+    if value is None or isinstance(value, dict | list | bool):
+        return ""
+    text = str(value)
+    if is_phone(field_name):
+        return _NOT_DIGITS.sub("", text)
+    return _SPACES.sub(" ", text.strip()).casefold()
+
+
+def token(key: bytes, field_name: str, kind: str, normalised: str) -> bytes:
+    message = f"{field_name}\0{kind}\0{normalised}".encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def tokens_for(key: bytes, field_name: str, value) -> list[tuple[str, bytes]]:
+    text = normalise(field_name, value)
+    if not text:
+        return []
+    found = [(BlindIndexEntry.Kind.EQUAL.value, token(key, field_name, "eq", text))]
+    for length in range(PREFIX_MIN, min(len(text), PREFIX_MAX) + 1):
+        found.append(
+            (BlindIndexEntry.Kind.PREFIX.value, token(key, field_name, "p", text[:length]))
+        )
+    return found
+
+
+def indexed_fields(*, org, object_name: str) -> set[str]:
+    marked = IndexedField.objects.filter(org=org, object_name=object_name).values_list(
+        "field_name", flat=True
+    )
+    return set(DEFAULT_FIELDS) | set(marked)
+
+
+def index_segment(*, org, segment: Segment, data_key: bytes, fields: set[str]) -> int:
+    """Index one segment's versions; returns the entries written."""
+    key = index_key(data_key)
+    header, rows = read_segment_rows(org=org, segment=segment, data_key=data_key)
+    columns = [(i, name) for i, name in enumerate(header) if name in fields]
+    versions = dict(
+        RecordVersion.objects.filter(segment=segment).values_list("segment_index", "pk")
+    )
+    entries = []
+    for index, (_, values) in enumerate(rows):
+        version_id = versions.get(index)
+        if version_id is None:
+            continue
+        for column, name in columns:
+            if column >= len(values):
+                continue
+            for kind, digest in tokens_for(key, name, values[column]):
+                entries.append(
+                    BlindIndexEntry(
+                        org_id=org.pk,
+                        object_name=segment.object_name,
+                        field_name=name,
+                        kind=kind,
+                        token=digest,
+                        version_id=version_id,
+                    )
+                )
+    with transaction.atomic():
+        if IndexedSegment.objects.filter(segment=segment).exists():
+            return 0
+        # A rewritten segment (purge, retention) holds versions indexed before: replace.
+        BlindIndexEntry.objects.filter(version_id__in=list(versions.values())).delete()
+        BlindIndexEntry.objects.bulk_create(entries, batch_size=2000)
+        IndexedSegment.objects.create(segment=segment, fields=sorted(n for _, n in columns))
+    return len(entries)
+
+
+def index_object(*, org, object_name: str, data_key: bytes) -> int:
+    fields = indexed_fields(org=org, object_name=object_name)
+    written = 0
+    pending = Segment.objects.filter(org=org, object_name=object_name).exclude(
+        pk__in=IndexedSegment.objects.values("segment_id")
+    )
+    for segment in pending.iterator():
+        written += index_segment(org=org, segment=segment, data_key=data_key, fields=fields)
+    return written
+
+
+def lookup(
+    *, org, object_name: str, field_name: str, kind: str, value, data_key: bytes
+) -> Iterable[int]:
+    """Ids of versions whose field matches (equality, or starts with `value`)."""
+    text = normalise(field_name, value)
+    if kind == BlindIndexEntry.Kind.PREFIX:
+        text = text[:PREFIX_MAX]
+    digest = token(index_key(data_key), field_name, kind, text)
+    return (
+        BlindIndexEntry.objects.filter(
+            org=org, object_name=object_name, field_name=field_name, kind=kind, token=digest
+        )
+        .values_list("version_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,292 @@
+"""The search and purge handlers (jobs/runner.py calls them).
+
+Search ("search_request"):
+- `prepare`: the Search row and one JobObject for the searched object.
+- `process`: finds the records whose versions match the filter among **every** version
+  in the vault (old, current, deleted, archived), then the child records that reference
+  them. An equality or prefix condition on an indexed field (search.blind_index) looks
+  up keyed tokens (indexing the segments not indexed yet first) and decrypts only the
+  candidates' segments; any other filter scans the object's segments one at a time.
+  The results are version ids per record (no field values); kept for `RETENTION`.
+
+Purge ("purge"): erases the approved selection through vault.erasure.records_erase and
+writes the certificate (counts, keyed hashes of the Ids, who requested and approved).
+"""
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable
+from datetime import UTC
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jobs.models import Job, JobObject
+from orgs.services import org_data_key
+from search import blind_index
+from search.models import RETENTION, BlindIndexEntry, Purge, Search
+from search.segments import read_segment_rows
+from vault.erasure import records_erase
+from vault.models import RecordVersion, Segment, Snapshot
+
+Kind = BlindIndexEntry.Kind
+
+
+def compile_filter(text: str) -> Callable[[dict], bool]:
+    import soql
+
+    condition = _condition(text)
+    if condition is None:
+        raise ValueError("A filter on the searched object is required.")
+    keep = soql.compile_condition(condition, now=timezone.now(), tz=UTC)
+    return lambda record: bool(keep(soql.dict_getter(record)))
+
+
+def _condition(text: str):
+    import soql
+
+    text = text.strip()
+    if text[:6].upper() == "SELECT":
+        return soql.parse(text).where
+    return soql.parse_where(text)
+
+
+def index_plan(text: str, fields: set[str]) -> tuple[str, str, str] | None:
+    """(field, kind, value) of an indexed equality or prefix condition that every match
+    must satisfy (the condition itself or one item of a top-level AND), or None."""
+    from soql import ast
+
+    condition = _condition(text)
+    items = condition.items if isinstance(condition, ast.And) else (condition,)
+    for item in items:
+        if not isinstance(item, ast.Comparison | ast.Like) or not isinstance(
+            item.field, ast.FieldRef
+        ):
+            continue
+        path = item.field.path
+        if len(path) != 1 or path[0] not in fields:
+            continue
+        if (
+            isinstance(item, ast.Comparison)
+            and item.op == "="
+            and isinstance(item.value, str)
+            and item.value
+        ):
+            return path[0], Kind.EQUAL, item.value
+        if isinstance(item, ast.Like):
+            stem = item.pattern[:-1] if item.pattern.endswith("%") else ""
+            plain = stem and not any(c in stem for c in "%_\\")
+            if plain and len(blind_index.normalise(path[0], stem)) >= blind_index.PREFIX_MIN:
+                return path[0], Kind.PREFIX, stem
+    return None
+
+
+def _published_segments(org, object_name: str):
+    return Segment.objects.filter(
+        org=org, object_name=object_name, snapshot__status=Snapshot.Status.PUBLISHED
+    )
+
+
+def matching_records(
+    *, org, object_name: str, keep: Callable[[dict], bool], data_key: bytes, segments
+) -> set[str]:
+    """Ids of records with at least one version (row of `segments`) that `keep` accepts."""
+    found: set[str] = set()
+    for segment in segments.order_by("pk").iterator():
+        fields, rows = read_segment_rows(org=org, segment=segment, data_key=data_key)
+        for record_id, values in rows:
+            if record_id in found:
+                continue
+            record = dict(zip(fields, values, strict=False))
+            record.setdefault("Id", record_id)
+            if keep(record):
+                found.add(record_id)
+    return found
+
+
+def referencing_records(
+    *, org, object_name: str, parent_ids: set[str], data_key: bytes
+) -> set[str]:
+    """Ids of `object_name` records with a version whose field holds one of the Ids."""
+    wanted = parent_ids | {rid[:15] for rid in parent_ids}
+    found: set[str] = set()
+    for segment in _published_segments(org, object_name).order_by("pk").iterator():
+        _, rows = read_segment_rows(org=org, segment=segment, data_key=data_key)
+        for record_id, values in rows:
+            if any(isinstance(v, str) and v in wanted for v in values):
+                found.add(record_id)
+    return found
+
+
+def versions_of(*, org, object_name: str, record_ids: Iterable[str]) -> dict[str, list[int]]:
+    """Every version (deleted and archived included) of these records, oldest first."""
+    found: dict[str, list[int]] = {}
+    rows = (
+        RecordVersion.objects.filter(org=org, object_name=object_name, record_id__in=record_ids)
+        .filter(Q(segment__isnull=True) | Q(segment__snapshot__status=Snapshot.Status.PUBLISHED))
+        .order_by("record_id", "valid_from")
+        .values_list("record_id", "pk")
+    )
+    for record_id, pk in rows:
+        found.setdefault(record_id, []).append(pk)
+    return found
+
+
+def run_search(*, org, object_name: str, filter_text: str, children: list[str], data_key: bytes):
+    """({object: {record id: [version ids]}}, used the blind index?)"""
+    keep = compile_filter(filter_text)
+    plan = index_plan(filter_text, blind_index.indexed_fields(org=org, object_name=object_name))
+    segments = _published_segments(org, object_name)
+    if plan is not None:
+        blind_index.index_object(org=org, object_name=object_name, data_key=data_key)
+        field, kind, value = plan
+        candidates = blind_index.lookup(
+            org=org, object_name=object_name, field_name=field, kind=kind, value=value,
+            data_key=data_key,
+        )  # fmt: skip
+        segments = segments.filter(versions__pk__in=list(candidates)).distinct()
+    matched = matching_records(
+        org=org, object_name=object_name, keep=keep, data_key=data_key, segments=segments
+    )
+    results = {object_name: versions_of(org=org, object_name=object_name, record_ids=matched)}
+    for child in children:
+        if child == object_name or not matched:
+            results.setdefault(child, {})
+            continue
+        ids = referencing_records(
+            org=org, object_name=child, parent_ids=set(matched), data_key=data_key
+        )
+        results[child] = versions_of(org=org, object_name=child, record_ids=ids)
+    return results, plan is not None
+
+
+class SearchHandler:
+    def prepare(self, ctx) -> None:
+        job = ctx.job
+        settings = job.settings
+        Search.objects.get_or_create(
+            job=job,
+            defaults={
+                "tenant_id": job.tenant_id,
+                "org_id": job.org_id,
+                "object_name": settings["object"],
+                "filter_text": settings["filter"],
+                "children": settings.get("children", []),
+            },
+        )
+        JobObject.objects.get_or_create(job=job, object_name=settings["object"])
+
+    def process(self, ctx, job_object: JobObject) -> None:
+        job = ctx.job
+        search = Search.objects.get(job=job)
+        results, used_index = run_search(
+            org=job.org,
+            object_name=search.object_name,
+            filter_text=search.filter_text,
+            children=list(search.children),
+            data_key=org_data_key(job.org),
+        )
+        counts = {name: len(records) for name, records in results.items()}
+        Search.objects.filter(pk=search.pk).update(
+            results=results, counts=counts, used_index=used_index
+        )
+        JobObject.objects.filter(pk=job_object.pk).update(records=counts[search.object_name])
+
+    def finish(self, ctx, status: str) -> None:
+        if status != Job.Status.COMPLETED:
+            return
+        now = timezone.now()
+        search = Search.objects.get(job=ctx.job)
+        Search.objects.filter(pk=search.pk).update(ready_at=now, expires_at=now + RETENTION)
+        listed = ", ".join(f"{n} {name}" for name, n in search.counts.items()) or "nothing"
+        how = "blind index" if search.used_index else "full scan"
+        ctx.log(f"Ready for purge: found {listed} ({how}); results kept 7 days.")
+
+
+def id_hash(data_key: bytes, object_name: str, record_id: str) -> str:
+    """A keyed hash of a record Id for the certificate (no Id in clear)."""
+    key = hmac.new(data_key, b"orgvault-purge-certificate", hashlib.sha256).digest()
+    return hmac.new(key, f"{object_name}:{record_id}".encode(), hashlib.sha256).hexdigest()
+
+
+class PurgeHandler:
+    def prepare(self, ctx) -> None:
+        JobObject.objects.get_or_create(job=ctx.job, object_name="purge")
+
+    def process(self, ctx, job_object: JobObject) -> None:
+        job = ctx.job
+        purge = Purge.objects.get(job=job)
+        data_key = org_data_key(job.org)
+        selection = {name: list(ids) for name, ids in purge.selection.items() if ids}
+        search = purge.search
+        if purge.include_children and search is not None:
+            parents = set(selection.get(search.object_name, []))
+            for child in search.children:
+                if parents and child != search.object_name:
+                    found = referencing_records(
+                        org=job.org, object_name=child, parent_ids=parents, data_key=data_key
+                    )
+                    if found:
+                        selection[child] = sorted(set(selection.get(child, [])) | found)
+        Purge.objects.filter(pk=purge.pk).update(selection=selection)
+        index_rows = BlindIndexEntry.objects.filter(
+            version__org=job.org,
+            version__object_name__in=list(selection),
+        )
+        index_before = sum(
+            index_rows.filter(version__object_name=n, version__record_id__in=ids).count()
+            for n, ids in selection.items()
+        )
+        result = records_erase(org=job.org, data_key=data_key, records=selection)
+        certificate = {
+            "objects": result.objects,
+            "record_hashes": {
+                name: sorted(id_hash(data_key, name, rid) for rid in ids)
+                for name, ids in selection.items()
+            },
+            "segments_rewritten": result.segments_rewritten,
+            "segments_deleted": result.segments_deleted,
+            "bytes_rewritten": result.bytes_rewritten,
+            "blobs_deleted": result.blobs_deleted,
+            "index_rows_deleted": index_before,
+        }
+        Purge.objects.filter(pk=purge.pk).update(certificate=certificate)
+        total = sum(o["records"] for o in result.objects.values())
+        JobObject.objects.filter(pk=job_object.pk).update(records=total)
+
+    def finish(self, ctx, status: str) -> None:
+        purge = Purge.objects.filter(job=ctx.job).first()
+        if purge is None:
+            return
+        now = timezone.now()
+        if status == Job.Status.COMPLETED:
+            # Forget the Ids: the certificate holds keyed hashes only.
+            Purge.objects.filter(pk=purge.pk).update(
+                status=Purge.Status.DONE, finished_at=now, selection={}
+            )
+            _forget_in_searches(purge.org_id, purge.pk, purge.selection)
+            purge.refresh_from_db()
+            counts = ", ".join(
+                f"{o['records']} {name}" for name, o in purge.certificate.get("objects", {}).items()
+            )
+            ctx.log(f"Purged {counts or 'nothing'} from every version in the vault.")
+        else:
+            Purge.objects.filter(pk=purge.pk).update(status=Purge.Status.FAILED, finished_at=now)
+
+
+def _forget_in_searches(org_id: int, purge_id: int, selection: dict[str, list[str]]) -> None:
+    """Searches that found the purged records forget them, and their filter (it names
+    the person: an email, a name) is erased from the search and its job's settings."""
+    erased = f"(erased by purge {purge_id})"
+    for search in Search.objects.filter(org_id=org_id).select_related("job"):
+        hit = False
+        results = {}
+        for name, records in search.results.items():
+            purged = set(selection.get(name, []))
+            hit = hit or any(rid in purged for rid in records)
+            results[name] = {rid: v for rid, v in records.items() if rid not in purged}
+        if not hit:
+            continue
+        Search.objects.filter(pk=search.pk).update(results=results, filter_text=erased)
+        settings = {**(search.job.settings or {}), "filter": erased}
+        Job.objects.filter(pk=search.job_id).update(settings=settings)
