@@ -166,3 +166,33 @@ def test_compromised_backup_scopes_the_restore_and_one_failure_stops_no_other(ba
     assert sf.Contact.get(edited)["Title"] == "VP"
     assert sf.Contact.get(later)["Title"] == "Seller"
     assert request.compromised_seq > request.correct_seq
+
+
+def test_a_cycle_between_objects_is_closed_by_one_second_pass(backup_org, sfsim):
+    """Account.Primary_Contact__c → Contact and Contact.AccountId → Account: the Account
+    goes first (its Contacts hang on it), and its lookup to the re-created Contact is set
+    by the one second pass the restore allows; the dry run counts that call too."""
+    org = backup_org
+    sf = sf_client(sfsim)
+    tag = uuid.uuid4().hex[:8]
+    account = sf.Account.create({"Name": f"Cycle {tag}"})["id"]
+    contact = sf.Contact.create({"LastName": f"Primary {tag}", "AccountId": account})["id"]
+    sf.Account.update(account, {"Primary_Contact__c": contact})
+    correct = run_backup(org)
+    _hard_delete(sf, "Account", [account])
+
+    request, dry = run_restore(
+        org, correct_job=correct, objects=["Contact", "Account"], dry_run=True
+    )
+    planned = RestoreRun.objects.get(job=dry).api_calls_for_run
+    job = job_run_inline(job=restore_start(request=request, enqueue=False))
+    assert job.status == Job.Status.COMPLETED, job.error_message
+    run = RestoreRun.objects.get(job=job)
+    assert run.write_calls == 3  # Account insert, Contact insert, the second pass
+    assert job.api_calls == planned
+    results = {r.original_id: r for r in RestoreRecord.objects.filter(job=job)}
+    assert all(r.status == "success" for r in results.values())
+    new_account, new_contact = results[account].new_id, results[contact].new_id
+    assert sf.Contact.get(new_contact)["AccountId"] == new_account
+    assert sf.Account.get(new_account)["Primary_Contact__c"] == new_contact
+    assert any("second update pass" in line.message for line in job.logs.all())
