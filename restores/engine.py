@@ -13,8 +13,9 @@
   ones too) are **updated** with only the fields that differ and are updateable in the
   org now (describe). Writes go 200 records per sObject Collections call. Nothing is
   ever deleted. Unchanged records are not written. A record's failure is its own
-  result; the others go on. A dry run does everything but the writes and stores the
-  exact number of API calls the run will make.
+  result; the others go on. The org's API quota (Settings → General) is read first
+  (`limits`) and checked before every write. A dry run does everything but the writes
+  and stores the exact number of API calls the run will make.
 - `finish`: nothing to publish (the results are stored as the run goes).
 """
 
@@ -31,6 +32,7 @@ from orgs.services import org_client
 from restores import selectors
 from restores.models import RestoreRecord, RestoreRequest, RestoreRun
 from salesforce import writes
+from salesforce.quota import ApiQuota
 from salesforce.writes import BATCH, WriteResult
 from vault.models import RecordVersion
 
@@ -211,6 +213,13 @@ class ObjectRestore:
         self.ctx.log(message, level)
 
     def restore_all(self) -> None:
+        org = self.request.org
+        self.quota = ApiQuota(
+            rest_percent=org.api_quota_rest_percent, bulk_percent=org.api_quota_bulk_percent
+        )
+        self.calls.reads += 1
+        self.quota.use_limits(self.client.limits())
+        self.log(f"API use at the start: {self.quota.summary(self.client)}.")
         for name in self.request.object_names:
             self.calls.reads += 1
             self.describes[name] = self.client.describe(name)
@@ -239,7 +248,8 @@ class ObjectRestore:
             self.log(
                 f"Dry run: {summary or 'nothing to restore'}. The run will use exactly "
                 f"{self.calls.reads + self.planned_writes} API calls "
-                f"({self.calls.reads} reads, {self.planned_writes} writes)."
+                f"({self.calls.reads} reads, {self.planned_writes} writes); "
+                f"API use now: {self.quota.summary(self.client)}."
             )
         else:
             self.log(
@@ -372,6 +382,7 @@ class ObjectRestore:
 
     def write(self, call, *args) -> list[WriteResult] | Exception:
         self.ctx.checkpoint()
+        self.quota.check(self.client)  # ApiQuotaReached stops the run (the log says why)
         self.calls.writes += 1
         try:
             return call(self.client, *args)
