@@ -151,8 +151,12 @@ class RestoreHandler:
     def process(self, ctx, job_object: JobObject) -> None:
         job = ctx.job
         run = RestoreRun.objects.select_related("request").get(job=job)
-        # A resumed run starts over: records already put back compare equal and are skipped.
-        RestoreRecord.objects.filter(job=job).delete()
+        # A resumed run starts over: records already put back compare equal and are
+        # skipped; re-created ones are kept (saved as soon as written) so the Id map
+        # finds them and nothing is inserted twice.
+        RestoreRecord.objects.filter(job=job).exclude(
+            action=Action.INSERT, status=RestoreRecord.Status.SUCCESS
+        ).delete()
         ObjectRestore.run(ctx, run, job_object)
 
     def finish(self, ctx, status: str) -> None:
@@ -180,6 +184,7 @@ class ObjectRestore:
             ).values_list("original_id", "new_id")
         )
         self.undeleted: set[str] = set()
+        self.saved: set[str] = set()  # original Ids whose result row is already stored
         self.order: list[str] = []
         # object -> [(original Id, {lookup: original target Id})] set after all objects
         self.deferred: dict[str, list[tuple[str, dict]]] = defaultdict(list)
@@ -361,7 +366,9 @@ class ObjectRestore:
         self.do_undeletes(name, undelete, results)
         self.do_inserts(name, inserts, create_fields, lookups, results)
         self.do_updates(name, updates, lookups, results)
-        RestoreRecord.objects.bulk_create(results.values(), batch_size=1000)
+        RestoreRecord.objects.bulk_create(
+            [row for rid, row in results.items() if rid not in self.saved], batch_size=1000
+        )
         failed = sum(1 for r in results.values() if r.status == RestoreRecord.Status.FAILED)
         if failed:
             self.log(
@@ -461,6 +468,9 @@ class ObjectRestore:
                         self.id_map[row.original_id] = row.new_id
                         self.written["records"] += 1
                         self.written["added"] += 1
+                # Saved at once: a run killed after this write resumes with the Id map.
+                RestoreRecord.objects.bulk_create(rows)
+                self.saved.update(row.original_id for row in rows)
 
     def do_updates(self, name, updates: dict[str, dict], lookups, results) -> None:
         items = list(updates.items())

@@ -196,3 +196,18 @@ def test_a_cycle_between_objects_is_closed_by_one_second_pass(backup_org, sfsim)
     assert sf.Contact.get(new_contact)["AccountId"] == new_account
     assert sf.Account.get(new_account)["Primary_Contact__c"] == new_contact
     assert any("second update pass" in line.message for line in job.logs.all())
+
+    # Running the unit again (a resumed run) inserts nothing twice: the kept results
+    # feed the Id map, and every record now compares equal.
+    from jobs.runner import JobContext
+    from restores.engine import RestoreHandler
+
+    unit = job.job_objects.get()
+    RestoreHandler().process(JobContext(job, unit), unit)
+    assert RestoreRun.objects.get(job=job).write_calls == 0
+    names = sf.query_all(f"SELECT Id FROM Account WHERE Name = 'Cycle {tag}'")["records"]
+    assert [row["Id"] for row in names] == [new_account]
+    kept = RestoreRecord.objects.filter(job=job)
+    assert {(r.original_id, r.new_id) for r in kept} == {
+        (account, new_account), (contact, new_contact),
+    }  # fmt: skip
