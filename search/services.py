@@ -8,6 +8,8 @@
   enqueue=True) -> Purge` — ask to purge chosen records of a search (all its matches by
   default); without the two-person rule it is approved and started at once. `actor`
   None is the server's operator (the purge_run command).
+- `search_sweep_expired(*, now=None) -> int` — searches past their 7 days forget their
+  results and filter (django-q2 runs it hourly: search.tasks, migration 0002).
 - `purge_approve(*, purge, actor, enqueue=True) -> Purge` — a second Admin approves;
   the purge job starts. `purge_refuse(*, purge, actor)` — or refuses it.
 """
@@ -16,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.models import Job
 from jobs.services import job_start
 from search.models import Purge, PurgeSettings, Search
 from search.operations import PURGE, SEARCH
@@ -29,6 +32,20 @@ def search_start(
     return job_start(
         org=org, operation=SEARCH, settings=settings, created_by=created_by, enqueue=enqueue
     )
+
+
+def search_sweep_expired(*, now=None) -> int:
+    now = now or timezone.now()
+    expired = Search.objects.filter(expires_at__lte=now).exclude(results={})
+    swept = 0
+    for search in expired.select_related("job"):
+        erased = "(expired)"
+        Search.objects.filter(pk=search.pk).update(results={}, filter_text=erased)
+        Job.objects.filter(pk=search.job_id).update(
+            settings={**(search.job.settings or {}), "filter": erased}
+        )
+        swept += 1
+    return swept
 
 
 def purge_required_approval(*, org) -> bool:

@@ -123,3 +123,21 @@ def test_a_search_needs_a_filter_on_the_parent(marked):
     with pytest.raises(CommandError, match="filter on Contact is required"):
         call_command("search_run", "--org", str(marked["org"].pk), "--object", "Contact",
                      "--filter", " ", "--wait")  # fmt: skip
+
+
+def test_results_are_forgotten_after_seven_days(marked):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from search.models import Search
+    from search.services import search_sweep_expired
+    from search.tasks import search_sweep_task
+
+    search = run_search(marked["org"], "Contact", f"Email = '{marked['marker']}'")
+    assert search_sweep_task() == 0
+    later = timezone.now() + timedelta(days=7, seconds=1)
+    assert search_sweep_expired(now=later) == 1
+    search = Search.objects.select_related("job").get(pk=search.pk)
+    assert search.results == {} and search.is_expired(later)
+    assert marked["marker"] not in search.filter_text + str(search.job.settings)
