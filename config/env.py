@@ -5,6 +5,7 @@ misconfigured deployment stops at start instead of misbehaving later. `private_d
 `private_file` make what lives under var/ readable by the server's user only.
 """
 
+import ipaddress
 import os
 import stat
 from collections.abc import Callable
@@ -83,3 +84,30 @@ def private_file(path: Path, make: Callable[[], str] | None = None) -> Path:
         if make is not None:
             handle.write(make())
     return path
+
+
+def env_header(name: str) -> tuple[str, str] | None:
+    """A request header and the value that marks HTTPS, written `Header-Name=value`
+    (e.g. `X-Forwarded-Proto=https`), as Django's SECURE_PROXY_SSL_HEADER wants it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition("=")
+    header, value = header.strip(), value.strip()
+    if not sep or not header or not value or not all(c.isalnum() or c in "-_" for c in header):
+        raise ImproperlyConfigured(f"{name} must be Header-Name=value, got {raw!r}")
+    meta = "HTTP_" + header.upper().replace("-", "_").removeprefix("HTTP_")
+    return meta, value
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IPv4/IPv6 addresses or CIDR ranges, each checked."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or CIDR ranges (10.0.0.0/8, ::1), got {item!r}"
+            ) from None
+    return networks

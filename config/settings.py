@@ -15,8 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     env_bool,
+    env_header,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
     private_dir,
@@ -83,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tenants.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -249,6 +252,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# Its rate limits count by the client address under the TRUSTED_PROXIES rule.
+ACCOUNT_ADAPTER = "tenants.adapter.AccountAdapter"
 SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 10, minimum=1)  # failed attempts per 5 min
 # Failed sign-ins per client IP (SIGN_IN_RATE_LIMIT) and per organization + email (5),
 # both per 5 minutes; used by tenants/ratelimits.py through allauth's rate limiter.
@@ -263,6 +268,28 @@ SALESFORCE_API_VERSION = env_str("SALESFORCE_API_VERSION", "59.0")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (docs/production.env): HSTS for a year as soon as cookies are HTTPS-only.
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind a proxy that ends TLS: "X-Forwarded-Proto=https". Only when the proxy always
+# sets (or strips) that header, or anyone can claim HTTPS.
+SECURE_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+# The proxies (CIDRs) whose X-Forwarded-For is believed: the client address is the
+# right-most address in it that is not one of them (tenants/client_ip.py). Empty: the
+# header is ignored and the client is the connection's address.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# Content-Security-Policy of every response (tenants.middleware): scripts from our own
+# origin only, never inline.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; frame-ancestors 'none'",
+)
 
 LOGGING = {
     "version": 1,

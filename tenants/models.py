@@ -18,12 +18,22 @@ def tenant_name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", tenant_name_normal(name).casefold())
 
 
+class NameKeyField(models.CharField):
+    """tenant_name_key of the row's `name`, computed whenever the row is written
+    (save, create and bulk_create all call pre_save)."""
+
+    def pre_save(self, model_instance, add):
+        value = tenant_name_key(model_instance.name)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Tenant(models.Model):
     """A customer organization: everything a user sees is scoped to one tenant."""
 
     name = models.CharField(max_length=120)
-    # tenant_name_key(name), kept by save(): unique, and what sign-in looks a name up by.
-    name_key = models.CharField(max_length=600, unique=True, editable=False)
+    # tenant_name_key(name): unique, and what sign-in looks a name up by.
+    name_key = NameKeyField(max_length=600, unique=True, editable=False)
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -32,7 +42,6 @@ class Tenant(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name_key = tenant_name_key(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key"}

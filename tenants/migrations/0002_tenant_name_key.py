@@ -5,6 +5,8 @@ import unicodedata
 
 from django.db import migrations, models
 
+import tenants.models
+
 
 def _key(name: str) -> str:
     plain = unicodedata.normalize("NFKC", name).strip()
@@ -36,6 +38,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="tenant",
             name="name_key",
-            field=models.CharField(editable=False, max_length=600, unique=True),
+            field=tenants.models.NameKeyField(editable=False, max_length=600, unique=True),
         ),
     ]

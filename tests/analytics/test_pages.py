@@ -16,12 +16,16 @@ QUERIES = {"analytics:performance": 8, "analytics:monitoring": 5, "analytics:sal
 
 
 def figures(html: str) -> dict[str, list[dict]]:
-    """{chart div id: its traces}, read from the Plotly.newPlot calls in the page."""
+    """{chart div id: its traces}, read from the figures' JSON data blocks in the page
+    (static/js/charts.js draws them; the page holds no inline script)."""
     found = {}
-    for div_id, data in re.findall(
-        r'Plotly\.newPlot\(\s*"([\w-]+)",\s*(\[.*?\]),\s*\{', html, re.S
+    for div_id, figure in re.findall(
+        r'<script type="application/json" id="[\w-]+" data-plotly-figure="([\w-]+)">(.*?)</script>',
+        html,
+        re.S,
     ):
-        found[div_id] = json.loads(data)
+        found[div_id] = json.loads(figure)["data"]
+    assert "Plotly.newPlot" not in html
     return found
 
 

@@ -87,3 +87,15 @@ def test_a_name_too_long_after_normalising_is_refused_before_any_query(django_as
         services.org_name_clean(name=long_name)
 
     assert "use at most 120" in " ".join(refused.value.message_dict["org_name"])
+
+
+@pytest.mark.django_db
+def test_every_way_of_writing_a_tenant_keeps_its_key():
+    Tenant.objects.bulk_create([Tenant(name="Ｂｕｌｋ"), Tenant(name="Other")])
+    tenant = Tenant.objects.get(name="Ｂｕｌｋ")
+    assert tenant.name_key == "bulk"
+
+    tenant.name = "Renamed"
+    tenant.save(update_fields=["name"])
+
+    assert Tenant.objects.get(pk=tenant.pk).name_key == "renamed"
