@@ -7,6 +7,7 @@ misconfigured deployment stops at start instead of misbehaving later. `private_d
 
 import ipaddress
 import os
+import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -72,17 +73,24 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path, make: Callable[[], str] | None = None) -> Path:
-    """`path` as a file only this user can read (0600): created empty (or with `make()`)
-    with that mode from the start, so no other user can open it in between."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if stat.S_IMODE(path.stat().st_mode) != 0o600:
-            path.chmod(0o600)
-        return path
-    with os.fdopen(fd, "w") as handle:
-        if make is not None:
-            handle.write(make())
+    """`path` as a file only this user can read (0600), made if missing: written in full
+    to a private temporary file first, then linked into place, so no other user can
+    open it in between and a process starting at the same time never reads it half
+    written (the first link wins; the others use it)."""
+    if not path.exists():
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            if make is not None:
+                handle.write(make())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    if stat.S_IMODE(path.stat().st_mode) != 0o600:
+        path.chmod(0o600)
     return path
 
 

@@ -72,3 +72,21 @@ def test_local_vault_storage_writes_private_files_and_folders(tmp_path, settings
 def test_uploads_are_private(settings):
     assert settings.FILE_UPLOAD_PERMISSIONS == 0o600
     assert settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS == 0o700
+
+
+def test_processes_starting_together_all_read_the_same_whole_secret(tmp_path):
+    var = tmp_path / "var"
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    env |= {"ORGVAULT_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    script = "from django.conf import settings; print(settings.SECRET_KEY)"
+    starts = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", script], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    keys = {start.communicate()[0].strip() for start in starts}
+
+    assert keys == {(var / "secret_key").read_text().strip()}
+    assert len(keys.pop()) > 40
+    assert sorted(path.name for path in var.iterdir() if path.name.startswith(".")) == []
