@@ -121,7 +121,7 @@ def _row_condition(row: Mapping, field_types: Mapping[str, str]) -> ast.Conditio
         like = ast.Like(ref, pattern)
         return ast.Not(like) if operator == "does not contain" else like
     if operator in ("in", "not in"):
-        _check_text(value, ref.name)
+        # Each listed value is its own string literal: _coerce checks them one by one.
         if isinstance(value, str):
             values = [v.strip() for v in value.split(",") if v.strip()]
         elif isinstance(value, list | tuple | set):
