@@ -211,3 +211,17 @@ class RoleForm(forms.Form):
 
 class UserSearchForm(forms.Form):
     q = forms.CharField(label="Search by email", required=False, max_length=254)
+
+
+class PermittedNetworksForm(forms.Form):
+    networks = forms.CharField(
+        label="Permitted IPs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="One IPv4 or IPv6 address or CIDR range per line (203.0.113.7, "
+        "198.51.100.0/24, 2001:db8::/32). Leave empty to allow any address.",
+    )
+    confirm_lockout = forms.BooleanField(
+        label="Save even though my own address is not in the list",
+        required=False,
+    )

@@ -3,6 +3,8 @@
 `ContentSecurityPolicyMiddleware` (right after Django's SecurityMiddleware): every
 response says scripts come from our origin only.
 
+`PermittedIPMiddleware`: a tenant's permitted IPs, on every request of its users.
+
 `TenantTimeZoneMiddleware`: pages render dates and times in the signed-in user's
 tenant time zone (`Tenant.time_zone`); anonymous pages use settings.TIME_ZONE.
 
@@ -12,8 +14,12 @@ no query of its own.
 """
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import timezone
 
+from tenants.client_ip import client_address
+from tenants.models import Tenant
+from tenants.permitted_ips import address_permitted
 from tenants.time_zones import zone
 
 
@@ -49,3 +55,34 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+SESSION_SIGN_IN_TENANT = "sign_in_tenant_id"  # tenants.views.SESSION_TENANT
+
+
+class PermittedIPMiddleware:
+    """Refuses (403) every request of a tenant's signed-in user, or of a sign-in under
+    way for that tenant, from an address outside its permitted IPs. Runs after the
+    authentication middleware; the tenant comes with the user at no extra query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = self._tenant(request)
+        if tenant is not None and tenant.permitted_networks:
+            address = client_address(request)
+            if not address_permitted(address, tenant.permitted_networks):
+                context = {"tenant": tenant, "client_address": address}
+                return render(request, "tenants/ip_blocked.html", context, status=403)
+        return self.get_response(request)
+
+    @staticmethod
+    def _tenant(request) -> Tenant | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user.tenant
+        tenant_id = (
+            request.session.get(SESSION_SIGN_IN_TENANT) if hasattr(request, "session") else None
+        )
+        return Tenant.objects.filter(pk=tenant_id).first() if tenant_id else None

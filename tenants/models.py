@@ -35,6 +35,9 @@ class Tenant(models.Model):
     # tenant_name_key(name): unique, and what sign-in looks a name up by.
     name_key = NameKeyField(max_length=600, unique=True, editable=False)
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Addresses and CIDR ranges (one per line, normalised by services) that may reach
+    # the tenant's pages; empty means any address (tenants.middleware).
+    permitted_networks = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

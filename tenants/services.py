@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from common.email import absolute_url, send_templated_email
-from tenants import hooks, selectors
+from tenants import hooks, permitted_ips, selectors
 from tenants.models import Tenant, User, tenant_name_normal
 from tenants.time_zones import DEFAULT as DEFAULT_TIME_ZONE
 from tenants.time_zones import time_zone_names
@@ -271,3 +271,27 @@ def user_reactivate(*, actor: User, user: User) -> User:
         user.is_active = True
         user.save(update_fields=["is_active", "updated_at"])
     return user
+
+
+LOCKOUT_CODE = "would_lock_out"
+
+
+def tenant_set_permitted_networks(
+    *, tenant: Tenant, actor: User, text: str, actor_address, confirmed: bool = False
+) -> Tenant:
+    """Save the tenant's permitted IPs. A list that leaves out `actor_address` (the
+    admin's own client address) is refused with code LOCKOUT_CODE unless `confirmed`."""
+    if actor.tenant_id != tenant.pk or not actor.is_tenant_admin:
+        raise ValidationError(f"Only an Admin of {tenant.name} can change its permitted IPs.")
+    networks = "\n".join(permitted_ips.networks_parse(text))
+    if not confirmed and not permitted_ips.address_permitted(actor_address, networks):
+        raise ValidationError(
+            f"This list does not include your own address ({actor_address or 'unknown'}): "
+            "saving it will lock you out at once. Add your address, or tick the box to "
+            "confirm.",
+            code=LOCKOUT_CODE,
+        )
+    with transaction.atomic():
+        Tenant.objects.filter(pk=tenant.pk).update(permitted_networks=networks)
+    tenant.permitted_networks = networks
+    return tenant

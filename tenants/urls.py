@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/reset/<uidb64>/<token>/", views.password_reset, name="password_reset"),
     path("invitation/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),
     path("organization/", views.organization, name="organization"),
+    path("organization/permitted-ips/", views.permitted_ips, name="permitted_ips"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),

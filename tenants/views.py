@@ -15,11 +15,13 @@ from common.forms import apply_validation_error
 from common.pagination import paginate
 from tenants import ratelimits, selectors, services
 from tenants.access import admin_required
+from tenants.client_ip import client_address
 from tenants.forms import (
     CredentialsForm,
     OrganizationForm,
     OrganizationSettingsForm,
     PasswordForgotForm,
+    PermittedNetworksForm,
     RoleForm,
     SetPasswordForm,
     SignUpForm,
@@ -30,7 +32,7 @@ from tenants.models import Tenant, User
 from tenants.tokens import invitation_token, password_reset_token
 
 BACKEND = "tenants.auth_backends.TenantEmailBackend"
-SESSION_TENANT = "sign_in_tenant_id"
+SESSION_TENANT = "sign_in_tenant_id"  # also read by tenants.middleware
 SESSION_NEXT = "sign_in_next"
 
 
@@ -194,6 +196,31 @@ def organization(request):
             )
             return redirect("tenants:organization")
     return render(request, "tenants/organization.html", {"form": form})
+
+
+@admin_required
+def permitted_ips(request):
+    """The tenant's permitted IPs; a list without the admin's own address needs a tick."""
+    tenant = request.user.tenant
+    initial = {"networks": tenant.permitted_networks}
+    form = PermittedNetworksForm(request.POST or None, initial=initial)
+    address = client_address(request)
+    if form.is_valid():
+        try:
+            services.tenant_set_permitted_networks(
+                tenant=tenant,
+                actor=request.user,
+                text=form.cleaned_data["networks"],
+                actor_address=address,
+                confirmed=form.cleaned_data["confirm_lockout"],
+            )
+        except ValidationError as error:
+            form.add_error("networks", error)
+        else:
+            messages.success(request, "Permitted IPs saved.")
+            return redirect("tenants:permitted_ips")
+    context = {"form": form, "client_address": address}
+    return render(request, "tenants/permitted_ips.html", context)
 
 
 @admin_required
