@@ -32,7 +32,9 @@ def test_forgot_password_emails_a_link_that_sets_a_new_password(client, user_a):
     link = link_in(message)
 
     assert "Choose a new password" in client.get(link).content.decode()
-    response = client.post(link, {"password": "N3w-password-42", "confirm_password": "N3w-password-42"})
+    response = client.post(
+        link, {"password": "N3w-password-42", "confirm_password": "N3w-password-42"}
+    )
     assert response["Location"] == reverse("tenants:sign_in_credentials")
     user_a.refresh_from_db()
     assert user_a.check_password("N3w-password-42")
@@ -115,7 +117,8 @@ def test_a_reset_lifts_the_sign_in_block_for_that_email(client, user_a):
 
     ask_reset(client, user_a.tenant, user_a.email)
     client.post(
-        link_in(mail.outbox[0]), {"password": "N3w-password-42", "confirm_password": "N3w-password-42"}
+        link_in(mail.outbox[0]),
+        {"password": "N3w-password-42", "confirm_password": "N3w-password-42"},
     )
 
     assert sign_in(client, user_a.tenant, user_a.email, "N3w-password-42").status_code == 302

@@ -13,7 +13,9 @@ def test_register_turns_a_concurrent_duplicate_into_a_clear_error(monkeypatch):
     monkeypatch.setattr(selectors, "tenant_get_by_name", lambda *, name: None)
 
     with pytest.raises(ValidationError) as caught:
-        services.tenant_register(org_name="ACME", email="a@acme.example", password="Str0ng!pw-secure")
+        services.tenant_register(
+            org_name="ACME", email="a@acme.example", password="Str0ng!pw-secure"
+        )
 
     assert (
         "An organization named “ACME” already exists." in caught.value.message_dict["org_name"][0]

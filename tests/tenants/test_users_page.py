@@ -88,7 +88,9 @@ def test_create_user_sends_an_invitation_that_sets_the_password(client, client_a
 
     page = client.get(link).content.decode()
     assert "Join Tenant A" in page
-    response = client.post(link, {"password": "Inv1ted!pw-secure", "confirm_password": "Inv1ted!pw-secure"})
+    response = client.post(
+        link, {"password": "Inv1ted!pw-secure", "confirm_password": "Inv1ted!pw-secure"}
+    )
     assert response["Location"] == "/orgs/"
     invited.refresh_from_db()
     assert invited.status == "active"
