@@ -28,6 +28,7 @@ from tests.notifications import factories as notification_factories
 from tests.object_templates import factories as template_factories
 from tests.restores import factories as restore_factories
 from tests.schedules import factories as schedule_factories
+from tests.search import factories as search_factories
 from tests.vault import factories as vault_factories
 
 
@@ -62,6 +63,8 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "export_id": lambda a: export_factories.isolation_export(a).pk,
     "hold_id": lambda a: vault_factories.isolation_hold(a).pk,
     "request_id": lambda a: restore_factories.isolation_request(a).pk,
+    "search_id": lambda a: search_factories.isolation_search(a).pk,
+    "purge_id": lambda a: search_factories.isolation_purge(a).pk,
 }
 
 # Links sent by email: the signed token in the URL, not the session, grants access,
