@@ -26,6 +26,7 @@ from django_q.tasks import async_task
 from jobs import registry
 from jobs.models import Job, JobLog, JobObject
 from jobs.registry import JobConfig
+from tenants.audit import Action, audit_record
 
 logger = logging.getLogger(__name__)
 NAME_MAX = Job._meta.get_field("name").max_length
@@ -60,6 +61,13 @@ def job_start(
             description=description,
         )
         job_log(job=job, message=config.message or f"{kind.label} queued.")
+        audit_record(
+            tenant=org.tenant_id,
+            action=Action.JOB_STARTED,
+            actor=created_by,
+            target=f"Job {job.pk}",
+            detail={"operation": operation, "org": org.pk, "trigger": trigger},
+        )
         if enqueue:
             job_enqueue(job=job)
     return job

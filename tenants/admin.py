@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 
-from tenants.models import Tenant, User
+from tenants.models import ApiToken, AuditEvent, PermissionGroup, Tenant, User
 
 
 @admin.register(Tenant)
@@ -57,6 +57,61 @@ class TenantUserAdmin(UserAdmin):
         ("Personal info", {"fields": ["first_name", "last_name"]}),
         ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "date_joined", "updated_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The security audit log, read-only: events are only ever appended by the product."""
+
+    list_display = ["created_at", "tenant", "action", "actor_email", "address", "target"]
+    list_filter = ["action"]
+    list_select_related = ["tenant"]
+    search_fields = ["tenant__name", "actor_email", "action", "target"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PermissionGroup)
+class PermissionGroupAdmin(admin.ModelAdmin):
+    """Groups are managed by each tenant's Admins (Organization settings > Groups)."""
+
+    list_display = ["name", "tenant", "permissions", "updated_at"]
+    list_select_related = ["tenant"]
+    search_fields = ["name", "tenant__name"]
+    readonly_fields = ["tenant", "name", "permissions", "members", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Support staff see who holds tokens and may revoke one (set Revoked at); the
+    secrets are not stored."""
+
+    list_display = ["prefix", "name", "user", "tenant", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user", "tenant"]
+    search_fields = ["name", "prefix", "user__email", "tenant__name"]
+    readonly_fields = [
+        "user",
+        "tenant",
+        "name",
+        "prefix",
+        "token_hash",
+        "created_at",
+        "last_used_at",
     ]
 
     def has_add_permission(self, request):

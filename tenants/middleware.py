@@ -14,9 +14,12 @@ no query of its own.
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tenants import audit
+from tenants.api_tokens import token_for_request
 from tenants.client_ip import client_address
 from tenants.models import Tenant
 from tenants.permitted_ips import address_permitted
@@ -61,20 +64,31 @@ SESSION_SIGN_IN_TENANT = "sign_in_tenant_id"  # tenants.views.SESSION_TENANT
 
 
 class PermittedIPMiddleware:
-    """Refuses (403) every request of a tenant's signed-in user, or of a sign-in under
-    way for that tenant, from an address outside its permitted IPs. Runs after the
-    authentication middleware; the tenant comes with the user at no extra query."""
+    """Refuses (403) every request of a tenant's signed-in user, of one of its API
+    tokens, or of a sign-in under way for that tenant, from an address outside its
+    permitted IPs. Runs after the authentication middleware; the tenant comes with the
+    user at no extra query (an API token costs one)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        address = client_address(request)
+        # Also the address audit events recorded during this request carry.
+        reset = audit.request_address.set(str(address) if address is not None else "")
+        try:
+            return self._respond(request, address)
+        finally:
+            audit.request_address.reset(reset)
+
+    def _respond(self, request, address):
         tenant = self._tenant(request)
-        if tenant is not None and tenant.permitted_networks:
-            address = client_address(request)
-            if not address_permitted(address, tenant.permitted_networks):
-                context = {"tenant": tenant, "client_address": address}
-                return render(request, "tenants/ip_blocked.html", context, status=403)
+        networks = tenant.permitted_networks if tenant is not None else ""
+        if networks and not address_permitted(address, networks):
+            if request.META.get("HTTP_AUTHORIZATION"):
+                return JsonResponse({"error": "Access denied from this address."}, status=403)
+            context = {"tenant": tenant, "client_address": address}
+            return render(request, "tenants/ip_blocked.html", context, status=403)
         return self.get_response(request)
 
     @staticmethod
@@ -82,6 +96,10 @@ class PermittedIPMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return user.tenant
+        if request.META.get("HTTP_AUTHORIZATION"):  # an API request: its token's tenant
+            token = token_for_request(request)
+            if token is not None:
+                return token.tenant
         tenant_id = (
             request.session.get(SESSION_SIGN_IN_TENANT) if hasattr(request, "session") else None
         )

@@ -4,7 +4,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tenants.models import Tenant, User, tenant_name_key
+from tenants.models import AuditEvent, PermissionGroup, Tenant, User, tenant_name_key
 from tenants.tokens import decode_uid
 
 
@@ -57,3 +57,49 @@ def active_admin_count(*, tenant_id: int) -> int:
         .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
         .count()
     )
+
+
+def audit_event_list(
+    *,
+    actor: User,
+    action: str = "",
+    actor_email: str = "",
+    since=None,
+    until=None,
+) -> QuerySet[AuditEvent]:
+    """The actor's tenant's audit events, newest first, filtered: `action` exact or a
+    prefix ending in "." ("sign_in."), `actor_email` contained, `since`/`until` aware
+    datetimes (until exclusive)."""
+    if actor.tenant_id is None:
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.filter(tenant_id=actor.tenant_id)
+    action = action.strip()
+    if action.endswith("."):
+        events = events.filter(action__startswith=action)
+    elif action:
+        events = events.filter(action=action)
+    if actor_email.strip():
+        events = events.filter(actor_email__icontains=actor_email.strip())
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
+    return events.order_by("-created_at", "-pk")
+
+
+def permission_group_list(*, actor: User) -> QuerySet[PermissionGroup]:
+    if actor.tenant_id is None:
+        return PermissionGroup.objects.none()
+    return PermissionGroup.objects.filter(tenant_id=actor.tenant_id).prefetch_related("members")
+
+
+def permission_group_get(*, actor: User, group_id: int) -> PermissionGroup:
+    """A group of the actor's tenant, or 404."""
+    group = (
+        PermissionGroup.objects.filter(tenant_id=actor.tenant_id, pk=group_id).first()
+        if actor.tenant_id is not None
+        else None
+    )
+    if group is None:
+        raise Http404("No such group in your organization.")
+    return group

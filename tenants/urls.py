@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import views
+from tenants import api, views
 
 app_name = "tenants"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),
     path("users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("api/v1/me/", api.api_me, name="api_me"),
+    path("api/v1/audit-events/", api.api_audit_events, name="api_audit_events"),
     path(
         "users/<int:user_id>/invitation/",
         views.user_resend_invitation,
