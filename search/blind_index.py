@@ -8,8 +8,11 @@ digits only). Prefix tokens are kept for the first 3..PREFIX_MAX characters; a l
 prefix looks up its first PREFIX_MAX characters and the candidates are then checked
 against the whole filter after decryption.
 
-`index_object(org=..., object_name=..., data_key=...)` indexes every segment of an
-object not indexed yet (one decrypted segment in memory at a time).
+Backups write the index next to the versions: `index_written` receives every batch the
+vault writes (vault.hooks.record_versions_written, subscribed in SearchConfig.ready)
+with the rows it just sealed. `index_object(org=..., object_name=..., data_key=...)`
+indexes the segments of an object not indexed yet (written before the hook existed,
+rewritten by retention or purge; one decrypted segment in memory at a time).
 """
 
 import hashlib
@@ -72,9 +75,13 @@ def indexed_fields(*, org, object_name: str) -> set[str]:
 
 
 def index_segment(*, org, segment: Segment, data_key: bytes, fields: set[str]) -> int:
-    """Index one segment's versions; returns the entries written."""
-    key = index_key(data_key)
+    """Index one segment's versions (decrypting it); returns the entries written."""
     header, rows = read_segment_rows(org=org, segment=segment, data_key=data_key)
+    return _index_rows(org, segment, header, rows, data_key, fields)
+
+
+def _index_rows(org, segment: Segment, header, rows, data_key: bytes, fields: set[str]) -> int:
+    key = index_key(data_key)
     columns = [(i, name) for i, name in enumerate(header) if name in fields]
     versions = dict(
         RecordVersion.objects.filter(segment=segment).values_list("segment_index", "pk")
@@ -106,6 +113,14 @@ def index_segment(*, org, segment: Segment, data_key: bytes, fields: set[str]) -
         BlindIndexEntry.objects.bulk_create(entries, batch_size=2000)
         IndexedSegment.objects.create(segment=segment, fields=sorted(n for _, n in columns))
     return len(entries)
+
+
+def index_written(*, org, segment: Segment, object_name: str, fields, rows, data_key, **_) -> None:
+    """vault.hooks.record_versions_written: index a batch as the backup writes it, from
+    the rows it just sealed (nothing decrypted), in the writer's transaction (its own
+    savepoint: a failure leaves the segment to be indexed on demand by a search)."""
+    wanted = indexed_fields(org=org, object_name=object_name)
+    _index_rows(org, segment, list(fields), rows, data_key, wanted)
 
 
 def index_object(*, org, object_name: str, data_key: bytes) -> int:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from common.storage import org_storage
 from vault import codec
 from vault.models import Blob, ObjectWatermark, RecordVersion, Segment, Snapshot
+from vault.suppression import object_suppresses, suppressed_ids
 from vault.versioning import (
     CurrentVersion,
     SnapshotClosed,
@@ -211,6 +212,8 @@ class ObjectWriter:
         self._new_object = not RecordVersion.objects.filter(
             org_id=self.org.pk, object_name=object_name
         ).exists()
+        # Records purged with the suppression option are left out (vault.suppression).
+        self._suppressing = object_suppresses(org=self.org, object_name=object_name)
         self._dir = (
             f"{_prefix(self.org, snapshot.seq)}{uuid.uuid5(uuid.NAMESPACE_URL, object_name).hex}/"
         )
@@ -244,6 +247,14 @@ class ObjectWriter:
                 for pk, record_id, digest, state, valid_from, change in cursor.fetchall()
             }
 
+    def _suppressed(self, record_ids: list[str]) -> set[str]:
+        if not self._suppressing:
+            return set()
+        return suppressed_ids(
+            org=self.org, object_name=self.object_name, record_ids=record_ids,
+            data_key=self.data_key,
+        )  # fmt: skip
+
     def write_batch(self, records: list[VaultRecord]) -> BatchResult:
         try:
             return self._write_batch(records)
@@ -272,6 +283,7 @@ class ObjectWriter:
             current=current,
             key=lambda pair: pair[0].record_id,
             change_of=_record_change,
+            suppressed=self._suppressed([r.record_id for r in records]),
         )
         new = [(record, line, digest, change) for (record, line), digest, change in plan.new]
         if not new:
@@ -301,7 +313,7 @@ class ObjectWriter:
         seq = self.snapshot.seq
         org_id, job_id = self.org.pk, (self.job.pk if self.job is not None else None)
 
-        def insert() -> None:
+        def insert() -> dict:
             segment = Segment.objects.create(
                 org_id=self.org.pk,
                 snapshot=self.snapshot,
@@ -330,6 +342,16 @@ class ObjectWriter:
                     for index, (record, line, digest, change) in enumerate(new)
                 ]
             )
+            # What vault.hooks.record_versions_written tells its receivers.
+            return {
+                "org": self.org,
+                "snapshot": self.snapshot,
+                "segment": segment,
+                "object_name": self.object_name,
+                "fields": self.fields,
+                "rows": [(record.record_id, record.values) for record, _, _, _ in new],
+                "data_key": self.data_key,
+            }
 
         commit_versions(snapshot=self.snapshot, model=RecordVersion, plan=plan, insert=insert)
 

@@ -14,12 +14,13 @@ Writing a batch into a building snapshot is the same for both:
 Writing the same items twice is a no-op, so resumed work is idempotent.
 """
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 
+from vault.hooks import record_versions_written
 from vault.models import Snapshot
 
 ADDED = "added"
@@ -58,13 +59,16 @@ def plan_versions(
     current: Mapping[Any, CurrentVersion],
     key: Callable[[T], Hashable],
     change_of: Callable[[T, CurrentVersion | None], str],
+    suppressed: Container[Hashable] = (),
 ) -> VersionPlan[T]:
-    """`items` are (item, content hash) pairs; `current` maps keys to current versions."""
+    """`items` are (item, content hash) pairs; `current` maps keys to current versions.
+    Keys in `suppressed` (records purged with the suppression option,
+    vault.suppression) are never stored again."""
     plan: VersionPlan[T] = VersionPlan()
     seen: set[Hashable] = set()
     for item, digest in items:
         item_key = key(item)
-        if item_key in seen:
+        if item_key in seen or item_key in suppressed:
             continue  # the same item twice in one batch: keep the first
         seen.add(item_key)
         row = current.get(item_key)
@@ -103,7 +107,9 @@ def commit_versions(
     insert: Callable[[], object],
 ) -> None:
     """Drop, close and insert (`insert()` writes the new rows) in one transaction, only
-    while the snapshot is still building."""
+    while the snapshot is still building. When `insert()` answers a dict (record
+    versions: their segment, fields and rows), vault.hooks.record_versions_written is
+    notified with it inside the same transaction."""
     with transaction.atomic():
         lock_building(snapshot)
         manager = model._default_manager
@@ -113,4 +119,6 @@ def commit_versions(
             manager.filter(id__in=plan.to_close, valid_to__isnull=True).update(
                 valid_to=snapshot.seq
             )
-        insert()
+        written = insert()
+        if isinstance(written, dict):
+            record_versions_written.notify(**written)
