@@ -318,3 +318,7 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Retention of org {self.org_id}: {self.get_mode_display()}"
+
+
+# The suppression list lives in its own module (vault/suppression.py).
+from vault.suppression import SuppressedRecord  # noqa: E402, F401
