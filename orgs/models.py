@@ -123,3 +123,29 @@ class ObjectCatalogEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ObjectDescribe(models.Model):
+    """The last describe Salesforce gave for one object of an org, with its Last-Modified
+    header, so the next backup asks with If-Modified-Since and gets 304 instead of the whole
+    describe again. Schema only (field names and types), never record data."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="object_describes")
+    object_name = models.CharField(max_length=120)
+    describe = models.JSONField()
+    last_modified = models.CharField(max_length=40, blank=True)
+    fetched_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "object_name"], name="object_describe_unique_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.object_name
+
+
+# The keys of a rotated org live in their own module (orgs/key_models.py).
+from orgs.key_models import OrgKey  # noqa: E402, F401

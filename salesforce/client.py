@@ -160,11 +160,15 @@ class SalesforceClient:
         return f"{self.data_url}{path}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """A raw call with the token, refresh-and-retry, and readable errors (status >= 300)."""
+        """A raw call with the token, refresh-and-retry, and readable errors (status >= 300;
+        304 Not Modified is an answer, not an error, for a conditional request)."""
         headers = {"Authorization": f"Bearer {self.access_token}", "Accept": "application/json"}
         headers.update(kwargs.pop("headers", None) or {})
+        conditional = "If-Modified-Since" in headers
         with salesforce_errors():
             response = self.session.request(method, self.url(path), headers=headers, **kwargs)
+        if response.status_code == 304 and conditional:
+            return response
         if response.status_code >= 300:
             raise from_response(response)
         return response

@@ -216,10 +216,13 @@ class Org:
             seq = conn.execute("SELECT IFNULL(MAX(seq), 0) FROM _sobjects").fetchone()[0]
             for name, describe in current.items():
                 existing = conn.execute(
-                    "SELECT seq FROM _sobjects WHERE name = ?", (name,)
+                    "SELECT seq, describe FROM _sobjects WHERE name = ?", (name,)
                 ).fetchone()
                 if existing is None:
                     seq += 1
+                if existing is None or json.loads(existing[1]) != describe:
+                    # What the describe's Last-Modified header answers (If-Modified-Since).
+                    self.set_meta(f"describe_modified:{name}", self.now())
                 conn.execute(
                     "INSERT INTO _sobjects (name, seq, describe) VALUES (?, ?, ?) "
                     "ON CONFLICT(name) DO UPDATE SET describe = excluded.describe",
@@ -290,6 +293,10 @@ class Org:
 
     def describe(self, object_name: str) -> dict:
         return self.obj(object_name).describe
+
+    def describe_modified(self, object_name: str) -> str:
+        """When the object's describe last changed (a stored datetime; "" if never told)."""
+        return self.meta(f"describe_modified:{self.obj(object_name).name}", "")
 
     # ------------------------------------------------------------------ users and permissions
     def user(self, user_id: str) -> SimUser:

@@ -12,6 +12,7 @@ from backups.engine.connection import check_api_quota, stop_job_on_fatal_errors
 from backups.engine.discard import backup_discard
 from backups.engine.metadata import MetadataBackup, is_metadata_unit, metadata_unit_add
 from backups.engine.object_backup import ObjectBackup
+from backups.engine.probe import probe_changes
 from backups.job_settings import JobSettings
 from backups.operations import COMPOSITE_SYNC_BACKUP
 from jobs.models import Job, JobLog, JobObject, JobObjectChunk
@@ -78,6 +79,16 @@ class CompositeBackupHandler:
         JobObject.objects.bulk_create(
             [JobObject(job=job, object_name=name) for name in names], ignore_conflicts=True
         )
+        with stop_job_on_fatal_errors(ctx):
+            probe_changes(
+                ctx,
+                self,
+                list(
+                    JobObject.objects.filter(
+                        job=job, object_name__in=names, status=JobObject.Status.QUEUED
+                    )
+                ),
+            )
         sync = " and compared with every Id in the org" if self._sync(job) else ""
         ctx.log(f"{len(names)} objects will be backed up{sync}.")
         if JobSettings.from_json(job.settings).metadata:

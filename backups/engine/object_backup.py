@@ -6,6 +6,8 @@ API 2.0 (big); a big read is split into Id ranges (chunks.py). Rows stream in ba
 of 2,000 into the vault's writer, which keeps only new or changed records (keyed content
 hash); binary bodies are stored once per hash. Progress (resume point, counters, API
 calls) is saved per batch. Composite & Sync then compares every Id (deletes.py).
+An incremental asks for its describe with If-Modified-Since (304 when unchanged), and an
+object the probe (probe.py) counted no change for is neither described nor read.
 """
 
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from backups.engine.connection import api_quota, client_for
 from backups.engine.deletes import DeleteDetection
 from backups.job_settings import JobSettings
 from jobs.models import JobLog, JobObject, JobObjectChunk
+from orgs.describes import describe_cached, describe_store
 from orgs.services import org_data_key
 from salesforce.errors import SalesforceApiError
 from salesforce.reads import ObjectReader, Page, RetryPolicy, binary_fields
@@ -79,8 +82,9 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
             client, self.name, retry=retry, quota=api_quota(self.org)
         )
         self.reader.heartbeat = self.job.heartbeat
+        cached, last_modified = describe_cached(org=self.org, object_name=self.name)
         try:
-            self.reader.load_describe()
+            self.reader.load_describe(cached, last_modified)
         except SalesforceApiError as exc:
             self.save()
             if exc.error_code in tuning.SKIP_CODES and self.chunk is None:
@@ -88,6 +92,13 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
                 return False
             raise
         describe = self.reader.describe
+        if not self.reader.describe_cached:
+            describe_store(
+                org=self.org,
+                object_name=self.name,
+                describe=describe,
+                last_modified=self.reader.describe_modified,
+            )
         self.binary = (
             binary_fields(describe)
             if JobSettings.from_json(self.job.settings).binary_objects
@@ -113,6 +124,9 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
     def run(self) -> None:
         if self.cursor.get("chunks"):
             return  # split into Id ranges: the runner runs the chunks, then finish_object
+        if self.cursor.get("probe") == 0 and not self.cursor.get("phase"):
+            self.settle_unchanged()
+            return
         if not self.open():
             return
         if self.cursor.get("phase") != "ids":
@@ -135,27 +149,65 @@ class ObjectBackup(ChunkedReads, DeleteDetection):
         self.save()
         self.settle(self.snapshot)
 
+    # --- the change probe (backups/engine/probe.py) ----------------------------------
+
+    def probe_query(self) -> str:
+        """The probe's query for this object (probe.py), or "" when this object must be
+        read the usual way (a sync backup, a templated filter, no cached describe).
+
+        Without a watermark: `COUNT()` of every record (0: nothing to read). With one:
+        the count and the newest stamp of the records the read would take (its overlap
+        window included), so the probe can tell "no change" from a record committed late
+        into the window."""
+        if self.sync or self.base_where:
+            return ""
+        watermark = self._watermark()
+        if not watermark:
+            self.cursor["probe_where"] = ""
+            return f"SELECT COUNT() FROM {self.name}"  # noqa: S608
+        describe, _ = describe_cached(org=self.org, object_name=self.name)
+        names = {f["name"] for f in (describe or {}).get("fields", [])}
+        stamp_field = next((f for f in tuning.STAMP_FIELDS if f in names), None)
+        if not stamp_field:
+            return ""
+        where = self.changes_since(stamp_field, watermark)
+        self.cursor.update(probe_where=where, probe_watermark=watermark)
+        return f"SELECT COUNT(Id), MAX({stamp_field}) FROM {self.name} WHERE {where}"  # noqa: S608
+
+    def settle_unchanged(self) -> None:
+        """Salesforce counted no change since the last backup: nothing to describe or read."""
+        self.cursor["phase"] = "done"
+        self.job_object.save_progress(cursor=self.cursor)
+        self.settle(snapshot_begin(org=self.org, job=self.job))
+
     # --- reading changes -----------------------------------------------------------
+
+    def _watermark(self) -> str:
+        return (
+            ObjectWatermark.objects.filter(
+                org=self.org, scope=self.watermark_scope, object_name=self.name
+            )
+            .values_list("value", flat=True)
+            .first()
+        ) or ""
 
     def changes_since(self, stamp_field: str, watermark: str) -> str:
         """The condition for records changed since the watermark (minus the overlap)."""
         return f"{stamp_field} > {_soql_datetime(watermark, tuning.OVERLAP)}"
 
     def read_changes(self, stamp_field: str | None) -> None:
-        watermark = (
-            ObjectWatermark.objects.filter(
-                org=self.org, scope=self.watermark_scope, object_name=self.name
-            )
-            .values_list("value", flat=True)
-            .first()
-        )
+        watermark = self._watermark()
         where = self.base_where
         since = self.changes_since(stamp_field, watermark) if watermark and stamp_field else ""
         incremental = bool(since)
         if incremental:
             where = f"({where}) AND {since}" if where else since
         if "method" not in self.cursor:
-            total = self.reader.count(where)
+            probed = self.cursor.get("probe")
+            if probed is not None and self.cursor.get("probe_where") == where:
+                total = probed  # counted by the probe's composite request
+            else:
+                total = self.reader.count(where)
             self.cursor.update(where=where, watermark=watermark or "")
             kind = "changes since the last backup" if incremental else "all records"
             if total > tuning.CHUNK_THRESHOLD and self.start_chunks(where, total, kind):

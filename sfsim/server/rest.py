@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from email.utils import format_datetime, parsedate_to_datetime
 
 from werkzeug.wrappers import Response
 
@@ -77,7 +78,22 @@ def describe_global(ctx: Ctx) -> Response:
 @routes.route(DATA + "/sobjects/<name>/describe", ["GET"])
 @api
 def describe(ctx: Ctx, name: str) -> Response:
-    return json_response(versioned(ctx.org.describe(name)))
+    """Salesforce answers 304 Not Modified (an empty body, still one API call) when the
+    describe has not changed since the request's If-Modified-Since."""
+    body = ctx.org.describe(name)
+    headers = {}
+    modified = ctx.org.describe_modified(name)
+    if modified:
+        changed_at = parse_datetime(modified).replace(microsecond=0)
+        headers["Last-Modified"] = format_datetime(changed_at, usegmt=True)
+        since = ctx.request.headers.get("If-Modified-Since", "")
+        try:
+            since_at = parsedate_to_datetime(since) if since else None
+        except (TypeError, ValueError):
+            since_at = None
+        if since_at is not None and since_at.tzinfo is not None and changed_at <= since_at:
+            return Response(status=304, headers=headers)
+    return json_response(versioned(body), headers=headers)
 
 
 def _global_entry(ctx: Ctx, name: str) -> dict:
