@@ -7,6 +7,13 @@
 
 Every ciphertext is `version byte | nonce | ciphertext+tag`; associated data binds a
 ciphertext to its purpose so one cannot be swapped for another.
+
+Key rotation (orgs/keys.py): an org whose key was rotated opens a `Keyring` instead of
+one data key. A Keyring *is* bytes (its value is the org's hash root, the secret every
+keyed hash and blind index is derived from, never used to encrypt after a rotation) and
+carries the data keys still in use: `encrypt` with a Keyring writes with its newest key
+and names it in the ciphertext (`version 2 | key id | nonce | ciphertext+tag`);
+`decrypt` picks the key the ciphertext names (or tries each for a version 1 one).
 """
 
 import base64
@@ -19,7 +26,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 _VERSION = b"\x01"
+_VERSION_KEYED = b"\x02"
 _NONCE_BYTES = 12
+KEY_ID_BYTES = 8
 KEY_BYTES = 32
 
 
@@ -31,18 +40,78 @@ class InvalidTenantKey(ValueError):
     """The key a person typed is not base64 of exactly 32 bytes."""
 
 
+def data_key_id(key: bytes) -> bytes:
+    """The 8-byte name of a data key written into its ciphertexts (not reversible)."""
+    return hashlib.sha256(b"orgvault-data-key-id:" + bytes(key)).digest()[:KEY_ID_BYTES]
+
+
+class Keyring(bytes):
+    """An org's keys after a rotation. `bytes(keyring)` is the hash root; `write_key`
+    encrypts; `keys` ({key id: data key}) decrypt."""
+
+    write_key: bytes
+    keys: dict[bytes, bytes]
+
+    def __new__(cls, root: bytes, *, write_key: bytes, read_keys=()):
+        ring = super().__new__(cls, bytes(root))
+        ring.write_key = bytes(write_key)
+        ring.keys = {data_key_id(k): bytes(k) for k in (*read_keys, write_key)}
+        return ring
+
+    @property
+    def write_id(self) -> bytes:
+        return data_key_id(self.write_key)
+
+
+def writing_key_id(key: bytes) -> str:
+    """Hex id of the data key `encrypt(key, ...)` writes with (stored next to segments)."""
+    if isinstance(key, Keyring):
+        return key.write_id.hex()
+    return data_key_id(key).hex()
+
+
+def ciphertext_key_id(blob: bytes) -> str:
+    """Hex id of the data key a version 2 ciphertext names; "" for a version 1 one."""
+    blob = bytes(blob[: 1 + KEY_ID_BYTES])
+    if blob[:1] == _VERSION_KEYED and len(blob) == 1 + KEY_ID_BYTES:
+        return blob[1:].hex()
+    return ""
+
+
 def encrypt(key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
     nonce = secrets.token_bytes(_NONCE_BYTES)
+    if isinstance(key, Keyring):
+        sealed = AESGCM(key.write_key).encrypt(nonce, plaintext, aad)
+        return _VERSION_KEYED + key.write_id + nonce + sealed
     return _VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
 
 
 def decrypt(key: bytes, blob: bytes, aad: bytes = b"") -> bytes:
     blob = bytes(blob)
+    if blob[:1] == _VERSION_KEYED:
+        key_id, rest = blob[1 : 1 + KEY_ID_BYTES], blob[1 + KEY_ID_BYTES :]
+        ring = key.keys if isinstance(key, Keyring) else {data_key_id(key): bytes(key)}
+        if key_id not in ring:
+            raise CryptoError(
+                "decryption failed: written with a key this org no longer holds "
+                f"(key id {key_id.hex()})"
+            )
+        return _open(ring[key_id], rest, aad)
     if not blob or blob[:1] != _VERSION:
         raise CryptoError("unknown ciphertext format")
-    nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+    candidates = list(key.keys.values()) if isinstance(key, Keyring) else [key]
+    for candidate in candidates:
+        try:
+            return _open(candidate, blob[1:], aad)
+        except CryptoError:
+            continue
+    raise CryptoError("decryption failed: wrong key or damaged data")
+
+
+def _open(key: bytes, rest: bytes, aad: bytes) -> bytes:
+    nonce, body = rest[:_NONCE_BYTES], rest[_NONCE_BYTES:]
     try:
-        return AESGCM(key).decrypt(nonce, body, aad)
+        return AESGCM(bytes(key)).decrypt(nonce, body, aad)
     except InvalidTag:
         raise CryptoError("decryption failed: wrong key or damaged data") from None
 
