@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "exports",
     "restores",
     "search",
+    "archives",
     "notifications",
     "analytics",
     "sfsim",

@@ -19,6 +19,7 @@ from django.utils import timezone
 class ObjectTemplate(models.Model):
     class Kind(models.TextChoices):
         BACKUP = "backup", "Backup"
+        ARCHIVE = "archive", "Archive"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="templates")
@@ -56,6 +57,14 @@ class TemplateObject(models.Model):
     object_name = models.CharField(max_length=120)
     relationship_field = models.CharField(max_length=120, blank=True)
     relationship_name = models.CharField(max_length=120, blank=True)
+    # Archive templates only. `dependency`: how Salesforce treats this child when its
+    # parent is deleted ("cascade": deleted with it; "restrict": the parent's delete is
+    # refused while it exists; "" an ordinary lookup). Dependent children are added by
+    # themselves and `locked` (cannot be removed). `retain`: archived, kept in Salesforce
+    # (unless a deleted parent takes it along).
+    dependency = models.CharField(max_length=10, blank=True)
+    locked = models.BooleanField(default=False)
+    retain = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["object_name", "id"]

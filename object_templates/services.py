@@ -349,18 +349,31 @@ def _check_name(org, name, exclude_id: int | None = None) -> str:
     return name
 
 
-def _new_object(template, name, *, parent=None, relationship="", field="") -> TemplateObject:
+def _new_object(
+    template, name, *, parent=None, relationship="", field="", retain=False
+) -> TemplateObject:
     if TemplateObject.objects.filter(template=template, object_name=name).exists():
         raise TemplateError(
             f"{name} is already in this template; an object can be added only once."
         )
-    return TemplateObject.objects.create(
+    obj = TemplateObject.objects.create(
         template=template,
         parent=parent,
         object_name=name,
         relationship_name=relationship,
         relationship_field=field,
+        retain=bool(retain) and template.kind == ObjectTemplate.Kind.ARCHIVE,
     )
+    if template.kind == ObjectTemplate.Kind.ARCHIVE:
+        from object_templates.archive import mark_dependency
+
+        mark_dependency(obj, describe_of_template.get(template.pk))
+    return obj
+
+
+# The OrgDescribe of a template being edited in this call (archive templates need the
+# parent's describe to mark a child's dependency); set by the services below.
+describe_of_template: dict[int, Any] = {}
 
 
 def _save_filter(template_object, describe, mode, rows, where) -> None:
@@ -406,13 +419,16 @@ def _child_link(describe, parent_name: str, child: dict) -> dict:
 @transaction.atomic
 def template_create(
     *, org, name: str, description: str = "", objects: Iterable[dict] = (), created_by=None,
-    describe=None,
+    describe=None, kind: str = ObjectTemplate.Kind.BACKUP,
 ) -> ObjectTemplate:  # fmt: skip
     describe = describe or OrgDescribe(org)
     now = timezone.now()
+    if kind not in ObjectTemplate.Kind.values:
+        raise TemplateError(f"A template is a backup or an archive template, not '{kind}'.")
     template = ObjectTemplate.objects.create(
         tenant_id=org.tenant_id,
         org=org,
+        kind=kind,
         name=_check_name(org, name),
         description=_check_text("description", description or ""),
         created_by=created_by,
@@ -425,7 +441,8 @@ def template_create(
                 'Each object is {"name": "Account", "filter": ..., "children": [...]}.'
             )
         desc = describe.require(spec["name"])
-        top = _new_object(template, desc["name"])
+        describe_of_template[template.pk] = describe
+        top = _new_object(template, desc["name"], retain=spec.get("retain", False))
         mode, rows, where = _filter_from_spec(spec.get("filter"))
         if mode:
             _save_filter(top, describe, mode, rows, where)
@@ -443,10 +460,19 @@ def template_create(
                 parent=top,
                 relationship=link["relationship"],
                 field=link["field"],
+                retain=child.get("retain", False),
             )
             mode, rows, where = _filter_from_spec(child.get("filter"))
             if mode:
                 _save_filter(obj, describe, mode, rows, where)
+        if kind == ObjectTemplate.Kind.ARCHIVE:
+            from object_templates.archive import add_dependents
+
+            retained = {str(c.get("name", "")).lower() for c in children if c.get("retain")} | {
+                str(c.get("relationship", "")).lower() for c in children if c.get("retain")
+            }
+            add_dependents(top=top, describe=describe, retained=retained)
+    describe_of_template.pop(template.pk, None)
     return template
 
 
@@ -464,7 +490,16 @@ def template_add_objects(
     *, template: ObjectTemplate, names: Iterable[str], describe=None
 ) -> list[TemplateObject]:
     describe = describe or OrgDescribe(template.org)
-    added = [_new_object(template, describe.require(n)["name"]) for n in names]
+    describe_of_template[template.pk] = describe
+    try:
+        added = [_new_object(template, describe.require(n)["name"]) for n in names]
+        if template.kind == ObjectTemplate.Kind.ARCHIVE:
+            from object_templates.archive import add_dependents
+
+            for top in list(added):
+                added += add_dependents(top=top, describe=describe)
+    finally:
+        describe_of_template.pop(template.pk, None)
     _touch(template)
     return added
 
@@ -477,6 +512,7 @@ def template_add_child(
     if template_object.parent_id is not None:
         raise TemplateError("Child objects can only be added to a top-level object.")
     describe = describe or OrgDescribe(template.org)
+    describe_of_template[template.pk] = describe
     link = _child_link(describe, template_object.object_name, {"relationship": relationship})
     child = _new_object(
         template,
@@ -485,6 +521,7 @@ def template_add_child(
         relationship=link["relationship"],
         field=link["field"],
     )
+    describe_of_template.pop(template.pk, None)
     _touch(template)
     return child
 
@@ -492,6 +529,12 @@ def template_add_child(
 @transaction.atomic
 def template_remove_object(*, template_object: TemplateObject) -> None:
     template = template_object.template
+    if template_object.locked:
+        parent = template_object.parent.object_name if template_object.parent else "its parent"
+        raise TemplateError(
+            f"{template_object.object_name} cannot be removed: Salesforce deletes it with "
+            f"{parent} (or refuses to delete {parent} while it exists), so it is archived too."
+        )
     template_object.delete()
     _touch(template)
 
@@ -542,8 +585,11 @@ def template_spec(template: ObjectTemplate) -> dict:
     """The template in the JSON shape `template_create --from-json` reads."""
     objects = _objects(template)
     out = []
+    archive = template.kind == ObjectTemplate.Kind.ARCHIVE
     for top in (o for o in objects if o.parent_id is None):
         entry: dict = {"name": top.object_name}
+        if archive:
+            entry["retain"] = top.retain
         if _filter_spec(top):
             entry["filter"] = _filter_spec(top)
         children = []
@@ -552,12 +598,17 @@ def template_spec(template: ObjectTemplate) -> dict:
                 "name": child.object_name,
                 "relationship": child.relationship_name,
             }
+            if archive:
+                item.update(retain=child.retain, dependency=child.dependency, locked=child.locked)
             if _filter_spec(child):
                 item["filter"] = _filter_spec(child)
             children.append(item)
         entry["children"] = children
         out.append(entry)
-    return {"name": template.name, "description": template.description, "objects": out}
+    spec = {"name": template.name, "description": template.description, "objects": out}
+    if archive:
+        spec["kind"] = template.kind
+    return spec
 
 
 def template_snapshot(template: ObjectTemplate) -> dict:

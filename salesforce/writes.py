@@ -117,3 +117,71 @@ def undelete(client: SalesforceClient, ids: list[str]) -> list[WriteResult]:
                 )
             )
     return out
+
+
+# --- deletes (archives) -------------------------------------------------------------------
+
+
+def collection_delete(client: SalesforceClient, ids: list[str]) -> list[WriteResult]:
+    """sObject Collections DELETE (`composite/sobjects?ids=...&allOrNone=false`): at most
+    200 Ids of any objects in one call; each result carries its Id. A refused delete
+    (e.g. DELETE_FAILED on a restricted relationship) is that record's result."""
+    _check(ids)
+    if not ids:
+        return []
+    response = client.request(
+        "DELETE", "composite/sobjects", params={"ids": ",".join(ids), "allOrNone": "false"}
+    )
+    results = _results(response.json())
+    return [
+        WriteResult(r.success, id=r.id or record_id, error_code=r.error_code, message=r.message)
+        for r, record_id in zip(results, ids, strict=True)
+    ]
+
+
+def empty_recycle_bin(client: SalesforceClient, ids: list[str]) -> list[WriteResult]:
+    """The partner SOAP `emptyRecycleBin()` call (no REST equivalent): Recycle Bin records
+    (at most 200) are purged for good, with the children their delete took along."""
+    _check(ids)
+    if not ids:
+        return []
+    envelope = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:urn="urn:partner.soap.sforce.com"><env:Header><urn:SessionHeader>'
+        f"<urn:sessionId>{escape(client.access_token)}</urn:sessionId>"
+        "</urn:SessionHeader></env:Header><env:Body><urn:emptyRecycleBin>"
+        + "".join(f"<urn:ids>{escape(i)}</urn:ids>" for i in ids)
+        + "</urn:emptyRecycleBin></env:Body></env:Envelope>"
+    )
+    url = f"{client.instance_url}/services/Soap/u/{client.api_version}"
+    response = client.session.post(
+        url,
+        data=envelope.encode("utf-8"),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "emptyRecycleBin"},
+    )
+    root = parse_xml([response.content])
+    if response.status_code >= 300:
+        code, message = root.find("exceptionCode"), root.find("exceptionMessage")
+        fault = root.find("faultstring")
+        raise SalesforceApiError(
+            code.text if code else "UNKNOWN_EXCEPTION",
+            message.text if message else fault.text if fault else response.text[:200],
+            response.status_code,
+        )
+    answer = root.find("emptyRecycleBinResponse")
+    out = []
+    for result, record_id in zip(answer.all("result") if answer else [], ids, strict=False):
+        if result.get("success") == "true":
+            out.append(WriteResult(True, id=result.get("id") or record_id))
+        else:
+            errors = result.first("errors")
+            out.append(
+                WriteResult(
+                    False,
+                    id=record_id,
+                    error_code=errors.get("statusCode") if errors else "UNKNOWN_EXCEPTION",
+                    message=errors.get("message") if errors else "",
+                )
+            )
+    return out

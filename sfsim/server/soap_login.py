@@ -56,13 +56,18 @@ def _login(ctx: Ctx) -> Response:
             "UNSUPPORTED_API_VERSION", "Invalid Api version specified on URL"
         ) from error
     header, operation = parse_envelope(ctx.request.get_data())
-    if local(operation.tag) not in ("login", "undelete"):
+    if local(operation.tag) not in ("login", "undelete", "emptyRecycleBin"):
         raise _login_fault(
             "INVALID_OPERATION",
-            f"The simulator's partner API supports login and undelete, not {local(operation.tag)}.",
+            "The simulator's partner API supports login, undelete and emptyRecycleBin, "
+            f"not {local(operation.tag)}.",
         )
     if local(operation.tag) == "undelete":
         return _undelete(ctx, header, operation)
+    if local(operation.tag) == "emptyRecycleBin":
+        from sfsim.server.soap_recycle import empty_recycle_bin
+
+        return empty_recycle_bin(ctx, header, operation, _api_fault, _undelete_result)
     username = child_text(operation, "username")
     password = child_text(operation, "password")
     found = ctx.sim.find_user(username)

@@ -1,0 +1,483 @@
+"""How a Templated Archive job runs (jobs/runner.py drives it).
+
+prepare: open the org's data key (a wrong tenant key stops here), read the org's limits
+(the API quota), begin a vault snapshot, create the job's one unit ("Archive").
+
+process (one unit, resumable from `job_object.cursor["phase"]`):
+1. read — every selected record (Recycle Bin excluded) of every template object, and its
+   file body (Attachment Body, ContentVersion VersionData...), into the snapshot through
+   the vault's writer; records to be deleted are stored in state `archived`, retained
+   ones `present`. One ArchiveRecord per record with the keyed hash of what Salesforce
+   returned. REST query, or Bulk API 2.0 past BULK_THRESHOLD rows.
+2. verify — every record is read back from storage, decrypted, and its keyed hash
+   compared with Salesforce's; every file body too. A mismatch is never deleted (nor
+   the parent whose cascade would take it along).
+3. publish — the snapshot is published: from here the vault holds the verified copies.
+4. delete — children the template deletes directly, then parents, 200 Ids per sObject
+   Collections DELETE (partial success), the API quota checked before each call. A
+   refusal is that record's result (Salesforce's code; its message sealed), never a
+   stop. Cascade children of a deleted parent are counted as deleted in cascade.
+5. empty — optional (`empty_recycle_bin`): the deleted records are purged from the
+   Recycle Bin (partner SOAP emptyRecycleBin).
+A worker killed anywhere resumes at its phase: reads are idempotent (the vault keeps one
+version per content), verify and delete only look at records not done yet, and a delete
+Salesforce already did answers ENTITY_IS_DELETED, counted as deleted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from archives.models import ArchiveRecord
+from common.crypto import encrypt
+from jobs.models import Job, JobLog, JobObject
+from jobs.runner import JobMustWait
+from object_templates.archive import CASCADED, DELETE, KEEP, archive_plan
+from object_templates.services import object_wheres
+from orgs.keys import org_data_key
+from orgs.services import org_client
+from salesforce import writes
+from salesforce.quota import ApiQuota
+from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
+from vault import codec
+from vault.models import RecordVersion, Snapshot
+from vault.selectors import blob_read, version_payloads
+from vault.services import (
+    ObjectWriter,
+    VaultBusy,
+    VaultRecord,
+    blob_put,
+    snapshot_begin,
+    snapshot_busy_reason,
+    snapshot_discard,
+    snapshot_publish,
+)
+
+UNIT = "Archive"
+BULK_THRESHOLD = 2_000
+VERIFY_BATCH = 500
+RETRY_BASE_SECONDS = 1.0
+PHASES = ("read", "verify", "publish", "delete", "empty", "done")
+Outcome, Plan = ArchiveRecord.Outcome, ArchiveRecord.Plan
+_PLAN_OF = {DELETE: Plan.DELETE, CASCADED: Plan.CASCADE, KEEP: Plan.KEEP}
+
+
+def seal_message(data_key: bytes, org_id: int, message: str) -> bytes:
+    return encrypt(data_key, message.encode("utf-8"), f"archive-message:{org_id}".encode())
+
+
+def quota_for(org) -> ApiQuota:
+    return ApiQuota(
+        rest_percent=org.api_quota_rest_percent, bulk_percent=org.api_quota_bulk_percent
+    )
+
+
+class ArchiveHandler:
+    def prepare(self, ctx) -> None:
+        job = ctx.job
+        org = job.org
+        org_data_key(org)  # a wrong or unreadable key stops the job before anything is read
+        if not job.settings.get("template"):
+            raise ValueError("This job has no template; start it again from an archive template.")
+        busy = snapshot_busy_reason(org=org, job=job)
+        if busy:
+            raise JobMustWait(busy)
+        client = org_client(org)
+        quota = quota_for(org)
+        quota.use_limits(client.limits())
+        job.add_counters(setup_api_calls=1)
+        ctx.log(f"API use at the start: {quota.summary(client)}.")
+        quota.check(client)
+        try:
+            snapshot_begin(org=org, job=job)
+        except VaultBusy as exc:
+            raise JobMustWait(str(exc)) from None
+        JobObject.objects.bulk_create([JobObject(job=job, object_name=UNIT)], ignore_conflicts=True)
+        names = ", ".join(archive_plan(job.settings["template"]))
+        ctx.log(f"Template {job.settings['template']['name']}: {names}.")
+
+    def process(self, ctx, job_object: JobObject) -> None:
+        ArchiveRun(ctx, job_object).run()
+
+    def finish(self, ctx, status: str) -> None:
+        snapshot = Snapshot.objects.filter(
+            org_id=ctx.job.org_id, job=ctx.job, status=Snapshot.Status.BUILDING
+        ).first()
+        if snapshot is not None and status != Job.Status.COMPLETED:
+            # Not published: nothing was deleted; the partial copy is dropped.
+            snapshot_discard(snapshot=snapshot)
+            ctx.log("Nothing was deleted from Salesforce; the partial copy was discarded.")
+
+
+class ArchiveRun:
+    def __init__(self, ctx, job_object: JobObject):
+        self.ctx = ctx
+        self.job = ctx.job
+        self.org = self.job.org
+        self.job_object = job_object
+        self.cursor = dict(job_object.cursor or {})
+        self.snapshot_spec = self.job.settings["template"]
+        self.plans = archive_plan(self.snapshot_spec)
+        self.wheres = object_wheres(self.snapshot_spec)
+        self.data_key = org_data_key(self.org)
+        self.hash_key = codec.hash_key(self.data_key)
+        self.client = org_client(self.org)
+        self.quota = quota_for(self.org)
+        self.calls = 0
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def log(self, message: str, level: str = JobLog.Level.INFO) -> None:
+        self.ctx.log(message, level, job_object=self.job_object)
+
+    def save(self) -> None:
+        calls, self.calls = self.calls, 0
+        self.job_object.save_progress(cursor=self.cursor, api_calls=calls)
+
+    def phase(self) -> str:
+        return self.cursor.get("phase", "read")
+
+    def advance(self, phase: str) -> None:
+        self.cursor["phase"] = phase
+        self.save()
+        self.ctx.checkpoint()
+
+    def run(self) -> None:
+        if self.phase() == "read":
+            self.read_all()
+            self.advance("verify")
+        if self.phase() == "verify":
+            self.verify()
+            self.advance("publish")
+        if self.phase() == "publish":
+            self.publish()
+            self.advance("delete")
+        if self.phase() == "delete":
+            self.delete_all()
+            self.advance("empty")
+        if self.phase() == "empty":
+            if self.job.settings.get("empty_recycle_bin"):
+                self.empty_recycle_bin()
+            self.storage_freed()
+            self.advance("done")
+        self.settle_counters()
+
+    # --- 1. read -------------------------------------------------------------------------
+
+    def read_all(self) -> None:
+        done = set(self.cursor.get("read", []))
+        snapshot = snapshot_begin(org=self.org, job=self.job)
+        order = sorted(self.plans.values(), key=lambda p: p.depth)
+        for plan in order:
+            if plan.name in done:
+                continue
+            self.read_object(snapshot, plan)
+            done.add(plan.name)
+            self.cursor["read"] = sorted(done)
+            self.save()
+            self.ctx.checkpoint()
+
+    def reader_for(self, name: str) -> ObjectReader:
+        retry = RetryPolicy(
+            base_seconds=RETRY_BASE_SECONDS,
+            on_retry=lambda m: self.log(m, JobLog.Level.WARNING),
+        )
+        reader = ObjectReader.for_object(self.client, name, retry=retry, quota=self.quota)
+        reader.heartbeat = self.job.heartbeat
+        reader.load_describe()
+        return reader
+
+    def read_object(self, snapshot: Snapshot, plan) -> None:
+        name = plan.name
+        reader = self.reader_for(name)
+        try:
+            fields = reader.fields
+            binary = binary_fields(reader.describe)
+            where = self.wheres.get(name, "")
+            total = reader.count(where, include_deleted=False)
+            method = "Bulk API 2.0" if total > BULK_THRESHOLD else "REST query"
+            action = {DELETE: "to delete", CASCADED: "deleted in cascade", KEEP: "retained"}
+            self.log(f"{name}: reading {total} records ({action[plan.action]}) with {method}.")
+            self.cursor.setdefault("fields", {})[name] = fields + binary
+            writer = ObjectWriter(
+                snapshot=snapshot,
+                object_name=name,
+                fields=fields + binary,
+                data_key=self.data_key,
+                job=self.job,
+            )
+            pages = (
+                reader.bulk_pages(where, include_deleted=False)
+                if total > BULK_THRESHOLD
+                else reader.rest_pages(where, include_deleted=False)
+            )
+            state = (
+                RecordVersion.State.PRESENT
+                if plan.action == KEEP
+                else (RecordVersion.State.ARCHIVED)
+            )
+            id_index = fields.index("Id")
+            parent_index = fields.index(plan.field) if plan.field in fields else None
+            owner_index = fields.index("OwnerId") if "OwnerId" in fields else None
+            stamp = next((f for f in ("SystemModstamp", "LastModifiedDate") if f in fields), None)
+            stamp_index = fields.index(stamp) if stamp else None
+            for page in pages:
+                records, rows = [], []
+                for row in page.rows:
+                    body_hash = ""
+                    if binary:
+                        keys = []
+                        for field_name in binary:
+                            body = reader.get_body(row[id_index], field_name) or b""
+                            if body:
+                                blob, _ = blob_put(
+                                    org=self.org, data_key=self.data_key, content=body
+                                )
+                                keys.append(blob.storage_key)
+                                body_hash = codec.content_hash(self.hash_key, body).hex()
+                            else:
+                                keys.append(None)
+                        row = row + keys
+                    line = codec.values_line(row)
+                    digest = codec.content_hash(self.hash_key, line + state.encode()).hex()
+                    records.append(
+                        VaultRecord(
+                            record_id=row[id_index],
+                            values=row,
+                            state=state,
+                            owner_id=(row[owner_index] or "") if owner_index is not None else "",
+                            last_modified=row[stamp_index] if stamp_index is not None else None,
+                        )
+                    )
+                    rows.append(
+                        ArchiveRecord(
+                            job=self.job,
+                            object_name=name,
+                            record_id=row[id_index],
+                            parent_id=(row[parent_index] or "") if parent_index is not None else "",
+                            plan=_PLAN_OF[plan.action],
+                            content_hash=digest,
+                            body_hash=body_hash,
+                        )
+                    )
+                writer.write_batch(records)
+                ArchiveRecord.objects.bulk_create(rows, ignore_conflicts=True)
+                self.calls += reader.calls
+                reader.calls = 0
+                self.save()
+                self.job.heartbeat()
+        finally:
+            self.calls += reader.calls
+            reader.calls = 0
+
+    # --- 2. verify -----------------------------------------------------------------------
+
+    def verify(self) -> None:
+        failed = 0
+        while True:
+            batch = list(
+                ArchiveRecord.objects.filter(job=self.job, outcome=Outcome.READ).order_by("id")[
+                    :VERIFY_BATCH
+                ]
+            )
+            if not batch:
+                break
+            by_object: dict[str, list[ArchiveRecord]] = defaultdict(list)
+            for rec in batch:
+                by_object[rec.object_name].append(rec)
+            good, bad = [], []
+            for name, recs in by_object.items():
+                fields = self.cursor.get("fields", {}).get(name, [])
+                versions = {
+                    v.record_id: v
+                    for v in RecordVersion.objects.filter(
+                        org=self.org,
+                        object_name=name,
+                        record_id__in=[r.record_id for r in recs],
+                        valid_to__isnull=True,
+                    )
+                }
+                payloads = version_payloads(
+                    org=self.org, versions=list(versions.values()), data_key=self.data_key
+                )
+                for rec in recs:
+                    ok = self.verified(rec, versions.get(rec.record_id), payloads, fields)
+                    (good if ok else bad).append(rec.pk)
+            ArchiveRecord.objects.filter(pk__in=good).update(outcome=Outcome.VERIFIED)
+            ArchiveRecord.objects.filter(pk__in=bad).update(
+                outcome=Outcome.VERIFY_FAILED, error_code="VERIFY_FAILED"
+            )
+            failed += len(bad)
+            self.ctx.checkpoint()
+        verified = ArchiveRecord.objects.filter(job=self.job, outcome=Outcome.VERIFIED).count()
+        self.log(f"Verified {verified} archived records against storage; {failed} failed.")
+        if failed:
+            self.log(
+                f"{failed} records failed verification: they are not deleted.",
+                JobLog.Level.WARNING,
+            )
+
+    def verified(self, rec: ArchiveRecord, version, payloads: dict, fields: list[str]) -> bool:
+        if version is None or version.pk not in payloads or not fields:
+            return False
+        payload = payloads[version.pk]
+        values = [payload.get(f) for f in fields]
+        line = codec.values_line(values)
+        digest = codec.content_hash(self.hash_key, line + version.state.encode()).hex()
+        if digest != rec.content_hash:
+            return False
+        if rec.body_hash:
+            keys = [payload.get(f) for f in fields if f in self.binary_names(rec.object_name)]
+            bodies = [
+                blob_read(org=self.org, blob_key=k, data_key=self.data_key) for k in keys if k
+            ]
+            hashes = {codec.content_hash(self.hash_key, b).hex() for b in bodies}
+            if rec.body_hash not in hashes:
+                return False
+        return True
+
+    def binary_names(self, name: str) -> set[str]:
+        cached = self.__dict__.setdefault("_binary", {})
+        if name not in cached:
+            cached[name] = set(binary_fields(self.client.describe(name)))
+            self.calls += 1
+        return cached[name]
+
+    # --- 3. publish ----------------------------------------------------------------------
+
+    def publish(self) -> None:
+        snapshot = Snapshot.objects.filter(org=self.org, job=self.job).first()
+        if snapshot is None:
+            raise ValueError("This archive's snapshot is gone; nothing was deleted.")
+        if snapshot.status == Snapshot.Status.BUILDING:
+            snapshot_publish(snapshot=snapshot)
+            self.log(f"Snapshot {snapshot.seq} published: the archive holds the verified copies.")
+
+    # --- 4. delete -----------------------------------------------------------------------
+
+    def delete_all(self) -> None:
+        order = [p for p in self.plans.values() if p.action == DELETE]
+        order.sort(key=lambda p: -p.depth)  # children the template deletes, then parents
+        for plan in order:
+            self.delete_object(plan.name)
+            self.ctx.checkpoint()
+        # Cascade children whose parent stayed, and retained records: still in Salesforce.
+        ArchiveRecord.objects.filter(
+            job=self.job, outcome=Outcome.VERIFIED, plan__in=[Plan.KEEP, Plan.CASCADE]
+        ).update(outcome=Outcome.KEPT)
+
+    def blocked_parents(self, name: str) -> set[str]:
+        """Parents whose cascade (or restricted) children were not verified (or whose
+        restricted children were refused): deleting them would lose those children."""
+        return set(
+            ArchiveRecord.objects.filter(job=self.job)
+            .filter(plan__in=[Plan.CASCADE])
+            .exclude(outcome__in=[Outcome.VERIFIED, Outcome.CASCADE_DELETED, Outcome.KEPT])
+            .exclude(parent_id="")
+            .values_list("parent_id", flat=True)
+        )
+
+    def delete_object(self, name: str) -> None:
+        blocked = self.blocked_parents(name) if self.plans[name].depth == 0 else set()
+        if blocked:
+            n = ArchiveRecord.objects.filter(
+                job=self.job, object_name=name, outcome=Outcome.VERIFIED, record_id__in=blocked
+            ).update(outcome=Outcome.REFUSED, error_code="CHILD_NOT_VERIFIED")
+            if n:
+                self.log(
+                    f"{name}: {n} records not deleted: a child Salesforce would delete with "
+                    "them failed verification.",
+                    JobLog.Level.WARNING,
+                )
+        deleted = refused = 0
+        while True:
+            batch = list(
+                ArchiveRecord.objects.filter(
+                    job=self.job, object_name=name, plan=Plan.DELETE, outcome=Outcome.VERIFIED
+                )
+                .order_by("id")
+                .values_list("pk", "record_id")[: writes.BATCH]
+            )
+            if not batch:
+                break
+            self.quota.check(self.client)  # ApiQuotaReached stops the run; it resumes later
+            results = writes.collection_delete(self.client, [rid for _, rid in batch])
+            self.calls += 1
+            done_ids, refusals = [], []
+            for (pk, record_id), result in zip(batch, results, strict=True):
+                if result.success or result.error_code == "ENTITY_IS_DELETED":
+                    done_ids.append(record_id)
+                else:
+                    refusals.append((pk, result))
+            ArchiveRecord.objects.filter(
+                job=self.job, object_name=name, record_id__in=done_ids
+            ).update(outcome=Outcome.DELETED)
+            for pk, result in refusals:
+                ArchiveRecord.objects.filter(pk=pk).update(
+                    outcome=Outcome.REFUSED,
+                    error_code=result.error_code[:80],
+                    message_sealed=seal_message(self.data_key, self.org.pk, result.message),
+                )
+            ArchiveRecord.objects.filter(
+                job=self.job,
+                parent_id__in=done_ids,
+                plan=Plan.CASCADE,
+                outcome=Outcome.VERIFIED,
+            ).update(outcome=Outcome.CASCADE_DELETED)
+            deleted += len(done_ids)
+            refused += len(refusals)
+            self.save()
+            self.ctx.checkpoint()
+        if deleted or refused:
+            self.log(f"{name}: {deleted} deleted, {refused} refused by Salesforce.")
+
+    # --- 5. Recycle Bin, storage ---------------------------------------------------------
+
+    def empty_recycle_bin(self) -> None:
+        emptied = self.cursor.get("emptied_after", 0)
+        purged = 0
+        while True:
+            batch = list(
+                ArchiveRecord.objects.filter(job=self.job, outcome=Outcome.DELETED, pk__gt=emptied)
+                .order_by("id")
+                .values_list("pk", "record_id")[: writes.BATCH]
+            )
+            if not batch:
+                break
+            self.quota.check(self.client)
+            results = writes.empty_recycle_bin(self.client, [rid for _, rid in batch])
+            self.calls += 1
+            purged += sum(1 for r in results if r.success)
+            emptied = batch[-1][0]
+            self.cursor["emptied_after"] = emptied
+            self.save()
+        self.log(f"Emptied {purged} deleted records (and what their delete took along) "
+                 "from the Recycle Bin.")  # fmt: skip
+
+    def storage_freed(self) -> None:
+        """Records deleted × the org's average record size (DataStorageMB used / records)."""
+        limits = self.client.limits()
+        counts = self.client.get_json("limits/recordCount")
+        self.calls += 2
+        storage = limits.get("DataStorageMB") or {}
+        used_mb = max(int(storage.get("Max", 0)) - int(storage.get("Remaining", 0)), 0)
+        total = sum(int(s.get("count", 0)) for s in counts.get("sObjects", []))
+        gone = ArchiveRecord.objects.filter(
+            job=self.job, outcome__in=[Outcome.DELETED, Outcome.CASCADE_DELETED]
+        ).count()
+        average = (used_mb * 1024 * 1024 / total) if total else 2048
+        self.cursor["storage_freed_bytes"] = int(gone * average)
+        self.cursor["average_record_bytes"] = int(average)
+        self.log(
+            f"Storage freed in Salesforce: about {int(gone * average / 1024)} KB "
+            f"({gone} records × {int(average)} bytes on average)."
+        )
+
+    def settle_counters(self) -> None:
+        """Exact counters from the per-record results (a resumed run re-reads pages)."""
+        records = ArchiveRecord.objects.filter(job=self.job)
+        JobObject.objects.filter(pk=self.job_object.pk).update(
+            records=records.count(),
+            added=records.exclude(outcome=Outcome.VERIFY_FAILED).count(),
+            deleted=records.filter(outcome__in=[Outcome.DELETED, Outcome.CASCADE_DELETED]).count(),
+        )
