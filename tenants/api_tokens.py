@@ -22,6 +22,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 
+from tenants.audit import Action, audit_record
 from tenants.client_ip import client_address
 from tenants.models import ApiToken, User
 from tenants.permitted_ips import address_permitted
@@ -57,6 +58,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
             prefix=secret[:SHOWN_PREFIX_LENGTH],
             token_hash=token_hash(secret),
         )
+        audit_record(
+            tenant=user.tenant_id,
+            action=Action.API_TOKEN_CREATED,
+            actor=user,
+            target=f"{token.name} ({token.prefix}…)",
+        )
     return token, secret
 
 
@@ -70,8 +77,15 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     if token is None:
         raise Http404("No such API token.")
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                tenant=token.tenant_id,
+                action=Action.API_TOKEN_REVOKED,
+                actor=actor,
+                target=f"{token.name} ({token.prefix}…)",
+            )
     return token
 
 

@@ -81,10 +81,10 @@ def _clean(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
-        return value[:DETAIL_TEXT_MAX]
-    if depth < 2 and isinstance(value, list | tuple | set | frozenset):
+        return value.replace("\x00", "")[:DETAIL_TEXT_MAX]
+    if depth < 3 and isinstance(value, list | tuple | set | frozenset):
         return [_clean(item, depth + 1) for item in list(value)[:DETAIL_KEYS_MAX]]
-    if depth < 2 and isinstance(value, dict):
+    if depth < 3 and isinstance(value, dict):
         return {
             str(key)[:64]: _clean(item, depth + 1)
             for key, item in list(value.items())[:DETAIL_KEYS_MAX]
@@ -116,8 +116,8 @@ def audit_record(
         tenant_id=tenant_id,
         action=action[:64],
         actor=actor,
-        actor_email=(actor.email if actor is not None else actor_email.strip())[:254],
+        actor_email=_clean(actor.email if actor is not None else actor_email.strip())[:254],
         address=address or None,
-        target=str(target)[:TARGET_MAX],
+        target=_clean(str(target))[:TARGET_MAX],
         detail=_clean(dict(detail or {})),
     )

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from common.email import absolute_url, send_templated_email
 from tenants import hooks, permitted_ips, selectors
-from tenants.models import Tenant, User, tenant_name_normal
+from tenants.audit import Action, audit_record
+from tenants.models import Permission, PermissionGroup, Tenant, User, tenant_name_normal
 from tenants.time_zones import DEFAULT as DEFAULT_TIME_ZONE
 from tenants.time_zones import time_zone_names
 from tenants.tokens import encode_uid, invitation_token, password_reset_token
@@ -123,6 +124,11 @@ def tenant_update(*, tenant: Tenant, actor: User, name: str, time_zone: str) -> 
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         zone_changed = locked.time_zone != time_zone
+        changes = {
+            field: {"from": getattr(locked, field), "to": value}
+            for field, value in (("name", name), ("time_zone", time_zone))
+            if getattr(locked, field) != value
+        }
         locked.name, locked.time_zone = name, time_zone
         try:
             with transaction.atomic():
@@ -131,6 +137,10 @@ def tenant_update(*, tenant: Tenant, actor: User, name: str, time_zone: str) -> 
             raise _org_name_taken(name) from None
         if zone_changed:
             hooks.time_zone_changed.fire(tenant=locked)
+        if changes:
+            audit_record(
+                tenant=tenant, action=Action.ORGANIZATION_CHANGED, actor=actor, detail=changes
+            )
     tenant.name, tenant.time_zone, tenant.updated_at = name, time_zone, locked.updated_at
     return tenant
 
@@ -161,6 +171,13 @@ def user_invite(
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
                 role=role,
+            )
+            audit_record(
+                tenant=tenant,
+                action=Action.USER_INVITED,
+                actor=actor,
+                target=email,
+                detail={"role": role},
             )
     except IntegrityError:
         raise ValidationError(
@@ -198,6 +215,9 @@ def password_reset_send(*, tenant: Tenant, email: str) -> None:
     user = selectors.user_get_in_tenant(tenant=tenant, email=email)
     if user is None or not user.is_active:
         return
+    audit_record(
+        tenant=tenant, action=Action.PASSWORD_RESET_REQUESTED, actor=user, target=user.email
+    )
     path = reverse(
         "tenants:password_reset",
         kwargs={"uidb64": encode_uid(user), "token": password_reset_token.make_token(user)},
@@ -221,6 +241,13 @@ def user_set_password(*, user: User, password: str) -> User:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
+        if user.tenant_id is not None:
+            audit_record(
+                tenant=user.tenant_id,
+                action=Action.PASSWORD_CHANGED,
+                actor=user,
+                target=user.email,
+            )
     return user
 
 
@@ -250,8 +277,17 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
         _lock_tenant_users(actor, user)
         if role != User.Role.ADMIN:
             _ensure_other_admin(user, "make a User of")
+        old_role = user.role
         user.role = role
         user.save(update_fields=["role", "updated_at"])
+        if old_role != role:
+            audit_record(
+                tenant=actor.tenant_id or 0,
+                action=Action.USER_ROLE_CHANGED,
+                actor=actor,
+                target=user.email,
+                detail={"from": old_role, "to": role},
+            )
     return user
 
 
@@ -260,16 +296,32 @@ def user_deactivate(*, actor: User, user: User) -> User:
     with transaction.atomic():
         _lock_tenant_users(actor, user)
         _ensure_other_admin(user, "deactivate")
+        was_active = user.is_active
         user.is_active = False
         user.save(update_fields=["is_active", "updated_at"])
+        if was_active:
+            audit_record(
+                tenant=actor.tenant_id or 0,
+                action=Action.USER_DEACTIVATED,
+                actor=actor,
+                target=user.email,
+            )
     return user
 
 
 def user_reactivate(*, actor: User, user: User) -> User:
     with transaction.atomic():
         _lock_tenant_users(actor, user)
+        was_active = user.is_active
         user.is_active = True
         user.save(update_fields=["is_active", "updated_at"])
+        if not was_active:
+            audit_record(
+                tenant=actor.tenant_id or 0,
+                action=Action.USER_REACTIVATED,
+                actor=actor,
+                target=user.email,
+            )
     return user
 
 
@@ -293,5 +345,142 @@ def tenant_set_permitted_networks(
         )
     with transaction.atomic():
         Tenant.objects.filter(pk=tenant.pk).update(permitted_networks=networks)
+        audit_record(
+            tenant=tenant,
+            action=Action.IP_SETTINGS_CHANGED,
+            actor=actor,
+            target="Permitted IPs",
+            detail={
+                "from": tenant.permitted_networks.splitlines(),
+                "to": networks.splitlines(),
+                "lockout_confirmed": bool(confirmed),
+            },
+        )
     tenant.permitted_networks = networks
     return tenant
+
+
+GROUP_NAME_MAX: int = PermissionGroup._meta.get_field("name").max_length or 80
+
+
+def _group_admin_check(actor: User) -> Tenant:
+    """The actor's tenant, if the actor is one of its active Admins."""
+    if actor.tenant is None or not actor.is_tenant_admin or not actor.is_active:
+        raise ValidationError("Only an Admin of the organization can manage its groups.")
+    return actor.tenant
+
+
+def _group_clean(
+    *, tenant: Tenant, name: str, permissions: list[str], group: PermissionGroup | None = None
+) -> tuple[str, list[str]]:
+    name = _text_clean("name", "group name", name, GROUP_NAME_MAX)
+    if not name:
+        raise ValidationError({"name": "Name the group."})
+    unknown = [p for p in permissions if p not in Permission.values]
+    if unknown:
+        raise ValidationError(
+            {"permissions": f"Unknown permission: {', '.join(unknown)[:120]}. Tick from the list."}
+        )
+    taken = PermissionGroup.objects.filter(tenant=tenant, name__iexact=name)
+    if group is not None:
+        taken = taken.exclude(pk=group.pk)
+    if taken.exists():
+        raise ValidationError({"name": f"A group named “{name}” already exists."})
+    return name, [p for p in Permission.values if p in permissions]
+
+
+def _members_clean(tenant: Tenant, member_ids) -> list[User]:
+    ids = {int(i) for i in member_ids}
+    members = list(User.objects.filter(tenant=tenant, pk__in=ids))
+    if len(members) != len(ids):
+        raise ValidationError({"members": "Choose members from your organization's users."})
+    return members
+
+
+def permission_group_create(
+    *, actor: User, name: str, permissions: list[str], member_ids=()
+) -> PermissionGroup:
+    """A new group of the actor's tenant (Admins only)."""
+    tenant = _group_admin_check(actor)
+    name, permissions = _group_clean(tenant=tenant, name=name, permissions=permissions)
+    members = _members_clean(tenant, member_ids)
+    try:
+        with transaction.atomic():
+            group = PermissionGroup.objects.create(
+                tenant=tenant, name=name, permissions=permissions
+            )
+            group.members.set(members)
+            audit_record(
+                tenant=tenant,
+                action=Action.GROUP_CREATED,
+                actor=actor,
+                target=name,
+                detail={
+                    "permissions": permissions,
+                    "members": sorted(m.email for m in members),
+                },
+            )
+    except IntegrityError:
+        raise ValidationError({"name": f"A group named “{name}” already exists."}) from None
+    return group
+
+
+def permission_group_update(
+    *, actor: User, group: PermissionGroup, name: str, permissions: list[str], member_ids=()
+) -> PermissionGroup:
+    """Rename a group, set its permissions and its members; one audit event for what
+    changed in its name and permissions, one for a change of members."""
+    tenant = _group_admin_check(actor)
+    if group.tenant_id != tenant.pk:
+        raise ValidationError("That group is not in your organization.")
+    name, permissions = _group_clean(tenant=tenant, name=name, permissions=permissions, group=group)
+    members = _members_clean(tenant, member_ids)
+    try:
+        with transaction.atomic():
+            locked = PermissionGroup.objects.select_for_update().get(pk=group.pk)
+            before = {m.email for m in locked.members.all()}
+            after = {m.email for m in members}
+            changes: dict[str, dict] = {}
+            if locked.name != name:
+                changes["name"] = {"from": locked.name, "to": name}
+            if locked.permissions != permissions:
+                changes["permissions"] = {"from": locked.permissions, "to": permissions}
+            locked.name, locked.permissions = name, permissions
+            locked.save(update_fields=["name", "permissions", "updated_at"])
+            locked.members.set(members)
+            if changes:
+                audit_record(
+                    tenant=tenant,
+                    action=Action.GROUP_CHANGED,
+                    actor=actor,
+                    target=name,
+                    detail=changes,
+                )
+            if before != after:
+                audit_record(
+                    tenant=tenant,
+                    action=Action.GROUP_MEMBERS_CHANGED,
+                    actor=actor,
+                    target=name,
+                    detail={"added": sorted(after - before), "removed": sorted(before - after)},
+                )
+    except IntegrityError:
+        raise ValidationError({"name": f"A group named “{name}” already exists."}) from None
+    group.name, group.permissions = name, permissions
+    return group
+
+
+def permission_group_delete(*, actor: User, group: PermissionGroup) -> None:
+    tenant = _group_admin_check(actor)
+    if group.tenant_id != tenant.pk:
+        raise ValidationError("That group is not in your organization.")
+    with transaction.atomic():
+        members = sorted(m.email for m in group.members.all())
+        audit_record(
+            tenant=tenant,
+            action=Action.GROUP_DELETED,
+            actor=actor,
+            target=group.name,
+            detail={"permissions": group.permissions, "members": members},
+        )
+        group.delete()

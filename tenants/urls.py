@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import api, views
+from tenants import api, security_views, views
 
 app_name = "tenants"
 urlpatterns = [
@@ -19,6 +19,22 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_detail, name="user_detail"),
     path("users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("organization/groups/", security_views.group_list, name="group_list"),
+    path("organization/groups/new/", security_views.group_create, name="group_create"),
+    path("organization/groups/<int:group_id>/", security_views.group_detail, name="group_detail"),
+    path(
+        "organization/groups/<int:group_id>/delete/",
+        security_views.group_delete,
+        name="group_delete",
+    ),
+    path("organization/audit-log/", security_views.audit_log, name="audit_log"),
+    path("organization/audit-log/csv/", security_views.audit_log_csv, name="audit_log_csv"),
+    path("account/", security_views.account, name="account"),
+    path(
+        "account/tokens/<int:token_id>/revoke/",
+        security_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("api/v1/me/", api.api_me, name="api_me"),
     path("api/v1/audit-events/", api.api_audit_events, name="api_audit_events"),
     path(

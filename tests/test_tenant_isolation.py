@@ -29,6 +29,7 @@ from tests.object_templates import factories as template_factories
 from tests.restores import factories as restore_factories
 from tests.schedules import factories as schedule_factories
 from tests.search import factories as search_factories
+from tests.tenants import factories as tenant_factories
 from tests.vault import factories as vault_factories
 
 
@@ -65,6 +66,8 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "request_id": lambda a: restore_factories.isolation_request(a).pk,
     "search_id": lambda a: search_factories.isolation_search(a).pk,
     "purge_id": lambda a: search_factories.isolation_purge(a).pk,
+    "group_id": lambda a: tenant_factories.isolation_group(a).pk,
+    "token_id": lambda a: tenant_factories.isolation_token(a).pk,
 }
 
 # Links sent by email: the signed token in the URL, not the session, grants access,

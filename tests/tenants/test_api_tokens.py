@@ -115,4 +115,30 @@ def test_the_audit_api_is_for_admins_and_scoped_to_the_tenant(client, admin_a, u
         client.get(reverse("tenants:api_audit_events"), **_bearer(user_secret)).status_code == 403
     )
     events = client.get(reverse("tenants:api_audit_events"), **_bearer(admin_secret)).json()
-    assert [e["target"] for e in events["events"]] == ["Org 1"]
+    connects = [e["target"] for e in events["events"] if e["action"] == "org.connected"]
+    assert connects == ["Org 1"]
+    assert all(e["actor"] != outsider.email for e in events["events"])
+
+
+@pytest.mark.django_db
+def test_the_account_page_creates_shows_once_lists_and_revokes(client_user_a, client, user_a):
+    from tenants.models import AuditEvent
+
+    page = client_user_a.post(reverse("tenants:account"), {"name": "nightly script"})
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    html = page.content.decode()
+    token = ApiToken.objects.get(user=user_a)
+    secret = html.split('<code id="new-token">', 1)[1].split("</code>", 1)[0]
+    assert secret.startswith(token.prefix)
+    assert client.get(ME, **_bearer(secret)).status_code == 200
+
+    again = client_user_a.get(reverse("tenants:account")).content.decode()
+    assert "nightly script" in again and token.prefix in again
+    assert secret not in again
+
+    revoke = client_user_a.post(reverse("tenants:api_token_revoke", args=[token.pk]))
+    assert revoke.status_code == 302
+    assert client.get(ME, **_bearer(secret)).status_code == 401
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+    assert actions == ["api_token.created", "api_token.revoked"]
