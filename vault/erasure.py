@@ -10,7 +10,8 @@ of those records is deleted (hard-deleted markers included; rows that reference 
 version, such as search's blind-index entries, go with it), and the blobs that only
 those records referenced are deleted.
 
-Refused, with nothing written: a record under an active legal hold (`HeldRecords`), or
+Refused, with nothing written: a record under an active legal hold (`HeldRecords`), a
+segment to rewrite under S3 Object Lock retention (`RecordsLocked`, `.until`), or
 a backup writing a snapshot of the org (`vault.services.VaultBusy`). Each segment is
 rewritten in its own transaction, so an interrupted erasure can be run again.
 """
@@ -26,9 +27,22 @@ from django.db.models import Count
 from common.storage import org_storage
 from vault import codec
 from vault.holds import held_scope
+from vault.immutability import locked_until
 from vault.metadata_services import sealed_aad_key
 from vault.models import Blob, MetadataComponentVersion, RecordVersion, Segment, Snapshot
 from vault.services import VaultBusy, _save
+
+
+class RecordsLocked(Exception):
+    """A version to rewrite is under S3 Object Lock retention until `until` (aware
+    datetime): nothing was erased; the purge can run once the lock has expired."""
+
+    def __init__(self, until):
+        self.until = until
+        super().__init__(
+            f"Some of these records are in backups locked by S3 Object Lock until "
+            f"{until:%Y-%m-%d %H:%M} UTC: they cannot be rewritten before then."
+        )
 
 
 class HeldRecords(Exception):
@@ -71,23 +85,25 @@ def records_erase(*, org, data_key: bytes, records: dict[str, list[str]]) -> Era
     blob_prefix = f"orgs/{org.pk}/blobs/"
     result = ErasureResult()
     candidates: set[str] = set()
+    plans = {}
     for object_name, id_list in records.items():
         ids = {rid for rid in id_list if rid}
-        if not ids:
-            continue
+        if ids:
+            plans[object_name] = (ids, _segments_to_rewrite(org, object_name, ids))
+    # A segment under S3 Object Lock cannot be replaced yet: refuse before any change.
+    until = locked_until(
+        org=org,
+        storage_keys=Segment.objects.filter(
+            pk__in={pk for _, seg_ids in plans.values() for pk in seg_ids}
+        ).values_list("storage_key", flat=True),
+        storage=storage,
+    )
+    if until is not None:
+        raise RecordsLocked(until)
+    for object_name, (ids, segment_ids) in plans.items():
         versions = RecordVersion.objects.filter(org=org, object_name=object_name)
         mine = versions.filter(record_id__in=ids)
         counted = list(mine.values_list("record_id", flat=True))
-        segment_ids = set(mine.exclude(segment=None).values_list("segment_id", flat=True))
-        # Segments holding rows no version reads (retention leaves mostly-live segments
-        # as they are) may hold these records too.
-        for pk, live, total in (
-            Segment.objects.filter(org=org, object_name=object_name)
-            .annotate(n=Count("versions"))
-            .values_list("pk", "n", "record_count")
-        ):
-            if live < total:
-                segment_ids.add(pk)
         for segment in Segment.objects.filter(pk__in=segment_ids).order_by("pk"):
             _rewrite_without(org, storage, data_key, segment, ids, blob_prefix, candidates, result)
         with transaction.atomic():
@@ -98,6 +114,21 @@ def records_erase(*, org, data_key: bytes, records: dict[str, list[str]]) -> Era
             org, storage, data_key, candidates, blob_prefix
         )
     return result
+
+
+def _segments_to_rewrite(org, object_name: str, ids: set[str]) -> set[int]:
+    mine = RecordVersion.objects.filter(org=org, object_name=object_name, record_id__in=ids)
+    segment_ids = set(mine.exclude(segment=None).values_list("segment_id", flat=True))
+    # Segments holding rows no version reads (retention leaves mostly-live segments
+    # as they are) may hold these records too.
+    for pk, live, total in (
+        Segment.objects.filter(org=org, object_name=object_name)
+        .annotate(n=Count("versions"))
+        .values_list("pk", "n", "record_count")
+    ):
+        if live < total:
+            segment_ids.add(pk)
+    return segment_ids
 
 
 def _rewrite_without(org, storage, data_key, segment, ids, blob_prefix, candidates, result):

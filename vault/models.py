@@ -315,6 +315,19 @@ class RetentionPolicy(models.Model):
         "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_swept_at = models.DateTimeField(null=True, blank=True)
+    # Immutable storage (vault/immutability.py): on an S3 bucket with Object Lock, every
+    # segment and blob is written locked for `lock_days` days in this mode.
+    lock_mode = models.CharField(
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[
+            ("", "Off"),
+            ("GOVERNANCE", "Governance mode"),
+            ("COMPLIANCE", "Compliance mode"),
+        ],
+    )
+    lock_days = models.PositiveIntegerField(default=30)
 
     def __str__(self) -> str:
         return f"Retention of org {self.org_id}: {self.get_mode_display()}"
@@ -322,3 +335,6 @@ class RetentionPolicy(models.Model):
 
 # The suppression list lives in its own module (vault/suppression.py).
 from vault.suppression import SuppressedRecord  # noqa: E402, F401
+
+# A key rotation's progress lives in its own module (vault/rotation_models.py).
+from vault.rotation_models import KeyRotation  # noqa: E402, F401

@@ -24,16 +24,18 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from common.storage import org_storage
 from vault import codec
 from vault.holds import HeldScope, held_scope
+from vault.immutability import locked_until
 from vault.metadata_services import sealed_aad_key
 from vault.models import (
     Blob,
@@ -64,11 +66,22 @@ def retention_policy_save(*, org, actor, **values) -> RetentionPolicy:
     return policy
 
 
-def kept_seqs(*, policy: RetentionPolicy, snapshots: list[tuple[int, datetime]], now) -> set[int]:
-    """The published snapshots (seq, published_at) the policy keeps."""
+def _tenant_zone(org):
+    try:
+        return ZoneInfo(org.tenant.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def kept_seqs(
+    *, policy: RetentionPolicy, snapshots: list[tuple[int, datetime]], now, tz=None
+) -> set[int]:
+    """The published snapshots (seq, published_at) the policy keeps. Days, weeks and
+    months are those of the tenant's time zone `tz` (UTC when not given)."""
     if not snapshots:
         return set()
-    ordered = sorted(snapshots)
+    zone = tz or UTC
+    ordered = sorted((seq, at.astimezone(zone)) for seq, at in snapshots)
     kept = {ordered[-1][0]}  # the newest is always kept
     if policy.mode == Mode.KEEP_ALL:
         return {seq for seq, _ in ordered}
@@ -124,6 +137,14 @@ class SweepResult:
     blobs_deleted: int = 0
     files_deleted: int = 0
     skipped: str = ""
+    # Objects under S3 Object Lock the sweep could not delete yet (kept, retried daily).
+    locked: list[str] = field(default_factory=list)
+    locked_until: datetime | None = None
+
+    def lock_refused(self, key: str, until) -> None:
+        self.locked.append(key)
+        if self.locked_until is None or until > self.locked_until:
+            self.locked_until = until
 
 
 def retention_plan(*, org, policy: RetentionPolicy, now=None) -> RetentionPlan:
@@ -139,7 +160,7 @@ def retention_plan(*, org, policy: RetentionPolicy, now=None) -> RetentionPlan:
         )
     )
     snapshots = [(seq, published_at or created_at) for seq, published_at, created_at in published]
-    kept = kept_seqs(policy=policy, snapshots=snapshots, now=now)
+    kept = kept_seqs(policy=policy, snapshots=snapshots, now=now, tz=_tenant_zone(org))
     plan.snapshots_expiring = sorted(seq for seq, _ in snapshots if seq not in kept)
     if not plan.snapshots_expiring:
         return plan
@@ -234,9 +255,20 @@ def retention_sweep(*, org, data_key: bytes, now=None) -> SweepResult:
             RecordVersion.objects.filter(pk__in=ids).delete()
         MetadataComponentVersion.objects.filter(pk__in=plan.drop_metadata_ids).delete()
     scope = held_scope(org=org)
+    # Segments nothing reads any more (a locked one a previous sweep had to keep) too.
+    touched |= set(
+        Segment.objects.filter(org=org)
+        .annotate(n=Count("versions"))
+        .filter(n=0)
+        .values_list("pk", flat=True)
+    )
     for segment in Segment.objects.filter(pk__in=touched).select_related("snapshot"):
+        until = locked_until(org=org, storage_keys=[segment.storage_key], storage=storage)
+        if until is not None:
+            result.lock_refused(segment.storage_key, until)
+            continue
         result.files_deleted += _shrink_segment(org, storage, data_key, segment, scope)
-    result.blobs_deleted = _drop_unreferenced_blobs(org, storage, data_key)
+    result.blobs_deleted = _drop_unreferenced_blobs(org, storage, data_key, result)
     for snapshot in Snapshot.objects.filter(org=org, status=Snapshot.Status.DISCARDED):
         _delete_prefix(storage, _prefix(org, snapshot.seq))
     RetentionPolicy.objects.filter(org=org).update(last_swept_at=timezone.now())
@@ -293,7 +325,7 @@ def _shrink_segment(org, storage, data_key, segment: Segment, scope: HeldScope) 
     return 1
 
 
-def _drop_unreferenced_blobs(org, storage, data_key) -> int:
+def _drop_unreferenced_blobs(org, storage, data_key, result=None) -> int:
     """Delete blobs that no remaining record value or metadata manifest names."""
     if not Blob.objects.filter(org=org).exists():
         return 0
@@ -330,6 +362,11 @@ def _drop_unreferenced_blobs(org, storage, data_key) -> int:
         # A backup that began since the references were read may reuse this body: stop.
         if building.exists():
             break
+        until = locked_until(org=org, storage_keys=[blob.storage_key], storage=storage)
+        if until is not None:
+            if result is not None:
+                result.lock_refused(blob.storage_key, until)
+            continue
         with transaction.atomic():
             Blob.objects.filter(pk=blob.pk).delete()
         storage.delete(blob.storage_key)
