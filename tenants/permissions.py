@@ -5,7 +5,8 @@ a User may do what the permission groups they belong to allow (nothing by defaul
   "restore", "archive", "export", "search", "purge", "manage_settings").
 - `user_permissions(user) -> frozenset[str]` (computed once per user object).
 - `@permission_required_or_403(perm)`: anonymous people go to sign-in, others
-  without the permission get the 403 page (JSON for an API request).
+  without the permission get the 403 page (JSON for an API request); `forbidden(request,
+  perm)` is that answer, for views that check inside (one view, several actions).
 - The context processor `tenants.permissions.can` puts `can` in every template:
   `{% if can.purge %}...{% endif %}` hides what the user may not do.
 """
@@ -62,6 +63,14 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
+def forbidden(request: HttpRequest, perm: str):
+    """The 403 answer for a request lacking `perm` (JSON for an API request)."""
+    label = Permission(perm).label
+    if _wants_json(request):
+        return JsonResponse({"error": f"You do not have the “{label}” permission."}, status=403)
+    return render(request, "tenants/forbidden.html", {"missing_permission": label}, status=403)
+
+
 def permission_required_or_403(perm: str) -> Callable:
     if perm not in PERMISSIONS:
         raise ValueError(f"Unknown permission {perm!r}: use one of {', '.join(PERMISSIONS)}.")
@@ -73,13 +82,7 @@ def permission_required_or_403(perm: str) -> Callable:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_can(user, perm):
-                if _wants_json(request):
-                    return JsonResponse(
-                        {"error": f"You do not have the “{Permission(perm).label}” permission."},
-                        status=403,
-                    )
-                context = {"missing_permission": Permission(perm).label}
-                return render(request, "tenants/forbidden.html", context, status=403)
+                return forbidden(request, perm)
             return view(request, *args, **kwargs)
 
         return wrapper
