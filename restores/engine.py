@@ -31,8 +31,9 @@ from orgs.keys import org_data_key
 from orgs.services import org_client
 from restores import selectors
 from restores.models import RestoreRecord, RestoreRequest, RestoreRun
+from restores.schema import record_problems
 from salesforce import writes
-from salesforce.quota import ApiQuota
+from salesforce.quota import ApiQuota, allowed
 from salesforce.writes import BATCH, WriteResult
 from vault.models import RecordVersion
 
@@ -191,6 +192,24 @@ class ObjectRestore:
         self.counts: dict[str, dict[str, int]] = {}
         self.planned_writes = 0
         self.written = {"records": 0, "added": 0, "changed": 0}
+        # A retry runs only the failed records of an earlier run: {object: {original Id}}.
+        self.retry_ids: dict[str, set[str]] | None = None
+        retry_of = ctx.job.settings.get("retry_of")
+        if retry_of:
+            self.retry_ids = defaultdict(set)
+            for object_name, rid in RestoreRecord.objects.filter(
+                job_id=retry_of, request=self.request, status=RestoreRecord.Status.FAILED
+            ).values_list("object_name", "original_id"):
+                self.retry_ids[object_name].add(rid)
+        # Child objects restored with their parents (step 3): {child: [(field, parent)]}
+        self.child_scope: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.scope: dict[str, set[str]] = {}  # object -> Ids of the correct set in scope
+        self.alive: dict[str, set[str]] = {}  # object -> Ids in the org (not in the bin)
+        self.coming: set[str] = set()  # original Ids this run undeletes or re-creates
+        self.prefixes: dict[str, str] = {}  # key prefix -> restored object
+        self.active_users: set[str] | None = None
+        self.new_ids: set[str] = set(self.id_map.values())
+        self.drift: list[str] = []
 
     @classmethod
     def run(cls, ctx, run: RestoreRun, job_object: JobObject) -> None:
@@ -212,10 +231,21 @@ class ObjectRestore:
                 write_calls=restore.calls.writes,
                 api_calls_for_run=restore.calls.reads
                 + (restore.planned_writes if restore.dry else restore.calls.writes),
+                drift=restore.drift,
+                **restore.api_budget(),
             )
 
     def log(self, message: str, level: str = JobLog.Level.INFO) -> None:
         self.ctx.log(message, level)
+
+    def api_budget(self) -> dict:
+        """The org's daily API requests left and what the quota setting lets us use."""
+        usage = self.quota.rest if getattr(self, "quota", None) else None
+        if usage is None:
+            return {}
+        left = max(usage.maximum - usage.used, 0)
+        quota = max(allowed(usage.maximum, self.quota.rest_percent) - usage.used, 0)
+        return {"api_remaining": left, "api_allowed": quota}
 
     def restore_all(self) -> None:
         org = self.request.org
@@ -225,10 +255,31 @@ class ObjectRestore:
         self.calls.reads += 1
         self.quota.use_limits(self.client.limits())
         self.log(f"API use at the start: {self.quota.summary(self.client)}.")
-        for name in self.request.object_names:
+        names = list(self.request.object_names)
+        for name in names:
             self.calls.reads += 1
             self.describes[name] = self.client.describe(name)
-        order, cycle = dependency_order(list(self.request.object_names), self.describes)
+        for parent, relationships in (self.request.children or {}).items():
+            for rel in self.describes[parent].get("childRelationships", []):
+                if rel.get("relationshipName") not in relationships:
+                    continue
+                child = rel["childSObject"]
+                if child not in self.describes:
+                    self.calls.reads += 1
+                    self.describes[child] = self.client.describe(child)
+                    names.append(child)
+                if child not in self.request.object_names:
+                    self.child_scope[child].append((rel["field"], parent))
+        for name in names:
+            if self.describes[name].get("keyPrefix"):
+                self.prefixes[self.describes[name]["keyPrefix"]] = name
+        if self.request.fallback_owner_id:
+            self.active_users = self.read_ids("SELECT Id FROM User WHERE IsActive = true")
+            self.log(
+                "Lookups to users no longer active in the org are set to the fallback owner "
+                f"{self.request.fallback_owner_id}."
+            )
+        order, cycle = dependency_order(names, self.describes)
         self.order = order
         if cycle:
             self.log(
@@ -292,13 +343,58 @@ class ObjectRestore:
             self.calls.reads += 1
             page = self.client.request("GET", page["nextRecordsUrl"]).json()
 
+    def read_ids(self, soql: str) -> set[str]:
+        ids: set[str] = set()
+        self.calls.reads += 1
+        page = self.client.request("GET", "query/", params={"q": soql}).json()
+        while True:
+            ids.update(str(r["Id"])[:15] for r in page.get("records", []))
+            if page.get("done", True) or not page.get("nextRecordsUrl"):
+                return ids
+            self.calls.reads += 1
+            page = self.client.request("GET", page["nextRecordsUrl"]).json()
+
     def mapped(self, record: dict, lookups: dict[str, list[str]]) -> dict:
         out = dict(record)
-        for field in lookups:
+        for field, targets in lookups.items():
             value = out.get(field)
             if value in self.id_map:
                 out[field] = self.id_map[value]
+            elif (
+                value
+                and self.active_users is not None
+                and "User" in targets
+                and str(value).startswith("005")
+                and str(value)[:15] not in self.active_users
+            ):
+                out[field] = self.request.fallback_owner_id
         return out
+
+    def exists(self, value: str) -> bool:
+        """Whether a lookup's target will be there when the record is written (only
+        known for the objects this run restores, and for users)."""
+        if value in self.id_map or value in self.coming or value in self.new_ids:
+            return True
+        if value == self.request.fallback_owner_id:
+            return True
+        name = self.prefixes.get(value[:3])
+        if name is not None and name in self.alive:
+            return value in self.alive[name]
+        if value.startswith("005") and self.active_users is not None:
+            return value[:15] in self.active_users
+        return True
+
+    def skip_drifted(self, name, rid, target: dict, fields, creating, action, results) -> bool:
+        problems = record_problems(
+            target, self.describes[name], fields=fields, creating=creating, exists=self.exists
+        )
+        if not problems:
+            return False
+        row = self.result(name, rid, action)
+        row.status = RestoreRecord.Status.SKIPPED
+        row.error_code, row.error_message = problems[0]
+        results[rid] = row
+        return True
 
     def restore_object(self, name: str) -> None:
         describe = self.describes[name]
@@ -313,6 +409,17 @@ class ObjectRestore:
             ).items()
             if keep(fields)
         }  # fmt: skip
+        if name in self.child_scope:
+            correct = {
+                rid: fields
+                for rid, fields in correct.items()
+                if any(fields.get(f) in self.scope.get(p, ()) for f, p in self.child_scope[name])
+            }
+        self.scope[name] = set(correct)
+        if self.retry_ids is not None:
+            wanted = self.retry_ids.get(name, set())
+            correct = {rid: fields for rid, fields in correct.items() if rid in wanted}
+        self.report_deleted_fields(name, correct)
         if self.request.compromised_seq:
             compromised = selectors.payloads_as_of(
                 org=self.request.org, object_name=name, seq=self.request.compromised_seq,
@@ -326,16 +433,28 @@ class ObjectRestore:
                 or any(compromised[rid][1].get(f) != fields.get(f) for f in update_fields)
             }
         live = self.read_live(name, sorted(set(update_fields) | set(create_fields)))
+        self.alive[name] = {rid for rid, rec in live.items() if not rec.get("IsDeleted")}
 
         undelete: list[str] = []
         updates: dict[str, dict] = {}  # target Id -> values
         inserts: dict[str, dict] = {}  # original Id -> correct record
         unchanged = 0
+        results: dict[str, RestoreRecord] = {}
+        for rid, fields in correct.items():
+            current = live.get(rid) or live.get(self.id_map.get(rid, ""))
+            if current is None:
+                inserts[rid] = fields
+            elif current.get("IsDeleted"):
+                self.coming.add(current["Id"])
+        self.coming.update(inserts)
         for rid, fields in correct.items():
             target = self.mapped(fields, lookups)
             current = live.get(rid) or live.get(self.id_map.get(rid, ""))
             if current is None:
-                inserts[rid] = fields
+                if self.skip_drifted(
+                    name, rid, target, create_fields, True, Action.INSERT, results
+                ):
+                    del inserts[rid]
                 continue
             deleted = bool(current.get("IsDeleted"))
             if deleted and self.dry and self.comes_back_with_parent(current, lookups):
@@ -347,22 +466,38 @@ class ObjectRestore:
                 for f in update_fields
                 if f in target and target.get(f) != current.get(f)
             }
+            if diff and self.skip_drifted(
+                name, current["Id"], target, list(diff), False, Action.UPDATE, results
+            ):
+                continue
             if diff:
                 updates[current["Id"]] = {"Id": current["Id"], **diff}
             elif not deleted:
                 unchanged += 1
 
+        skipped = len(results)
         self.counts[name] = {
             "undelete": len(undelete),
             "insert": len(inserts),
             "update": len(updates),
             "unchanged": unchanged,
+            "skipped": skipped,
         }
         self.log(
             f"{name}: {len(correct)} record(s) to check; {len(undelete)} to undelete, "
-            f"{len(inserts)} to insert anew, {len(updates)} to update, {unchanged} unchanged."
+            f"{len(inserts)} to insert anew, {len(updates)} to update, {unchanged} unchanged, "
+            f"{skipped} skipped (schema drift)."
         )
-        results: dict[str, RestoreRecord] = {}
+        if skipped:
+            codes = sorted({row.error_code for row in results.values()})
+            self.drift.append(
+                f"{name}: {skipped} record(s) the org's schema now refuses ({', '.join(codes)})"
+            )
+            self.log(
+                f"{name}: {skipped} record(s) skipped: the org's schema now refuses them "
+                f"({', '.join(codes)}); see the Review tab.",
+                JobLog.Level.WARNING,
+            )
         self.do_undeletes(name, undelete, results)
         self.do_inserts(name, inserts, create_fields, lookups, results)
         self.do_updates(name, updates, lookups, results)
@@ -374,6 +509,19 @@ class ObjectRestore:
             self.log(
                 f"{name}: {failed} record(s) failed; see the Review tab.", JobLog.Level.WARNING
             )
+
+    def report_deleted_fields(self, name: str, correct: dict[str, dict]) -> None:
+        """Fields of the backup that the org no longer has: their values are skipped."""
+        live = {f["name"] for f in self.describes[name].get("fields", [])}
+        gone: dict[str, int] = defaultdict(int)
+        for fields in correct.values():
+            for field, value in fields.items():
+                if field not in live and field != "attributes" and value not in (None, ""):
+                    gone[field] += 1
+        for field, n in sorted(gone.items()):
+            message = f"{name}.{field}: no longer in the org; its values are skipped ({n} records)"
+            self.drift.append(message)
+            self.log(f"Schema drift: {message}.", JobLog.Level.WARNING)
 
     def comes_back_with_parent(self, record: dict, lookups: dict[str, list[str]]) -> bool:
         """Dry run only: a Recycle Bin child whose parent this run undeletes comes back with
@@ -466,6 +614,7 @@ class ObjectRestore:
                     if row.status == RestoreRecord.Status.SUCCESS:
                         row.new_id = outcome[i].id  # type: ignore[index]
                         self.id_map[row.original_id] = row.new_id
+                        self.new_ids.add(row.new_id)
                         self.written["records"] += 1
                         self.written["added"] += 1
                 # Saved at once: a run killed after this write resumes with the Id map.

@@ -1,6 +1,7 @@
 from django import forms
 
 from restores import selectors
+from restores.models import RestoreRequest
 from vault.selectors import object_counts_as_of, published_seq
 
 
@@ -66,3 +67,116 @@ class RestoreRequestForm(forms.Form):
         return {
             name: [f.strip() for f in text.split(",") if f.strip()] for name, text in parsed.items()
         }
+
+
+# ------------------------------------------------------------------ the 5-step wizard
+STEPS = (
+    (1, "type", "Type"),
+    (2, "backups", "Backups"),
+    (3, "objects", "Objects"),
+    (4, "settings", "Object settings"),
+    (5, "finish", "Finish"),
+)
+
+
+class TypeForm(forms.Form):
+    type = forms.ChoiceField(
+        choices=RestoreRequest.Type.choices, widget=forms.RadioSelect, label="What to restore"
+    )
+
+
+class BackupsForm(forms.Form):
+    correct_job = forms.TypedChoiceField(label="Correct backup (the last good one)", coerce=int)
+    compromised_job = forms.TypedChoiceField(
+        label="Compromised backup",
+        coerce=int,
+        required=False,
+        help_text="The first backup that holds the bad state. “As of this backup” restores "
+        "compare the correct backup with the org as it is now.",
+    )
+
+    def __init__(self, *args, org, type: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (
+                job.pk,
+                f"Job {job.pk} · {job.name} · {job.finished_at or job.created_at:%b %d, %Y %H:%M}",
+            )
+            for job in selectors.backup_jobs(org=org, type=type)
+        ]
+        self.fields["correct_job"].choices = choices
+        later = [] if type == RestoreRequest.Type.ARCHIVE else selectors.backup_jobs(org=org)
+        self.fields["compromised_job"].choices = [
+            (0, "As of this backup (the org now is the compromised side)"),
+            *[(job.pk, f"Job {job.pk} · {job.name}") for job in later],
+        ]
+
+
+class ObjectsForm(forms.Form):
+    objects = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    children = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Child objects"
+    )
+    filters = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional, one per line: Object: SOQL condition (or a whole SELECT), "
+        "evaluated over the backup's versions, e.g. Account: Industry = 'Banking'.",
+    )
+
+    def __init__(self, *args, counts: dict[str, int], children: list[tuple[str, str]], **kw):
+        super().__init__(*args, **kw)
+        self.fields["objects"].choices = [(n, f"{n} ({c:,})") for n, c in sorted(counts.items())]
+        # "Parent:Relationship" values
+        self.fields["children"].choices = children
+
+    def clean_filters(self) -> dict[str, str]:
+        return _lines(self.cleaned_data["filters"], "condition")
+
+    def clean_children(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for value in self.cleaned_data["children"]:
+            parent, _, relationship = value.partition(":")
+            out.setdefault(parent, []).append(relationship)
+        return out
+
+
+class SettingsForm(forms.Form):
+    """Per object: a field list (`fields__<Object>`) and automations (`automations__<Object>`)."""
+
+    fallback_owner_id = forms.CharField(
+        label="Fallback owner (User Id)",
+        required=False,
+        max_length=18,
+        help_text="Lookups to users no longer active in the org (owners, and other user "
+        "lookups) are set to this user; leave empty to keep them (such records may fail).",
+    )
+
+    def __init__(self, *args, objects: dict[str, list], automations: dict[str, list], **kw):
+        super().__init__(*args, **kw)
+        for name, choices in objects.items():
+            self.fields[f"fields__{name}"] = forms.MultipleChoiceField(
+                label=f"{name}: fields to restore",
+                required=False,
+                choices=[(c.name, c.label) for c in choices if c.restorable],
+                widget=forms.CheckboxSelectMultiple,
+            )
+        for name, options in automations.items():
+            self.fields[f"automations__{name}"] = forms.MultipleChoiceField(
+                label=f"{name}: automations to suspend during the run",
+                required=False,
+                choices=options,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    def per_object(self, prefix: str) -> dict[str, list[str]]:
+        return {
+            key.split("__", 1)[1]: value
+            for key, value in self.cleaned_data.items()
+            if key.startswith(prefix + "__")
+        }
+
+
+class FinishForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -12,21 +12,33 @@ from django.db import models
 from django.utils import timezone
 
 VALIDITY = timedelta(days=7)
+WIZARD_STEPS = ("type", "backups", "objects", "settings", "finish")
 
 
 class RestoreRequest(models.Model):
     class Type(models.TextChoices):
         RECORDS = "records", "Backup (records)"
+        ARCHIVE = "archive", "Archive (records from an archive job)"
+        METADATA = "metadata", "Backup Metadata (components)"
+
+    class Status(models.TextChoices):
+        # A request being written in the wizard (each step saved); READY once finished.
+        DRAFT = "draft", "Draft"
+        READY = "ready", "Ready"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="restore_requests")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.RECORDS)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    # The last wizard step saved (1 Type .. 5 Finish).
+    step = models.PositiveSmallIntegerField(default=5)
     correct_job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    correct_seq = models.PositiveIntegerField()
+    # Null only on a draft whose Backups step is not saved yet.
+    correct_seq = models.PositiveIntegerField(null=True, blank=True)
     # Null: the compromised side is the org as it is when the restore runs.
     compromised_job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -36,6 +48,12 @@ class RestoreRequest(models.Model):
     object_names = models.JSONField(default=list)
     filters = models.JSONField(default=dict, blank=True)
     fields = models.JSONField(default=dict, blank=True)
+    # {parent object: [child relationship names]} restored with it (the wizard's step 3).
+    children = models.JSONField(default=dict, blank=True)
+    # {object: [automation full names]} switched off during the run (step 4).
+    automations = models.JSONField(default=dict, blank=True)
+    # A User Id put in lookups to users no longer active in the org (owners, creators).
+    fallback_owner_id = models.CharField(max_length=18, blank=True)
     created_by = models.ForeignKey(
         "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -52,6 +70,11 @@ class RestoreRequest(models.Model):
         return self.expires_at <= (now or timezone.now())
 
     @property
+    def next_step(self) -> str:
+        """The wizard step a draft continues with."""
+        return WIZARD_STEPS[min(self.step, len(WIZARD_STEPS) - 1)]
+
+    @property
     def compromised_label(self) -> str:
         return f"Job {self.compromised_job_id}" if self.compromised_seq else "the org now"
 
@@ -66,6 +89,8 @@ class RestoreRecord(models.Model):
         PLANNED = "planned", "Planned (dry run)"
         SUCCESS = "success", "Success"
         FAILED = "failed", "Failed"
+        # Not sent: the org's schema now refuses it (the error Salesforce answers for it).
+        SKIPPED = "skipped", "Skipped (schema drift)"
 
     job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="restore_records")
     request = models.ForeignKey(RestoreRequest, on_delete=models.CASCADE, related_name="records")
@@ -98,6 +123,13 @@ class RestoreRun(models.Model):
     read_calls = models.PositiveIntegerField(default=0)
     write_calls = models.PositiveIntegerField(default=0)
     api_calls_for_run = models.PositiveIntegerField(default=0)
+    bulk_jobs_for_run = models.PositiveIntegerField(default=0)
+    # The org's daily API requests left when the run read its limits, and how many of
+    # them the API quota setting lets the run use (null: not read).
+    api_remaining = models.PositiveIntegerField(null=True, blank=True)
+    api_allowed = models.PositiveIntegerField(null=True, blank=True)
+    # Schema drift found against the org now: ["Account.Foo__c: no longer in the org", ...]
+    drift = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -22,6 +22,10 @@ def restore_configure(*, org, settings: dict) -> JobConfig:
     request = RestoreRequest.objects.filter(org=org, pk=request_id).first()
     if request is None:
         raise ValueError(f"Restore request {request_id or '(none)'} is not one of this org's.")
+    if request.status == RestoreRequest.Status.DRAFT:
+        raise ValueError(
+            f"Restore request {request.pk} is a draft: finish its steps (up to Finish) first."
+        )
     if request.is_expired():
         raise ValueError(
             f"Restore request {request.pk} expired on {request.expires_at:%Y-%m-%d %H:%M} UTC "
@@ -29,8 +33,12 @@ def restore_configure(*, org, settings: dict) -> JobConfig:
         )
     dry_run = bool(settings.get("dry_run"))
     what = "Dry run of restore" if dry_run else "Restore"
+    out: dict = {"request_id": request.pk, "dry_run": dry_run}
+    if settings.get("retry_of"):
+        out["retry_of"] = int(settings["retry_of"])
+        what = "Retry of failed records of restore"
     return JobConfig(
-        settings={"request_id": request.pk, "dry_run": dry_run},
+        settings=out,
         name=f"{what}: {request.name}"[:200],
         message=f"{what} of request {request.pk} queued.",
     )

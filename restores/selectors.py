@@ -6,8 +6,10 @@ orgs.selectors.org_get(tenant=..., org_id=...).
 - `records_for_job(*, job)` — the run's per-record results.
 - `counts_for_job(*, job) -> dict[str, dict[str, dict[str, int]]]` — {object: {action:
   {status: n}}}.
-- `backup_jobs(*, org, limit=200)` — backup jobs with a published snapshot, newest first.
-- `snapshot_seq_for_job(*, org, job_id) -> int | None`
+- `backup_jobs(*, org, limit=200, type=None)` — jobs with a published snapshot, newest
+  first (type "archive": archive jobs' snapshots; "records"/"metadata": backups).
+- `snapshot_seq_for_job(*, org, job_id, type=None) -> int | None`
+- `ready_requests(*, org)` — finished (not draft) requests.
 - `payloads_as_of(*, org, object_name, seq, data_key, states) -> dict[str, tuple[str,
   dict]]` — {record Id: (state, fields)} of the object's versions as of snapshot `seq`
   in the given states, decrypted a batch of versions at a time.
@@ -32,6 +34,10 @@ def request_list(*, org):
         .select_related("correct_job", "compromised_job")
         .prefetch_related("runs")
     )
+
+
+def ready_requests(*, org):
+    return request_list(org=org).filter(status=RestoreRequest.Status.READY)
 
 
 def request_get(*, org, request_id: int) -> RestoreRequest:
@@ -59,18 +65,32 @@ def counts_for_job(*, job) -> dict[str, dict[str, dict[str, int]]]:
     return {name: dict(actions) for name, actions in counts.items()}
 
 
-def backup_jobs(*, org, limit: int = 200) -> list[Job]:
-    snapshots = (
-        Snapshot.objects.filter(org=org, status=Snapshot.Status.PUBLISHED, job__isnull=False)
-        .select_related("job")
-        .order_by("-seq")[:limit]
-    )
+ARCHIVE_OPERATION = "archive"
+ARCHIVED = "archived"  # an archive job's snapshot state (the archives app writes it)
+
+
+def _snapshots(*, org, type: str | None):
+    snapshots = Snapshot.objects.filter(org=org, job__isnull=False)
+    if type == RestoreRequest.Type.ARCHIVE:
+        return snapshots.filter(
+            job__operation=ARCHIVE_OPERATION, status__in=[Snapshot.Status.PUBLISHED, ARCHIVED]
+        )
+    snapshots = snapshots.filter(status=Snapshot.Status.PUBLISHED)
+    if type is not None:
+        snapshots = snapshots.exclude(job__operation=ARCHIVE_OPERATION)
+    return snapshots
+
+
+def backup_jobs(*, org, limit: int = 200, type: str | None = None) -> list[Job]:
+    """Jobs whose snapshot a request can name: backups, or archive jobs (type archive)."""
+    snapshots = _snapshots(org=org, type=type).select_related("job").order_by("-seq")[:limit]
     return [snapshot.job for snapshot in snapshots if snapshot.job is not None]
 
 
-def snapshot_seq_for_job(*, org, job_id: int) -> int | None:
+def snapshot_seq_for_job(*, org, job_id: int, type: str | None = None) -> int | None:
     return (
-        Snapshot.objects.filter(org=org, job_id=job_id, status=Snapshot.Status.PUBLISHED)
+        _snapshots(org=org, type=type)
+        .filter(job_id=job_id)
         .order_by("-seq")
         .values_list("seq", flat=True)
         .first()
@@ -99,3 +119,50 @@ def payloads_as_of(
     if batch:
         flush()
     return out
+
+
+def correct_version(*, request, object_name: str, record_id: str, data_key: bytes) -> dict:
+    """The record's fields in the request's correct backup ({} if it holds none)."""
+    version = (
+        object_records_as_of(org=request.org, object_name=object_name, seq=request.correct_seq)
+        .filter(record_id=record_id)
+        .first()
+    )
+    if version is None:
+        return {}
+    return version_payloads(org=request.org, versions=[version], data_key=data_key).get(
+        version.pk, {}
+    )
+
+
+def live_record(*, client, object_name: str, record_id: str) -> dict | None:
+    """The org's record now (Recycle Bin included), read live: describe + one queryAll."""
+    describe = client.describe(object_name)
+    names = [
+        f["name"]
+        for f in describe.get("fields", [])
+        if f.get("type") not in ("address", "location")
+    ]
+    # Names come from the org's describe; the Id is checked to be an Id.
+    if not record_id.isalnum() or len(record_id) not in (15, 18):
+        return None
+    soql = f"SELECT {', '.join(names)} FROM {object_name} WHERE Id = '{record_id}'"  # noqa: S608
+    rows = client.request("GET", "queryAll/", params={"q": soql}).json().get("records", [])
+    if not rows:
+        return None
+    rows[0].pop("attributes", None)
+    return rows[0]
+
+
+def compare_rows(correct: dict, current: dict | None, *, hide_identical: bool) -> list[tuple]:
+    """[(field, correct value, current value, identical)] side by side."""
+    current = current or {}
+    rows = []
+    for name in sorted(set(correct) | set(current)):
+        if name == "attributes":
+            continue
+        same = correct.get(name) == current.get(name)
+        if hide_identical and same:
+            continue
+        rows.append((name, correct.get(name), current.get(name), same))
+    return rows

@@ -17,47 +17,42 @@ from tests.restores.factories import make_request, make_run
 pytestmark = pytest.mark.django_db
 
 
-def test_admin_saves_a_request_from_the_one_page_form(tenant_a, client_admin_a):
-    org = make_org(tenant_a)
-    backup = make_backup(org, {"Account": [(record_id("001", 1), {"Name": "Acme"})]})
-    url = reverse("restores:restore", args=[org.pk])
-    page = client_admin_a.get(url).content.decode()
-    assert f'value="{backup.pk}"' in page and 'value="Account"' in page
-    assert "The org as it is now" in page
-    response = client_admin_a.post(
-        url,
-        {
-            "name": "Undo the bad import",
-            "correct_job": backup.pk,
-            "compromised_job": 0,
-            "objects": ["Account"],
-            "filters": "Account: Name LIKE 'A%'",
-            "field_lists": "Account: Name, Phone",
-        },
-    )
-    assert response.status_code == 302 and response["Location"] == url
-    request = RestoreRequest.objects.get(org=org)
-    assert (request.name, request.correct_job_id, request.compromised_job_id) == (
-        "Undo the bad import", backup.pk, None,
-    )  # fmt: skip
-    assert request.object_names == ["Account"]
-    assert request.filters == {"Account": "Name LIKE 'A%'"}
-    assert request.fields == {"Account": ["Name", "Phone"]}
-    assert request.expires_at - request.created_at == timedelta(days=7)
-    listed = client_admin_a.get(url).content.decode()
-    assert "Undo the bad import" in listed and "the org now" in listed
-
-
-def test_a_bad_request_says_what_is_wrong_and_saves_nothing(tenant_a, client_admin_a):
+def test_a_bad_backups_step_says_what_is_wrong_and_keeps_the_draft(tenant_a, client_admin_a):
     org = make_org(tenant_a)
     older = make_backup(org, {"Account": [(record_id("001", 1), {"Name": "Acme"})]})
     newer = make_backup(org, {"Account": [(record_id("001", 1), {"Name": "Acme 2"})]})
     response = client_admin_a.post(
-        reverse("restores:restore", args=[org.pk]),
-        {"correct_job": newer.pk, "compromised_job": older.pk, "objects": ["Account"]},
+        reverse("restores:wizard_new", args=[org.pk]), {"type": "records"}
+    )
+    draft = RestoreRequest.objects.get(org=org)
+    assert (draft.status, draft.step) == ("draft", 1)
+    assert response["Location"] == reverse("restores:wizard_backups", args=[org.pk, draft.pk])
+    page = client_admin_a.get(response["Location"]).content.decode()
+    assert f'value="{older.pk}"' in page and "As of this backup" in page
+    response = client_admin_a.post(
+        reverse("restores:wizard_backups", args=[org.pk, draft.pk]),
+        {"correct_job": newer.pk, "compromised_job": older.pk},
     )
     assert response.status_code == 200
     assert "must be later than the correct one" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.step, draft.correct_seq) == (1, None)
+    # A step after the next one is not reachable yet; a draft cannot run.
+    objects = client_admin_a.get(reverse("restores:wizard_finish", args=[org.pk, draft.pk]))
+    assert objects["Location"] == reverse("restores:wizard_backups", args=[org.pk, draft.pk])
+    client_admin_a.post(reverse("restores:run", args=[org.pk, draft.pk]), {"dry_run": "1"})
+    assert not Job.objects.filter(operation=RESTORE).exists()
+    listed = client_admin_a.get(reverse("restores:restore", args=[org.pk])).content.decode()
+    assert "draft, step 1 of 5" in listed
+    assert reverse("restores:wizard_backups", args=[org.pk, draft.pk]) in listed
+
+
+def test_a_user_without_the_restore_permission_cannot_start_the_wizard(tenant_a, client_user_a):
+    org = make_org(tenant_a)
+    response = client_user_a.post(
+        reverse("restores:wizard_new", args=[org.pk]), {"type": "records"}
+    )
+    assert response.status_code == 403
     assert not RestoreRequest.objects.exists()
 
 
@@ -103,10 +98,18 @@ def test_another_tenant_gets_404_on_every_restore_page(tenant_a, client_outsider
     job = make_run(request)
     for url in (
         reverse("restores:restore", args=[org.pk]),
+        reverse("restores:wizard_new", args=[org.pk]),
+        *[
+            reverse(f"restores:wizard_{step}", args=[org.pk, request.pk])
+            for step in ("type", "backups", "objects", "settings", "finish")
+        ],
         reverse("restores:job_review", args=[org.pk, job.pk]),
+        reverse("restores:job_review_data", args=[org.pk, job.pk]) + "?object=Account",
         reverse("restores:job_results_csv", args=[org.pk, job.pk]),
     ):
         assert client_outsider.get(url).status_code == 404, url
+    retry = reverse("restores:job_retry", args=[org.pk, job.pk])
+    assert client_outsider.post(retry).status_code == 404
     run = reverse("restores:run", args=[org.pk, request.pk])
     assert client_outsider.post(run).status_code == 404
     assert not Job.objects.filter(operation=RESTORE).exclude(pk=job.pk).exists()

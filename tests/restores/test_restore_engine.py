@@ -59,12 +59,13 @@ def test_restore_puts_changed_soft_and_hard_deleted_records_back_in_place(backup
     dry_run = RestoreRun.objects.get(job=dry)
     assert dry_run.write_calls == 0
     assert dry_run.counts["Account"] == {
-        "undelete": 1, "insert": 2, "update": 1, "unchanged": dry_run.counts["Account"]["unchanged"],
+        "undelete": 1, "insert": 2, "update": 1, "skipped": 0,
+        "unchanged": dry_run.counts["Account"]["unchanged"],
     }  # fmt: skip
     assert dry_run.counts["Account"]["unchanged"] > 0
     # The Contact in the bin comes back with its Account: not undeleted on its own.
     assert {k: v for k, v in dry_run.counts["Contact"].items() if k != "unchanged"} == {
-        "undelete": 0, "insert": 1, "update": 1,
+        "undelete": 0, "insert": 1, "update": 1, "skipped": 0,
     }  # fmt: skip
     assert _all_ids(sf, "Account") == before["Account"]  # a dry run writes nothing
 
@@ -112,7 +113,7 @@ def test_restore_puts_changed_soft_and_hard_deleted_records_back_in_place(backup
     counts = RestoreRun.objects.get(job=again).counts
     for name in ("Account", "Contact"):
         assert {k: v for k, v in counts[name].items() if k != "unchanged"} == {
-            "undelete": 0, "insert": 0, "update": 0,
+            "undelete": 0, "insert": 0, "update": 0, "skipped": 0,
         }  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """Create a restore request from a script.
 
     python manage.py restore_request --org 3 --correct-job 57 [--compromised-job 60]
-        --objects Account,Contact [--filter Account:"Industry = 'Banking'"]
-        [--fields Account:Name,Industry] [--name TEXT] [--json]
+        --objects Account,Contact [--children Account:Contacts]
+        [--filter Account:"Industry = 'Banking'"] [--fields Account:Name,Industry]
+        [--fallback-owner 005...] [--type records|archive] [--name TEXT] [--json]
 
 Prints the request's id (--json: the request as JSON). Without --compromised-job the
 compromised side is the org as it is when the restore runs. Valid for 7 days.
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--objects", required=True, help="object API names, comma-separated")
         parser.add_argument("--filter", action="append", default=[], help='OBJECT:"SOQL"')
         parser.add_argument("--fields", action="append", default=[], help="OBJECT:Field,Field")
+        parser.add_argument(
+            "--children", action="append", default=[], help="PARENT:ChildRelationship"
+        )
+        parser.add_argument("--fallback-owner", default="", help="User Id for inactive owners")
+        parser.add_argument("--type", default="records", choices=["records", "archive"])
         parser.add_argument("--name", default="")
         parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -48,6 +54,12 @@ class Command(BaseCommand):
             name: [f.strip() for f in text.split(",") if f.strip()]
             for name, text in _pairs(opts["fields"], "--fields").items()
         }
+        children: dict[str, list[str]] = {}
+        for value in opts["children"]:
+            parent, sep, relationship = value.partition(":")
+            if not sep or not parent.strip() or not relationship.strip():
+                raise CommandError(f"--children takes PARENT:Relationship, got {value!r}.")
+            children.setdefault(parent.strip(), []).append(relationship.strip())
         try:
             request = restore_request_create(
                 org=org,
@@ -56,6 +68,9 @@ class Command(BaseCommand):
                 objects=[n.strip() for n in opts["objects"].split(",") if n.strip()],
                 filters=_pairs(opts["filter"], "--filter"),
                 fields=fields,
+                children=children,
+                fallback_owner_id=opts["fallback_owner"],
+                type=opts["type"],
                 name=opts["name"],
             )
         except ValueError as exc:
@@ -70,6 +85,8 @@ class Command(BaseCommand):
                 "objects": request.object_names,
                 "filters": request.filters,
                 "fields": request.fields,
+                "children": request.children,
+                "fallback_owner_id": request.fallback_owner_id,
                 "expires_at": request.expires_at.isoformat(),
             }
             self.stdout.write(json.dumps(data, indent=2))
