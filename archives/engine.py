@@ -32,7 +32,7 @@ from archives.models import ArchiveRecord
 from common.crypto import encrypt
 from jobs.models import Job, JobLog, JobObject
 from jobs.runner import JobMustWait
-from object_templates.archive import CASCADED, DELETE, KEEP, archive_plan
+from object_templates.archive import CASCADED, DELETE, FILE_LINK, KEEP, archive_plan, with_files
 from object_templates.services import object_wheres
 from orgs.keys import org_data_key
 from orgs.services import org_client
@@ -117,7 +117,7 @@ class ArchiveRun:
         self.job_object = job_object
         self.cursor = dict(job_object.cursor or {})
         self.snapshot_spec = self.job.settings["template"]
-        self.plans = archive_plan(self.snapshot_spec)
+        self.plans = with_files(archive_plan(self.snapshot_spec))
         self.wheres = object_wheres(self.snapshot_spec)
         self.data_key = org_data_key(self.org)
         self.hash_key = codec.hash_key(self.data_key)
@@ -171,7 +171,10 @@ class ArchiveRun:
         for plan in order:
             if plan.name in done:
                 continue
-            self.read_object(snapshot, plan)
+            if plan.name in ("ContentDocument", "ContentVersion"):
+                self.read_files(snapshot, plan)
+            else:
+                self.read_object(snapshot, plan)
             done.add(plan.name)
             self.cursor["read"] = sorted(done)
             self.save()
@@ -187,13 +190,24 @@ class ArchiveRun:
         reader.load_describe()
         return reader
 
-    def read_object(self, snapshot: Snapshot, plan) -> None:
+    def read_files(self, snapshot: Snapshot, plan) -> None:
+        """The files of the archived links, 200 document Ids a query."""
+        documents = sorted(set(self.cursor.get("documents", [])))
+        field = "Id" if plan.name == "ContentDocument" else "ContentDocumentId"
+        start = self.cursor.get("files_at", {}).get(plan.name, 0)
+        for at in range(start, len(documents), writes.BATCH):
+            ids = ", ".join(f"'{d}'" for d in documents[at : at + writes.BATCH])
+            self.read_object(snapshot, plan, where=f"{field} IN ({ids})")
+            self.cursor.setdefault("files_at", {})[plan.name] = at + writes.BATCH
+            self.save()
+
+    def read_object(self, snapshot: Snapshot, plan, where: str | None = None) -> None:
         name = plan.name
         reader = self.reader_for(name)
         try:
             fields = reader.fields
             binary = binary_fields(reader.describe)
-            where = self.wheres.get(name, "")
+            where = self.wheres.get(name, "") if where is None else where
             total = reader.count(where, include_deleted=False)
             method = "Bulk API 2.0" if total > BULK_THRESHOLD else "REST query"
             action = {DELETE: "to delete", CASCADED: "deleted in cascade", KEEP: "retained"}
@@ -221,7 +235,11 @@ class ArchiveRun:
             owner_index = fields.index("OwnerId") if "OwnerId" in fields else None
             stamp = next((f for f in ("SystemModstamp", "LastModifiedDate") if f in fields), None)
             stamp_index = fields.index(stamp) if stamp else None
+            document_index = fields.index("ContentDocumentId") if name == FILE_LINK else None
             for page in pages:
+                if document_index is not None:
+                    documents = self.cursor.setdefault("documents", [])
+                    documents.extend(r[document_index] for r in page.rows if r[document_index])
                 records, rows = [], []
                 for row in page.rows:
                     body_hash = ""
@@ -357,7 +375,8 @@ class ArchiveRun:
 
     def delete_all(self) -> None:
         order = [p for p in self.plans.values() if p.action == DELETE]
-        order.sort(key=lambda p: -p.depth)  # children the template deletes, then parents
+        # Children the template deletes, then the files, then the parents.
+        order.sort(key=lambda p: 1 if p.name == "ContentDocument" else -p.depth)
         for plan in order:
             self.delete_object(plan.name)
             self.ctx.checkpoint()
@@ -378,7 +397,7 @@ class ArchiveRun:
         )
 
     def delete_object(self, name: str) -> None:
-        blocked = self.blocked_parents(name) if self.plans[name].depth == 0 else set()
+        blocked = self.blocked_parents(name) if self.plans[name].depth in (0, 2) else set()
         if blocked:
             n = ArchiveRecord.objects.filter(
                 job=self.job, object_name=name, outcome=Outcome.VERIFIED, record_id__in=blocked

@@ -201,6 +201,44 @@ def archive_plan(snapshot: dict) -> dict[str, ObjectPlan]:
 
 def deleted_and_kept(snapshot: dict) -> tuple[set[str], set[str]]:
     """(objects deleted from Salesforce, directly or in cascade; objects kept)."""
-    plans = archive_plan(snapshot)
+    plans = with_files(archive_plan(snapshot))
     deleted = {n for n, p in plans.items() if p.action in (DELETE, CASCADED)}
     return deleted, {n for n, p in plans.items() if p.action == KEEP}
+
+
+FILE_LINK = "ContentDocumentLink"
+
+
+def with_files(plans: dict[str, ObjectPlan]) -> dict[str, ObjectPlan]:
+    """Files linked through ContentDocumentLink: deleting a record (or its link) leaves the
+    file itself in Salesforce, so an archive that takes the links also archives the files
+    (ContentDocument, and every ContentVersion with its body) and deletes the files
+    (Salesforce deletes their versions and links with them) unless the links are kept."""
+    link = plans.get(FILE_LINK)
+    if link is None:
+        return plans
+    gone = link.action in (DELETE, CASCADED)
+    out = dict(plans)
+    out["ContentDocument"] = ObjectPlan(
+        name="ContentDocument",
+        action=DELETE if gone else KEEP,
+        reason="The files of the archived links: deleted from Salesforce."
+        if gone
+        else "The files of the archived links: kept with their links.",
+        parent=FILE_LINK,
+        retain=not gone,
+        depth=2,
+    )
+    out["ContentVersion"] = ObjectPlan(
+        name="ContentVersion",
+        action=CASCADED if gone else KEEP,
+        reason="Every version of an archived file, with its body: deleted with the file."
+        if gone
+        else "Every version of an archived file, with its body.",
+        parent="ContentDocument",
+        field="ContentDocumentId",
+        dependency=CASCADE,
+        retain=not gone,
+        depth=3,
+    )
+    return out
