@@ -65,9 +65,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_q",
     "common",
     "tenants",
+    "identity",
     "orgs",
     "jobs",
     "schedules",
@@ -94,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tenants.middleware.PermittedIPMiddleware",
+    # MFA before anything else: the code page, or enrolment when the policy requires it.
+    "identity.middleware.MFAMiddleware",
     "tenants.middleware.TenantTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -257,6 +262,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 # Its rate limits count by the client address under the TRUSTED_PROXIES rule.
 ACCOUNT_ADAPTER = "tenants.adapter.AccountAdapter"
+# Single sign-on (identity/): allauth's OAuth2 client calls providers through the
+# outbound-address guard (common/outbound.py).
+SOCIALACCOUNT_ADAPTER = "identity.adapter.SocialAccountAdapter"
 SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 10, minimum=1)  # failed attempts per 5 min
 # Failed sign-ins per client IP (SIGN_IN_RATE_LIMIT) and per organization + email (5),
 # both per 5 minutes; used by tenants/ratelimits.py through allauth's rate limiter.

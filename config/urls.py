@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tenants.urls")),
+    path("", include("identity.urls")),
     path("", include("orgs.urls")),
     path("", include("jobs.urls")),
     path("", include("schedules.urls")),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("restores.urls")),
     path("", include("search.urls")),
+    path("", include("archives.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
     path("", include("vault.urls")),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import apply_validation_error
 from common.pagination import paginate
-from tenants import ratelimits, selectors, services
+from tenants import hooks, ratelimits, selectors, services
 from tenants.access import admin_required
 from tenants.client_ip import client_address
 from tenants.forms import (
@@ -102,12 +102,23 @@ def sign_in_credentials(request):
     if tenant is None:
         return redirect("tenants:sign_in")
     form = CredentialsForm(request.POST or None, request=request, tenant=tenant)
-    context = {"form": form, "tenant": tenant}
+    sso_options = [
+        option for answer in hooks.sign_in_options.fire(tenant=tenant) for option in answer
+    ]
+    context = {"form": form, "tenant": tenant, "sso_options": sso_options}
     if request.method == "POST":
         email = request.POST.get("email", "")
         if not ratelimits.sign_in_allowed(request, tenant=tenant, email=email):
             context["error"] = ratelimits.TOO_MANY_SIGN_INS
             return render(request, "tenants/sign_in_credentials.html", context, status=429)
+        refusals = form.is_valid() and [
+            reason
+            for reason in hooks.password_sign_in_refusals.fire(tenant=tenant, user=form.user)
+            if reason
+        ]
+        if refusals:
+            context["error"] = refusals[0]
+            return render(request, "tenants/sign_in_credentials.html", context, status=403)
         if form.is_valid():
             next_url = request.session.pop(SESSION_NEXT, "") or settings.LOGIN_REDIRECT_URL
             login(request, form.user, backend=BACKEND)

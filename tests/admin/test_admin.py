@@ -26,6 +26,7 @@ from orgs.models import Org
 from schedules.models import Schedule
 from tenants.models import User
 from tests.backups.factories import make_backup, make_running_job, record_id
+from tests.fixtures.mfa import mfa_verified
 from tests.fixtures.personas import PASSWORD, sign_in
 from tests.object_templates.factories import add_object, make_template
 from tests.orgs.factories import make_org
@@ -65,9 +66,7 @@ def staff(db) -> User:
 
 @pytest.fixture
 def staff_client(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
+    return mfa_verified(Client(), staff)  # the Django admin always requires MFA
 
 
 @pytest.fixture
@@ -398,8 +397,7 @@ def test_job_actions_need_the_change_job_permission(world):
         username="viewer", email="viewer@orgvault.example", password=PASSWORD, is_staff=True
     )
     viewer.user_permissions.add(Permission.objects.get(codename="view_job"))
-    client = Client()
-    client.force_login(viewer)
+    client = mfa_verified(Client(), viewer)
     running = world["running"]
 
     response = client.get(reverse("admin:jobs_job_changelist"))
@@ -426,7 +424,8 @@ def test_staff_sign_in_reaches_the_admin(client, staff):
     response = admin_sign_in(client, "support", PASSWORD)
 
     assert response.status_code == 302 and response["Location"] == reverse("admin:index")
-    assert client.get(reverse("admin:index")).status_code == 200
+    # Staff always need MFA for the admin: first they set up an authenticator app.
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("identity:mfa_enrol"))
 
 
 @pytest.mark.django_db

@@ -2,14 +2,14 @@ import pytest
 from django.urls import reverse
 
 from tenants.models import User
+from tests.fixtures.mfa import mfa_verified
 from tests.fixtures.personas import make_user
 
 
 @pytest.fixture
 def staff_client(client, db):
     staff = User.objects.create_superuser(username="support", email="s@ov.example", password="x")
-    client.force_login(staff)
-    return client
+    return mfa_verified(client, staff)  # the Django admin always requires MFA
 
 
 @pytest.mark.django_db
