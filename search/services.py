@@ -22,6 +22,7 @@ from jobs.models import Job
 from jobs.services import job_start
 from search.models import Purge, PurgeSettings, Search
 from search.operations import PURGE, SEARCH
+from tenants.permissions import user_can
 from vault.erasure import erasure_refusals
 
 
@@ -66,8 +67,10 @@ def purge_settings_save(*, org, actor, require_approval: bool) -> PurgeSettings:
 def _check_admin(org, actor, *, operator_ok: bool = False) -> None:
     if actor is None and operator_ok:
         return  # a command run on the server (purge_run without --requested-by)
-    if actor is None or actor.tenant_id != org.tenant_id or not actor.is_tenant_admin:
-        raise PermissionDenied("Only an Admin of this organization can purge records.")
+    if actor is None or actor.tenant_id != org.tenant_id or not user_can(actor, "purge"):
+        raise PermissionDenied(
+            "Only people with the Purge permission in this organization can purge records."
+        )
 
 
 def purge_request(

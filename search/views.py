@@ -18,10 +18,7 @@ from orgs.selectors import org_get
 from orgs.services import org_data_key
 from search import selectors, services
 from search.models import Purge
-
-
-def _forbidden(request):
-    return render(request, "tenants/forbidden.html", status=403)
+from tenants.permissions import forbidden, user_can
 
 
 def _error(exc) -> str:
@@ -36,9 +33,13 @@ def search_page(request, org_id: int):
     values = {"object": "Contact", "filter": "", "children": ""}
     error = ""
     if request.method == "POST":
-        if not request.user.is_tenant_admin:
-            return _forbidden(request)
-        if "require_approval" in request.POST or request.POST.get("action") == "settings":
+        settings_change = (
+            "require_approval" in request.POST or request.POST.get("action") == "settings"
+        )
+        needed = "manage_settings" if settings_change else "search"
+        if not user_can(request.user, needed):
+            return forbidden(request, needed)
+        if settings_change:
             services.purge_settings_save(
                 org=org,
                 actor=request.user,
@@ -77,10 +78,12 @@ def search_page(request, org_id: int):
 def search_results(request, org_id: int, search_id: int):
     org = org_get(tenant=request.user.tenant, org_id=org_id)
     search = selectors.search_get(org=org, search_id=search_id)
+    if not user_can(request.user, "search"):  # results show record data
+        return forbidden(request, "search")
     error = ""
     if request.method == "POST":
-        if not request.user.is_tenant_admin:
-            return _forbidden(request)
+        if not user_can(request.user, "purge"):
+            return forbidden(request, "purge")
         try:
             purge = services.purge_request(
                 search=search,
@@ -113,8 +116,8 @@ def purge_page(request, org_id: int, purge_id: int):
     purge = selectors.purge_get(org=org, purge_id=purge_id)
     error = ""
     if request.method == "POST":
-        if not request.user.is_tenant_admin:
-            return _forbidden(request)
+        if not user_can(request.user, "purge"):
+            return forbidden(request, "purge")
         try:
             if request.POST.get("action") == "refuse":
                 services.purge_refuse(purge=purge, actor=request.user)
@@ -131,7 +134,7 @@ def purge_page(request, org_id: int, purge_id: int):
         "error": error,
         "can_approve": (
             purge.status == Purge.Status.AWAITING_APPROVAL
-            and request.user.is_tenant_admin
+            and user_can(request.user, "purge")
             and request.user.pk != purge.requested_by_id
         ),
     }
