@@ -29,6 +29,7 @@ from common.crypto import (
 from orgs.key_models import OrgKey
 from orgs.keys import (
     OrgKeyError,
+    _kms_key_state,
     _tenant_key_purpose,
     kms_client,
     kms_context,
@@ -74,6 +75,9 @@ def _kms_wrap(org: Org, kms: KmsSettings, data_key: bytes) -> bytes:
         access_key_id=kms.access_key_id,
         secret=kms.secret_access_key,
     )
+    state = _kms_key_state(client, kms.key_id)
+    if state not in ("", "Enabled"):
+        raise OrgKeyError(f"The AWS KMS key {kms.key_id} could not wrap a data key: it is {state}.")
     try:
         answer = client.encrypt(
             KeyId=kms.key_id, Plaintext=data_key, EncryptionContext=kms_context(org.pk)

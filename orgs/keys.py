@@ -88,11 +88,34 @@ def kms_reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _kms_key_state(client, kms_key_id: str) -> str:
+    """The KMS key's state ("Enabled", "Disabled", "PendingDeletion", ...), or "" when
+    DescribeKey is not allowed (Decrypt then answers for it)."""
+    try:
+        return client.describe_key(KeyId=kms_key_id)["KeyMetadata"].get("KeyState", "")
+    except Exception as exc:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+        if code in ("AccessDeniedException", "AccessDenied"):
+            return ""
+        raise OrgKeyError(
+            f"The AWS KMS key {kms_key_id} cannot be reached ({kms_reason(exc)}): no job "
+            "of this org can run, and nothing is written."
+        ) from None
+
+
 def _data_key_of(org: Org, key: OrgKey) -> bytes:
     """The data key of one (not retired) key row."""
     if key.source == OrgKey.Source.KMS:
+        client = _kms_client_for(key)
+        state = _kms_key_state(client, key.kms_key_id)
+        if state not in ("", "Enabled"):
+            raise OrgKeyError(
+                f"The AWS KMS key of org {org.name!r} ({key.kms_key_id}) is {state}: it "
+                "refused to unwrap the org's data key. While the KMS key is disabled, "
+                "revoked or unreachable no job of this org can run, and nothing is written."
+            )
         try:
-            answer = _kms_client_for(key).decrypt(
+            answer = client.decrypt(
                 CiphertextBlob=bytes(key.data_key_wrapped),
                 KeyId=key.kms_key_id,
                 EncryptionContext=kms_context(org.pk),

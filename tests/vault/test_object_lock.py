@@ -105,7 +105,7 @@ def test_org_deletion_is_refused_under_lock_and_under_legal_hold(
     backup(org, make_job(), data_key, [rec("A1", "one")])
     from jobs.models import Job
 
-    Job.objects.filter(org=org).update(status="succeeded")
+    Job.objects.filter(org=org).update(status=Job.Status.COMPLETED)
     with pytest.raises(OrgDeleteRefused) as refused:
         org_delete(org=org, actor=admin_a)
     assert "locked by S3 Object Lock until" in str(refused.value)
