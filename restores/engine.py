@@ -404,7 +404,7 @@ class ObjectRestore:
         correct = {
             rid: fields
             for rid, (_state, fields) in selectors.payloads_as_of(
-                org=self.request.org, object_name=name, seq=self.request.correct_seq,
+                org=self.request.org, object_name=name, seq=self.request.correct_seq or 0,
                 data_key=self.data_key, states=[State.PRESENT],
             ).items()
             if keep(fields)

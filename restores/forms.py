@@ -2,7 +2,6 @@ from django import forms
 
 from restores import selectors
 from restores.models import RestoreRequest
-from vault.selectors import object_counts_as_of, published_seq
 
 
 def _lines(text: str, what: str) -> dict[str, str]:
@@ -20,56 +19,14 @@ def _lines(text: str, what: str) -> dict[str, str]:
     return found
 
 
-class RestoreRequestForm(forms.Form):
-    """One page for now (the 5-step wizard comes later)."""
-
-    name = forms.CharField(max_length=200, required=False)
-    correct_job = forms.TypedChoiceField(label="Correct backup (the last good one)", coerce=int)
-    compromised_job = forms.TypedChoiceField(
-        label="Compromised backup",
-        coerce=int,
-        required=False,
-        help_text="The first backup holding the bad state; or the org as it is now.",
-    )
-    objects = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    filters = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional, one per line: Object: SOQL condition.",
-    )
-    field_lists = forms.CharField(
-        label="Fields",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional, one per line: Object: Field, Field (default: every field "
-        "updateable in the org now).",
-    )
-
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [
-            (
-                job.pk,
-                f"Job {job.pk} · {job.name} · {job.finished_at or job.created_at:%b %d, %Y %H:%M}",
-            )
-            for job in selectors.backup_jobs(org=org)
-        ]
-        self.fields["correct_job"].choices = choices
-        self.fields["compromised_job"].choices = [(0, "The org as it is now"), *choices]
-        names = sorted(object_counts_as_of(org=org, seq=published_seq(org=org)).items())
-        self.fields["objects"].choices = [(name, f"{name} ({n:,})") for name, n in names]
-
-    def clean_filters(self) -> dict[str, str]:
-        return _lines(self.cleaned_data["filters"], "condition")
-
-    def clean_field_lists(self) -> dict[str, list[str]]:
-        parsed = _lines(self.cleaned_data["field_lists"], "field list")
-        return {
-            name: [f.strip() for f in text.split(",") if f.strip()] for name, text in parsed.items()
-        }
-
-
 # ------------------------------------------------------------------ the 5-step wizard
+class _ChoicesForm(forms.Form):
+    def _choices(self, name: str, choices: list) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 — typed for mypy
+        field.choices = choices
+
+
 STEPS = (
     (1, "type", "Type"),
     (2, "backups", "Backups"),
@@ -85,7 +42,7 @@ class TypeForm(forms.Form):
     )
 
 
-class BackupsForm(forms.Form):
+class BackupsForm(_ChoicesForm):
     correct_job = forms.TypedChoiceField(label="Correct backup (the last good one)", coerce=int)
     compromised_job = forms.TypedChoiceField(
         label="Compromised backup",
@@ -104,15 +61,18 @@ class BackupsForm(forms.Form):
             )
             for job in selectors.backup_jobs(org=org, type=type)
         ]
-        self.fields["correct_job"].choices = choices
+        self._choices("correct_job", choices)
         later = [] if type == RestoreRequest.Type.ARCHIVE else selectors.backup_jobs(org=org)
-        self.fields["compromised_job"].choices = [
-            (0, "As of this backup (the org now is the compromised side)"),
-            *[(job.pk, f"Job {job.pk} · {job.name}") for job in later],
-        ]
+        self._choices(
+            "compromised_job",
+            [
+                (0, "As of this backup (the org now is the compromised side)"),
+                *[(job.pk, f"Job {job.pk} · {job.name}") for job in later],
+            ],
+        )
 
 
-class ObjectsForm(forms.Form):
+class ObjectsForm(_ChoicesForm):
     objects = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     children = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Child objects"
@@ -126,9 +86,8 @@ class ObjectsForm(forms.Form):
 
     def __init__(self, *args, counts: dict[str, int], children: list[tuple[str, str]], **kw):
         super().__init__(*args, **kw)
-        self.fields["objects"].choices = [(n, f"{n} ({c:,})") for n, c in sorted(counts.items())]
-        # "Parent:Relationship" values
-        self.fields["children"].choices = children
+        self._choices("objects", [(n, f"{n} ({c:,})") for n, c in sorted(counts.items())])
+        self._choices("children", children)  # "Parent:Relationship" values
 
     def clean_filters(self) -> dict[str, str]:
         return _lines(self.cleaned_data["filters"], "condition")
