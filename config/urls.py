@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("restores.urls")),
     path("", include("search.urls")),
     path("", include("archives.urls")),
+    path("", include("archives.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
     path("", include("vault.urls")),

@@ -18,4 +18,5 @@ urlpatterns = [
     path(OBJECT + "remove/", views.object_remove, name="object_remove"),
     path(OBJECT + "filter/", views.filter_apply, name="filter"),
     path(OBJECT + "count/", views.filter_count, name="count"),
+    path(OBJECT + "retain/", views.object_retain, name="object_retain"),
 ]

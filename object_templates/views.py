@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from common.pagination import paginate
 from object_templates import selectors, services
+from object_templates.archive import archive_plan, template_set_retain, with_files
 from object_templates.forms import OPERATORS, FilterForm, TemplateForm
+from object_templates.models import ObjectTemplate
 from orgs.models import Org
 from orgs.selectors import catalog_entries, org_get
 from tenants.access import admin_required
@@ -46,7 +48,13 @@ def _builder(request, template, *, form=None, status=200, open_filter=None):
     added = {p.object.object_name for p in panels} | {
         c.object.object_name for p in panels for c in p.children
     }
+    plans = (
+        with_files(archive_plan(services.template_spec(template)))
+        if template.kind == ObjectTemplate.Kind.ARCHIVE
+        else {}
+    )
     for panel in [p for top in panels for p in (top, *top.children)]:
+        panel.plan = plans.get(panel.object.object_name)
         if open_filter and panel.object.pk == open_filter[0]:
             _, panel.filter_mode, panel.filter_where, panel.filter_rows, panel.filter_error = (
                 open_filter
@@ -84,10 +92,12 @@ def template_list(request, org_id: int):
 def template_new(request, org_id: int):
     org = _org(request, org_id)
     form = TemplateForm(request.POST or None)
+    kind = request.GET.get("kind", ObjectTemplate.Kind.BACKUP)
+    kind = kind if kind in ObjectTemplate.Kind.values else ObjectTemplate.Kind.BACKUP
     if request.method == "POST" and form.is_valid():
         try:
             template = services.template_create(
-                org=org, created_by=request.user, **form.cleaned_data
+                org=org, created_by=request.user, kind=kind, **form.cleaned_data
             )
             return _edit(template)
         except services.TemplateError as exc:
@@ -195,3 +205,17 @@ def filter_count(request, org_id: int, template_id: int, template_object_id: int
     except services.TemplateError as exc:
         context["error"] = str(exc)
     return render(request, "object_templates/partials/count.html", context)
+
+
+@require_POST
+@admin_required
+def object_retain(request, org_id: int, template_id: int, template_object_id: int):
+    """Retain this object (archive templates): archived, and kept in Salesforce."""
+    template_object = _object(request, org_id, template_id, template_object_id)
+    try:
+        template_set_retain(
+            template_object=template_object, retain=request.POST.get("retain") == "on"
+        )
+    except services.TemplateError as exc:
+        messages.error(request, str(exc))
+    return _edit(template_object.template)
