@@ -40,9 +40,12 @@ def _sso_error(request, message: str, status: int = 400):
 
 
 def sso_start(request, provider_id):
-    """LOGIN WITH SSO on step 2 of sign-in: off to the tenant's provider."""
+    """LOGIN WITH SSO on step 2 of sign-in (or a signed-in user signing in again): off to
+    the tenant's provider; another tenant's provider is a 404."""
     tenant_id = request.session.get(SESSION_SIGN_IN_TENANT)
     tenant = tenant_selectors.tenant_get(tenant_id=tenant_id) if tenant_id else None
+    if request.user.is_authenticated:
+        tenant = request.user.tenant
     if tenant is None:
         return redirect("tenants:sign_in")
     provider = selectors.provider_get(tenant=tenant, provider_id=provider_id)

@@ -24,6 +24,7 @@ from tenants.models import Tenant, User
 from tests.backups import factories as backup_factories
 from tests.backups import metadata_factories
 from tests.exports import factories as export_factories
+from tests.identity import factories as identity_factories
 from tests.notifications import factories as notification_factories
 from tests.object_templates import factories as template_factories
 from tests.restores import factories as restore_factories
@@ -68,6 +69,7 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "purge_id": lambda a: search_factories.isolation_purge(a).pk,
     "group_id": lambda a: tenant_factories.isolation_group(a).pk,
     "token_id": lambda a: tenant_factories.isolation_token(a).pk,
+    "provider_id": lambda a: identity_factories.isolation_provider(a).pk,
 }
 
 # Links sent by email: the signed token in the URL, not the session, grants access,
