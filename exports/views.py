@@ -15,6 +15,8 @@ from exports.engine import zip_stream
 from exports.forms import ExportForm
 from jobs.views import get_job, render_job_tab
 from orgs.selectors import org_get
+from tenants.audit import Action, audit_record
+from tenants.permissions import forbidden, user_can
 
 
 @login_required
@@ -22,8 +24,8 @@ def export_page(request, org_id: int):
     org = org_get(tenant=request.user.tenant, org_id=org_id)
     form = ExportForm(request.POST or None, org=org)
     if request.method == "POST":
-        if not request.user.is_tenant_admin:
-            return render(request, "tenants/forbidden.html", status=403)
+        if not user_can(request.user, "export"):
+            return forbidden(request, "export")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -58,10 +60,19 @@ def job_download(request, org_id: int, job_id: int):
 def export_download(request, org_id: int, export_id: int):
     org = org_get(tenant=request.user.tenant, org_id=org_id)
     export = selectors.export_get(org=org, export_id=export_id)
+    if not user_can(request.user, "export"):
+        return forbidden(request, "export")
     if not export.is_ready or export.is_expired():
         context = {"org": org, "export": export, "active_nav": "export"}
         return render(request, "exports/gone.html", context, status=410)
     services.export_record_download(export=export, user=request.user)
+    audit_record(
+        tenant=org.tenant_id,
+        action=Action.DOWNLOAD,
+        request=request,
+        target=f"Export {export.pk}",
+        detail={"org": org.pk, "job": export.job_id, "file": export.file_name},
+    )
     response = StreamingHttpResponse(zip_stream(export, org=org), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
     return response
