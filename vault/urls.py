@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vault import views
+from vault import key_views, views
 
 app_name = "vault"
 
@@ -25,4 +25,6 @@ urlpatterns = [
         views.hold_lift,
         name="hold_lift",
     ),
+    path("orgs/<int:org_id>/settings/keys/", key_views.keys_page, name="keys"),
+    path("orgs/<int:org_id>/settings/keys/add/", key_views.key_add, name="key_add"),
 ]

@@ -12,6 +12,7 @@ from orgs.selectors import org_get
 from tenants.access import admin_required
 from vault import holds, retention
 from vault.forms import HoldForm, LiftForm, RetentionForm
+from vault.immutability import storage_immutability
 from vault.models import IntegrityCheck
 
 
@@ -30,6 +31,7 @@ def _page(request, org, *, policy_form=None, hold_form=None, plan=None, status: 
         "hold_form": hold_form or HoldForm(prefix="hold"),
         "holds": holds.legal_holds(org=org),
         "checks": IntegrityCheck.objects.filter(org=org)[:5],
+        "immutability": storage_immutability(org=org),
     }
     return render(request, "vault/retention.html", context, status=status)
 
