@@ -333,8 +333,7 @@ class RetentionPolicy(models.Model):
         return f"Retention of org {self.org_id}: {self.get_mode_display()}"
 
 
-# The suppression list lives in its own module (vault/suppression.py).
-from vault.suppression import SuppressedRecord  # noqa: E402, F401
-
-# A key rotation's progress lives in its own module (vault/rotation_models.py).
+# The suppression list (vault/suppression.py) and a key rotation's progress
+# (vault/rotation_models.py) live in their own modules.
 from vault.rotation_models import KeyRotation  # noqa: E402, F401
+from vault.suppression import SuppressedRecord  # noqa: E402, F401
