@@ -22,7 +22,19 @@ from restores import selectors
 from restores.engine import compile_filter
 from restores.models import VALIDITY, RestoreRequest
 from restores.operations import RESTORE
-from vault.selectors import object_counts_as_of
+from vault.models import RecordVersion
+from vault.selectors import object_counts_as_of, object_records_as_of
+
+
+def _counts_as_of(*, org, seq: int) -> dict[str, int]:
+    """Restorable records per object: an archive job's records are `archived` versions."""
+    counts = object_counts_as_of(org=org, seq=seq)
+    archived = RecordVersion.objects.filter(org=org, state=RecordVersion.State.ARCHIVED)
+    for name in archived.values_list("object_name", flat=True).distinct():
+        if name not in counts:
+            n = object_records_as_of(org=org, object_name=name, seq=seq).count()
+            counts[name] = n
+    return counts
 
 
 def _check_backups(
@@ -57,7 +69,7 @@ def _check_objects(
     names = list(dict.fromkeys(str(n).strip() for n in objects if str(n).strip()))
     if not names:
         raise ValueError("Choose at least one object to restore.")
-    available = object_counts_as_of(org=org, seq=correct_seq)
+    available = _counts_as_of(org=org, seq=correct_seq)
     missing = [n for n in names if n not in available]
     if missing:
         raise ValueError(
@@ -176,7 +188,7 @@ def restore_draft_backups(
     request.correct_job_id, request.correct_seq = correct_job, correct_seq
     request.compromised_job_id = compromised_job or None
     request.compromised_seq = compromised_seq
-    available = object_counts_as_of(org=request.org, seq=correct_seq)
+    available = _counts_as_of(org=request.org, seq=correct_seq)
     request.object_names = [n for n in request.object_names if n in available]
     fields = ["correct_job", "correct_seq", "compromised_job", "compromised_seq", "object_names"]
     return _saved(request, 2, fields)
