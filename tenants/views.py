@@ -15,6 +15,7 @@ from common.forms import apply_validation_error
 from common.pagination import paginate
 from tenants import hooks, ratelimits, selectors, services
 from tenants.access import admin_required
+from tenants.audit import Action, audit_record
 from tenants.client_ip import client_address
 from tenants.forms import (
     CredentialsForm,
@@ -122,8 +123,17 @@ def sign_in_credentials(request):
         if form.is_valid():
             next_url = request.session.pop(SESSION_NEXT, "") or settings.LOGIN_REDIRECT_URL
             login(request, form.user, backend=BACKEND)
+            audit_record(tenant=tenant, action=Action.SIGN_IN, actor=form.user, request=request)
             return redirect(next_url)
         ratelimits.sign_in_failed(request, tenant=tenant, email=email)
+        attempted = email.replace("\x00", "").strip()[:254]
+        audit_record(
+            tenant=tenant,
+            action=Action.SIGN_IN_FAILED,
+            actor=selectors.user_get_in_tenant(tenant=tenant, email=attempted),
+            actor_email=attempted,
+            request=request,
+        )
     return render(request, "tenants/sign_in_credentials.html", context)
 
 
