@@ -19,6 +19,7 @@ django-q2 runs the chunks (`rotation_chunk_task`, each queues the next one).
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -101,7 +102,7 @@ def rotation_chunk_task(rotation_id: int) -> None:
                 "vault.rotation.rotation_chunk_task",
                 rotation_id,
                 schedule_type="O",
-                next_run=timezone.now() + timezone.timedelta(seconds=30),
+                next_run=timezone.now() + timedelta(seconds=30),
                 name=f"key-rotation-{rotation_id}-{timezone.now():%H%M%S%f}",
             )
         else:
@@ -169,13 +170,13 @@ def _rewrite_chunk(rotation, org, ring, storage, limit: int) -> int:
             rotation.cursor = pk
             rotation.done += 1
         return len(rows)
-    rows = list(
+    sealed_rows = list(
         MetadataComponentVersion.objects.filter(org=org, pk__gt=rotation.cursor)
         .order_by("pk")
         .values_list("pk", "metadata_type", "full_name", "sealed")[:limit]
     )
-    for pk, metadata_type, full_name, sealed in rows:
-        sealed = bytes(sealed)
+    for pk, metadata_type, full_name, stored in sealed_rows:
+        sealed = bytes(stored)
         if ciphertext_key_id(sealed) != key_id:
             aad_key = sealed_aad_key(org.pk, metadata_type, full_name)
             plaintext = codec.unseal(data_key=ring, org_id=org.pk, storage_key=aad_key, blob=sealed)
@@ -186,7 +187,7 @@ def _rewrite_chunk(rotation, org, ring, storage, limit: int) -> int:
             rotation.rewritten += 1
         rotation.cursor = pk
         rotation.done += 1
-    return len(rows)
+    return len(sealed_rows)
 
 
 def _reencrypt_file(org, ring, storage, model, pk: int, storage_key: str, key_id: str) -> bool:

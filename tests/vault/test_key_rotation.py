@@ -238,3 +238,39 @@ def test_a_second_rotation_and_a_pasted_key(vault_org, data_key, make_job, admin
     assert org_check_tenant_key(org=org, key_text=pasted) == ring
     with pytest.raises(OrgKeyError):
         org_check_tenant_key(org=org, key_text=generated)
+
+
+def test_the_django_q_task_runs_the_chunks_to_the_end_and_audits(
+    vault_org, data_key, make_job, monkeypatch, admin_a
+):
+    from django_q.conf import Conf
+
+    from vault import rotation as rotation_module
+    from vault.rotation import rotation_chunk_task
+
+    org = vault_org
+    job = make_job()
+    s1 = snapshot_begin(org=org, job=job)
+    w = writer(s1, data_key, job)
+    for batch in range(5):
+        w.write_batch([rec(f"A{batch}-{i}", f"n{i}") for i in range(3)])
+    snapshot_publish(snapshot=s1)
+    org_key_add(org=org, source="generated", actor=admin_a)
+    rotation = rotation_start(org=org, actor=admin_a, enqueue=False)
+    monkeypatch.setattr(Conf, "SYNC", True)  # django-q2 runs each queued chunk at once
+    monkeypatch.setattr(rotation_module, "CHUNK", 2)  # 5 segments: three chunks
+    rotation_chunk_task(rotation.pk)
+    rotation.refresh_from_db()
+    assert rotation.status == KeyRotation.Status.DONE, rotation.message
+    assert (rotation.done, rotation.rewritten) == (5, 5)
+    assert names_as_of(org, s1.seq, org_data_key(org))["A4-2"] == ("present", "n2")
+    from tenants.models import AuditEvent
+
+    actions = list(AuditEvent.objects.filter(tenant=org.tenant).values_list("action", flat=True))
+    for action in (
+        "org.key_added",
+        "org.key_rotation_started",
+        "org.key_retired",
+        "org.key_rotated",
+    ):
+        assert action in actions
