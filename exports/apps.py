@@ -8,5 +8,9 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         # Tell the job engine about the export operation.
         from exports import operations
+        from exports.services import exports_drop_purged
+        from vault.hooks import records_erasing
 
         operations.register()
+        # A purge deletes the export files that may hold the purged records.
+        records_erasing.subscribe(exports_drop_purged)

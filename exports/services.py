@@ -7,6 +7,10 @@
 - `export_record_download(*, export, user) -> None` — count and log a download.
 - `export_sweep_expired(*, now=None) -> int` — delete the files of expired exports
   (the scheduler loop calls it); the rows stay, marked deleted. Returns how many.
+- `exports_drop_purged(*, org, versions) -> int` — vault.hooks.records_erasing: delete
+  the files of the org's exports that may hold records being purged (an export as of a
+  snapshot inside one of the versions' intervals, of an object they belong to), the
+  finished ones and the parts of ones still running. Returns how many files.
 """
 
 import logging
@@ -79,3 +83,33 @@ def export_sweep_expired(*, now=None) -> int:
         )
         swept += 1
     return swept
+
+
+def _covers(intervals, seq: int) -> bool:
+    return any(start <= seq and (end is None or seq < end) for start, end in intervals)
+
+
+def exports_drop_purged(*, org, versions: dict[str, list], **_) -> int:
+    dropped = 0
+    storage = org_storage(org)
+    for export in Export.objects.filter(org=org, deleted_at__isnull=True).select_related("job"):
+        objects = set(export.counts) | set((export.job.settings or {}).get("objects", []))
+        if not any(_covers(versions.get(name, []), export.snapshot_seq) for name in objects):
+            continue
+        keys = [export.storage_key] if export.storage_key else []
+        keys += [
+            key
+            for files in export.job.job_objects.values_list("cursor", flat=True)
+            for key in (files or {}).get("files", [])
+        ]
+        for key in keys:
+            if storage.exists(key):
+                storage.delete(key)
+        Export.objects.filter(pk=export.pk).update(deleted_at=timezone.now())
+        job_log(
+            job=export.job,
+            message="The export file was deleted: it may hold records that were purged.",
+            level=JobLog.Level.INFO,
+        )
+        dropped += 1
+    return dropped

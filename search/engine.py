@@ -9,14 +9,19 @@ Search ("search_request"):
   candidates' segments; any other filter scans the object's segments one at a time.
   The results are version ids per record (no field values); kept for `RETENTION`.
 
-Purge ("purge"): erases the approved selection through vault.erasure.records_erase and
-writes the certificate (counts, keyed hashes of the Ids, who requested and approved).
+Purge ("purge"): deletes the export files that may hold the records (through
+vault.hooks.records_erasing), erases the approved selection through
+vault.erasure.records_erase, then (options) adds the records to the org's suppression
+list (vault.suppression) and deletes them in Salesforce, and writes the certificate
+(counts, keyed hashes of the Ids, who requested and approved). A version under an S3
+Object Lock (vault.erasure.RecordsLocked) queues the purge until the lock expires; a
+legal hold refuses it with the reason.
 """
 
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -26,10 +31,18 @@ from orgs.services import org_data_key
 from search import blind_index
 from search.models import RETENTION, BlindIndexEntry, Purge, Search
 from search.segments import read_segment_rows
-from vault.erasure import records_erase
+from vault import erasure
+from vault.erasure import erasure_refusals, records_erase
+from vault.hooks import records_erasing
 from vault.models import RecordVersion, Segment, Snapshot
+from vault.suppression import records_suppress
 
 Kind = BlindIndexEntry.Kind
+# vault.erasure.RecordsLocked (a version under S3 Object Lock retention, `.until`) comes
+# with the vault's Object Lock support; until then nothing raises it.
+RECORDS_LOCKED: tuple[type[BaseException], ...] = tuple(
+    cls for cls in [getattr(erasure, "RecordsLocked", None)] if isinstance(cls, type)
+)
 
 
 def compile_filter(text: str) -> Callable[[dict], bool]:
@@ -237,7 +250,29 @@ class PurgeHandler:
             index_rows.filter(version__object_name=n, version__record_id__in=ids).count()
             for n, ids in selection.items()
         )
-        result = records_erase(org=job.org, data_key=data_key, records=selection)
+        # Refused before anything changes: a legal hold (HeldRecords), a backup writing
+        # (VaultBusy), a version under an S3 Object Lock (RecordsLocked: queued).
+        refusals = erasure_refusals(org=job.org, records=selection)
+        if refusals:
+            raise ValueError(refusals[0])
+        try:
+            exports_deleted = _drop_outside_copies(job.org, selection)
+            result = records_erase(org=job.org, data_key=data_key, records=selection)
+        except RECORDS_LOCKED as exc:
+            until = getattr(exc, "until", None) or timezone.now() + timedelta(hours=1)
+            Purge.objects.filter(pk=purge.pk).update(status=Purge.Status.WAITING, retry_at=until)
+            ctx.log(
+                "A version to rewrite is under an S3 Object Lock until "
+                f"{timezone.localtime(until):%b %-d, %Y %H:%M %Z}: the purge is queued and "
+                "runs again when the lock has expired."
+            )
+            return
+        suppressed = 0
+        if purge.suppress or purge.delete_in_salesforce:
+            suppressed = records_suppress(org=job.org, data_key=data_key, records=selection)
+        salesforce = {}
+        if purge.delete_in_salesforce:
+            salesforce = _delete_in_salesforce(ctx, job.org, selection)
         certificate = {
             "objects": result.objects,
             "record_hashes": {
@@ -249,6 +284,9 @@ class PurgeHandler:
             "bytes_rewritten": result.bytes_rewritten,
             "blobs_deleted": result.blobs_deleted,
             "index_rows_deleted": index_before,
+            "exports_deleted": exports_deleted,
+            "suppressed": suppressed,
+            **({"salesforce": salesforce} if purge.delete_in_salesforce else {}),
         }
         Purge.objects.filter(pk=purge.pk).update(certificate=certificate)
         total = sum(o["records"] for o in result.objects.values())
@@ -259,6 +297,8 @@ class PurgeHandler:
         if purge is None:
             return
         now = timezone.now()
+        if purge.status == Purge.Status.WAITING:
+            return  # queued until the lock expires (search.services.purge_retry_waiting)
         if status == Job.Status.COMPLETED:
             # Forget the Ids: the certificate holds keyed hashes only.
             Purge.objects.filter(pk=purge.pk).update(
@@ -272,6 +312,47 @@ class PurgeHandler:
             ctx.log(f"Purged {counts or 'nothing'} from every version in the vault.")
         else:
             Purge.objects.filter(pk=purge.pk).update(status=Purge.Status.FAILED, finished_at=now)
+
+
+def _drop_outside_copies(org, selection: dict[str, list[str]]) -> int:
+    """vault.hooks.records_erasing: files kept outside the vault (exports) that may hold
+    the records are deleted before the vault is rewritten. Returns how many."""
+    versions = {
+        name: list(
+            RecordVersion.objects.filter(
+                org=org, object_name=name, record_id__in=ids, segment__isnull=False
+            )
+            .values_list("valid_from", "valid_to")
+            .distinct()
+        )
+        for name, ids in selection.items()
+    }
+    return sum(int(n or 0) for n in records_erasing.fire(org=org, versions=versions))
+
+
+def _delete_in_salesforce(ctx, org, selection: dict[str, list[str]]) -> dict[str, int]:
+    """Delete the records in the org (sObject Collections, 200 a call; children first,
+    so a parent's cascade does not answer them as already deleted). A record already
+    gone counts as deleted."""
+    from orgs.services import org_client
+    from salesforce.writes import BATCH, collection_delete
+
+    client = org_client(org)
+    deleted = failed = calls = 0
+    search_object = next(iter(selection), "")
+    names = [n for n in selection if n != search_object] + [search_object]
+    for name in names:
+        ids = selection.get(name, [])
+        for start in range(0, len(ids), BATCH):
+            calls += 1
+            for outcome in collection_delete(client, ids[start : start + BATCH]):
+                if outcome.success or outcome.error_code in ("ENTITY_IS_DELETED", "NOT_FOUND"):
+                    deleted += 1
+                else:
+                    failed += 1
+                    ctx.log(f"Salesforce refused to delete a {name} record: {outcome.message}")
+    ctx.log(f"Deleted {deleted} record(s) in Salesforce ({calls} API call(s)); {failed} failed.")
+    return {"deleted": deleted, "failed": failed, "api_calls": calls}
 
 
 def _forget_in_searches(org_id: int, purge_id: int, selection: dict[str, list[str]]) -> None:

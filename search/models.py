@@ -109,6 +109,8 @@ class Purge(models.Model):
         REFUSED = "refused", "Refused"
         DONE = "done", "Purged"
         FAILED = "failed", "Failed"
+        # A version to rewrite is under S3 Object Lock retention: retried after `retry_at`.
+        WAITING = "waiting", "Waiting for a retention lock"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="purges")
@@ -120,6 +122,12 @@ class Purge(models.Model):
     # data of a kind); the certificate keeps keyed hashes only.
     selection = models.JSONField(default=dict, blank=True)
     include_children = models.BooleanField(default=True)
+    # Also delete the records in Salesforce (sObject Collections); either option adds
+    # them to the org's suppression list (vault.suppression) so later backups skip them.
+    delete_in_salesforce = models.BooleanField(default=False)
+    suppress = models.BooleanField(default=False)
+    # WAITING: when the lock expires and the hourly sweep runs the purge again.
+    retry_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.AWAITING_APPROVAL
     )
@@ -133,7 +141,8 @@ class Purge(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # {"objects": {name: {"records": n, "versions": n}}, "record_hashes": {name: [hex]},
-    #  "segments_rewritten": n, "blobs_deleted": n, "index_rows_deleted": n}
+    #  "segments_rewritten": n, "blobs_deleted": n, "index_rows_deleted": n,
+    #  "exports_deleted": n, "suppressed": n, "salesforce": {"deleted": n, "failed": n}}
     certificate = models.JSONField(default=dict, blank=True)
 
     class Meta:

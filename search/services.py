@@ -6,10 +6,14 @@
   require_approval)` — the two-person rule (on by default for production orgs).
 - `purge_request(*, search, actor, records=None, include_children=True,
   enqueue=True) -> Purge` — ask to purge chosen records of a search (all its matches by
-  default); without the two-person rule it is approved and started at once. `actor`
+  default); without the two-person rule it is approved and started at once.
+  `delete_in_salesforce` also deletes them in the org; it and `suppress` add them to
+  the org's suppression list so later backups do not store them again. `actor`
   None is the server's operator (the purge_run command).
 - `search_sweep_expired(*, now=None) -> int` — searches past their 7 days forget their
   results and filter (django-q2 runs it hourly: search.tasks, migration 0002).
+- `purge_retry_waiting(*, now=None, enqueue=True) -> list[Purge]` — purges waiting for
+  an S3 Object Lock to expire run again once it has (the hourly sweep).
 - `purge_approve(*, purge, actor, enqueue=True) -> Purge` — a second Admin approves;
   the purge job starts. `purge_refuse(*, purge, actor)` — or refuses it.
 """
@@ -74,7 +78,14 @@ def _check_admin(org, actor, *, operator_ok: bool = False) -> None:
 
 
 def purge_request(
-    *, search: Search, actor, records=None, include_children: bool = True, enqueue=True
+    *,
+    search: Search,
+    actor,
+    records=None,
+    include_children: bool = True,
+    delete_in_salesforce: bool = False,
+    suppress: bool = False,
+    enqueue=True,
 ) -> Purge:
     org = search.org
     _check_admin(org, actor, operator_ok=True)
@@ -99,6 +110,8 @@ def purge_request(
         search=search,
         selection=selection,
         include_children=include_children,
+        delete_in_salesforce=delete_in_salesforce,
+        suppress=suppress or delete_in_salesforce,
         requested_by=actor,
     )
     if not purge_required_approval(org=org):
@@ -144,3 +157,28 @@ def _approve(purge: Purge, actor, *, enqueue: bool) -> Purge:
         Purge.objects.filter(pk=purge.pk).update(job=job)
     purge.refresh_from_db()
     return purge
+
+
+def purge_retry_waiting(*, now=None, enqueue=True) -> list[Purge]:
+    """Purges queued behind an S3 Object Lock whose lock has expired run again (the
+    hourly sweep calls it). A legal hold placed meanwhile refuses them with the reason."""
+    now = now or timezone.now()
+    started = []
+    for purge in Purge.objects.filter(status=Purge.Status.WAITING, retry_at__lte=now):
+        with transaction.atomic():
+            won = Purge.objects.filter(pk=purge.pk, status=Purge.Status.WAITING).update(
+                status=Purge.Status.APPROVED, job=None, retry_at=None
+            )
+            if not won:
+                continue
+            job = job_start(
+                org=purge.org,
+                operation=PURGE,
+                settings={"purge": purge.pk},
+                created_by=purge.approved_by,
+                enqueue=enqueue,
+            )
+            Purge.objects.filter(pk=purge.pk).update(job=job)
+        purge.refresh_from_db()
+        started.append(purge)
+    return started

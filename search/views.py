@@ -90,6 +90,8 @@ def search_results(request, org_id: int, search_id: int):
                 actor=request.user,
                 records=request.POST.getlist("record") or None,
                 include_children=bool(request.POST.get("include_children")),
+                delete_in_salesforce=bool(request.POST.get("delete_in_salesforce")),
+                suppress=bool(request.POST.get("suppress")),
             )
         except (ValidationError, PermissionDenied) as exc:
             error = _error(exc)

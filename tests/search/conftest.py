@@ -19,6 +19,11 @@ def second_admin(tenant_a):
 
 @pytest.fixture
 def marked(backup_org, sfsim):  # noqa: F811 — the fixture above
+    return make_marked(backup_org, sfsim)
+
+
+def make_marked(org, sfsim) -> dict:
+    """A marker email in one Contact (and a Case of it), backed up through 4 versions."""
     from tests.search.support import run_backup
 
     sf = sf_client(sfsim)
@@ -28,18 +33,18 @@ def marked(backup_org, sfsim):  # noqa: F811 — the fixture above
         {"LastName": f"Marker{token}", "Email": marker, "Title": "First title"}
     )["id"]
     case_id = sf.Case.create({"Subject": f"Case of {token}", "ContactId": contact_id})["id"]
-    jobs = [run_backup(backup_org)]
+    jobs = [run_backup(org)]
     sf.Contact.update(contact_id, {"Title": "Second title"})
-    jobs.append(run_backup(backup_org))
+    jobs.append(run_backup(org))
     sf.Contact.update(contact_id, {"Email": f"renamed-{token}@marker.example"})
-    jobs.append(run_backup(backup_org))
+    jobs.append(run_backup(org))
     sf.Case.delete(case_id)
     sf.Contact.delete(contact_id)
-    jobs.append(run_backup(backup_org))
+    jobs.append(run_backup(org))
     for job in jobs:
         assert job.status == "completed", job.error_message
     return {
-        "org": backup_org,
+        "org": org,
         "marker": marker,
         "token": token,
         "contact_id": contact_id,

@@ -1,14 +1,16 @@
 """Purge the records a search found from every version in the vault.
 
     python manage.py purge_run SEARCH_ID [--records ID,...] [--no-children]
+        [--delete-in-salesforce] [--suppress]
         [--requested-by EMAIL] [--approved-by EMAIL] [--wait] [--json]
 
 Without --records every record the search matched is purged (and, unless
 --no-children, the child records that reference them). When the org's two-person rule
 is on, --approved-by names a second Admin (not the requester); without it the request
 is left awaiting approval on the purge page. The exit status is 1 when the purge is
-refused or its job does not complete. (Deleting in Salesforce, the suppression list
-and deleting export files are not done yet.)
+refused or its job does not complete. Export files that may hold the records are
+deleted. --delete-in-salesforce also deletes the records in the org; it and --suppress
+add them to the org's suppression list, so later backups do not store them again.
 """
 
 import json
@@ -32,6 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("search_id", type=int)
         parser.add_argument("--records", default="", help="record Ids, comma-separated")
         parser.add_argument("--no-children", action="store_true")
+        parser.add_argument("--delete-in-salesforce", action="store_true")
+        parser.add_argument("--suppress", action="store_true", help="keep out of later backups")
         parser.add_argument("--requested-by", default="", help="the requesting Admin's email")
         parser.add_argument("--approved-by", default="", help="the approving Admin's email")
         parser.add_argument("--wait", action="store_true", help="run inline and wait")
@@ -56,6 +60,8 @@ class Command(BaseCommand):
                 actor=self._user(search, opts["requested_by"]),
                 records=records,
                 include_children=not opts["no_children"],
+                delete_in_salesforce=opts["delete_in_salesforce"],
+                suppress=opts["suppress"],
                 enqueue=not opts["wait"],
             )
             approver = self._user(search, opts["approved_by"])
