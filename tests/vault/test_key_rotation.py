@@ -65,7 +65,8 @@ def byte_scan(org, root, old_keys: list[bytes]) -> list[str]:
             found.append(f"file {name} names an old key")
         if any(k in data for k in old_keys):
             found.append(f"file {name} holds an old key in clear")
-        if any(_opens(k, data, _aads(org, name)) for k in old_keys):
+        file_aads = [f"orgvault:{org.pk}:{name}".encode()]
+        if any(_opens(k, data, file_aads) for k in old_keys):
             found.append(f"file {name} opens with an old key")
     aads = _aads(org)
     for model in apps.get_models():
@@ -84,7 +85,9 @@ def byte_scan(org, root, old_keys: list[bytes]) -> list[str]:
                     found.append(f"{where} names an old key")
                 if any(k in value for k in old_keys):
                     found.append(f"{where} holds an old key in clear")
-                if any(_opens(k, value, aads) for k in old_keys):
+                if value[:1] in (b"\x01", b"\x02") and any(
+                    _opens(k, value, aads) for k in old_keys
+                ):
                     found.append(f"{where} opens with an old key")
     return found
 
