@@ -173,7 +173,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
     _vault_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "common.storage.VaultS3Storage",  # deletes every version
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": env_url("S3_ENDPOINT_URL", {"http", "https"}) or None,
