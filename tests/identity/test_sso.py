@@ -289,3 +289,17 @@ def test_another_tenants_provider_is_404(
     mine = make_provider(tenant_a, make_user(tenant_a, "a2@a.example", "admin"), oidc_provider)
     assert client_outsider.get(reverse("identity:provider_edit", args=[mine.pk])).status_code == 404
     assert client_user_a.get(reverse("identity:provider_edit", args=[mine.pk])).status_code == 403
+
+
+def test_an_sso_sign_in_still_asks_for_mfa(client, tenant_a, admin_a, corp, alice):
+    services.policy_set(
+        tenant=tenant_a,
+        actor=admin_a,
+        mfa_required=True,
+        sso_required=False,
+        break_glass_user=None,
+    )
+    response = sso(client, tenant_a, corp, alice)
+    assert response["Location"] == reverse("orgs:home")
+    home = client.get(reverse("orgs:home"))
+    assert home["Location"].startswith(reverse("identity:mfa_enrol"))
