@@ -27,7 +27,7 @@ from orgs.selectors import org_get
 from schedules.forms import ScheduleForm
 from schedules.services import ScheduleError, org_time_zone, schedule_create
 from schedules.views import schedule_fields_context
-from tenants.access import admin_required
+from tenants.permissions import permission_required_or_403
 from vault.models import RecordVersion
 from vault.selectors import snapshot_for_job
 
@@ -74,7 +74,7 @@ def history(request, org_id: int):
 # --- Create Backup ------------------------------------------------------------------
 
 
-@admin_required
+@permission_required_or_403("run_backups")
 def create(request, org_id: int):
     org = _org(request, org_id)
     connected = org.status == Org.Status.CONNECTED
@@ -201,7 +201,7 @@ def job_settings(request, org_id: int, job_id: int):
 # --- Create Backup → Templated Backup ---------------------------------------------------
 
 
-@admin_required
+@permission_required_or_403("run_backups")
 def templated_create(request, org_id: int):
     org = _org(request, org_id)
     templates = template_selectors.template_list(org=org)

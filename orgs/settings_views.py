@@ -1,6 +1,7 @@
 """Settings → General: connection details, Manage Operations, API Quota, Delete Connection.
 
-Anyone of the tenant may read the page; only Admins may change or delete (POST views).
+Anyone of the tenant may read the page; changes need the Manage settings permission,
+and only Admins may delete the connection (POST views).
 """
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from orgs import selectors, settings_selectors, settings_services
 from orgs.settings_forms import ApiQuotaForm, DeleteConnectionForm, OperationsForm
 from orgs.views import run_connection_check
 from tenants.access import admin_required
+from tenants.permissions import permission_required_or_403
 
 
 def _org(request, org_id: int):
@@ -38,7 +40,7 @@ def settings_general(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def settings_recheck(request, org_id: int):
     org = _org(request, org_id)
     run_connection_check(request, org)
@@ -46,7 +48,7 @@ def settings_recheck(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def settings_operations(request, org_id: int):
     org = _org(request, org_id)
     form = OperationsForm.for_org(org, request.POST)
@@ -60,7 +62,7 @@ def settings_operations(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def settings_api_quota(request, org_id: int):
     org = _org(request, org_id)
     form = ApiQuotaForm.for_org(org, request.POST)

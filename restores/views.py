@@ -31,7 +31,7 @@ from restores.forms import (
 )
 from restores.models import RestoreRecord, RestoreRequest
 from salesforce.errors import SalesforceApiError
-from tenants.audit import audit_record
+from tenants.audit import Action, audit_record
 from tenants.permissions import permission_required_or_403
 from vault.selectors import object_counts_as_of
 
@@ -111,6 +111,13 @@ def job_results_csv(request, org_id: int, job_id: int):
             ]
         )  # fmt: skip
         for r in selectors.records_for_job(job=job).order_by("object_name", "id").iterator()
+    )
+    audit_record(
+        tenant=job.tenant_id,
+        action=Action.DOWNLOAD,
+        request=request,
+        target=f"Job {job.pk}",
+        detail={"org": job.org_id, "file": f"job-{job.pk}-restore-results.csv"},
     )
     response = StreamingHttpResponse(chain(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-restore-results.csv"'

@@ -21,7 +21,7 @@ from schedules.forms import (
     settings_form_for,
 )
 from schedules.registry import system_schedule_for
-from tenants.access import admin_required
+from tenants.permissions import permission_required_or_403
 
 
 def schedule_fields_context(*, org, form: ScheduleForm, prefix: str = "") -> dict:
@@ -39,7 +39,7 @@ def schedule_list(request, org_id: int):
     return render(request, "schedules/list.html", context)
 
 
-@admin_required
+@permission_required_or_403("run_backups")
 def schedule_edit(request, org_id: int, schedule_id: int):
     org = org_get(tenant=request.user.tenant, org_id=org_id)
     schedule = selectors.schedule_get(org=org, schedule_id=schedule_id)
@@ -70,7 +70,7 @@ def schedule_edit(request, org_id: int, schedule_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("run_backups")
 def schedule_delete(request, org_id: int, schedule_id: int):
     org = org_get(tenant=request.user.tenant, org_id=org_id)
     schedule = selectors.schedule_get(org=org, schedule_id=schedule_id)
