@@ -282,10 +282,17 @@ class ObjectRestore:
         order, cycle = dependency_order(names, self.describes)
         self.order = order
         if cycle:
+            forward = [
+                f"{name}.{field} → {'/'.join(t for t in targets if t in order[i + 1 :])}"
+                for i, name in enumerate(order)
+                for field, targets in references(self.describes[name]).items()
+                if set(targets) & set(order[i + 1 :])
+            ]
             self.log(
                 "The chosen objects look up to each other in a cycle; they go in the order "
-                f"{', '.join(order)}. Re-created records' lookups to a later object are set "
-                "by a second update pass at the end (the only second pass of a restore).",
+                f"{', '.join(order)}. Lookups to a later object ({', '.join(forward)}) of "
+                "re-created records are set by a second update pass at the end, only where "
+                "a re-created record has one (the only second pass of a restore).",
                 JobLog.Level.WARNING,
             )
         self.log(
@@ -405,7 +412,7 @@ class ObjectRestore:
             rid: fields
             for rid, (_state, fields) in selectors.payloads_as_of(
                 org=self.request.org, object_name=name, seq=self.request.correct_seq or 0,
-                data_key=self.data_key, states=[State.PRESENT],
+                data_key=self.data_key, states=self.correct_states(),
             ).items()
             if keep(fields)
         }  # fmt: skip
@@ -498,17 +505,30 @@ class ObjectRestore:
                 f"({', '.join(codes)}); see the Review tab.",
                 JobLog.Level.WARNING,
             )
+        before = self.planned_writes if self.dry else self.calls.writes
         self.do_undeletes(name, undelete, results)
         self.do_inserts(name, inserts, create_fields, lookups, results)
         self.do_updates(name, updates, lookups, results)
         RestoreRecord.objects.bulk_create(
             [row for rid, row in results.items() if rid not in self.saved], batch_size=1000
         )
+        calls = (self.planned_writes if self.dry else self.calls.writes) - before
+        self.log(
+            f"{name}: {calls} write call(s) for {len(results)} record(s) "
+            f"(sObject Collections, 200 a call; floor {math.ceil(len(results) / BATCH)})."
+        )
         failed = sum(1 for r in results.values() if r.status == RestoreRecord.Status.FAILED)
         if failed:
             self.log(
                 f"{name}: {failed} record(s) failed; see the Review tab.", JobLog.Level.WARNING
             )
+
+    def correct_states(self) -> list[str]:
+        """An archive restore puts back the records its archive job archived; a backup
+        restore the records present in the correct backup."""
+        if self.request.type == RestoreRequest.Type.ARCHIVE:
+            return [State.ARCHIVED]
+        return [State.PRESENT]
 
     def report_deleted_fields(self, name: str, correct: dict[str, dict]) -> None:
         """Fields of the backup that the org no longer has: their values are skipped."""
