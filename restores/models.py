@@ -136,3 +136,42 @@ class RestoreRun(models.Model):
 
     def __str__(self) -> str:
         return f"{'Dry run' if self.dry_run else 'Run'} of {self.request}"
+
+
+class SuspendedAutomation(models.Model):
+    """An automation a restore job switches off, written **before** it is switched off, so
+    whoever ends the job (its own worker, the reaper, an abort) switches it back on.
+
+    `original` is the automation's own switch as it was (an ApexTrigger's status
+    "Active", a FlowDefinition's active version number, "true" for a rule): schema, not
+    record data."""
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", "Recorded, being switched off"
+        OFF = "off", "Switched off"
+        BACK_ON = "back_on", "Switched back on"
+        FAILED = "failed", "Could not be switched back on"
+
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.CASCADE, related_name="suspended_automations"
+    )
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    object_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=40)
+    full_name = models.CharField(max_length=255)
+    original = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECORDED)
+    error_message = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    back_on_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "kind", "full_name"], name="suspended_automation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.full_name} ({self.state})"
