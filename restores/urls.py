@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from restores import views
 
@@ -29,4 +29,5 @@ urlpatterns = [
         views.job_results_csv,
         name="job_results_csv",
     ),
+    path("", include("restores.time_machine_urls")),  # the time machine and its API
 ]

@@ -53,7 +53,12 @@ KWARG_FACTORIES: dict[str, Callable[[TenantA], object]] = {
     "org_id": lambda a: a.org.pk,
     "job_id": lambda a: backup_factories.isolation_job(a).pk,
     "object_name": lambda a: "Account",
-    "record_id": lambda a: backup_factories.record_id("001", 1),
+    # The Account of isolation_job's backup (made here too: the time machine's pages
+    # name a record without a job).
+    "record_id": lambda a: (
+        backup_factories.isolation_job(a),
+        backup_factories.record_id("001", 1),
+    )[1],
     "metadata_type": lambda a: metadata_factories.isolation_version(a).metadata_type,
     "version_id": lambda a: metadata_factories.isolation_version(a).pk,
     "schedule_id": lambda a: schedule_factories.make_user_schedule(a.org).pk,
