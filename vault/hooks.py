@@ -15,9 +15,18 @@
   intervals of the versions being erased (no Id, no value). Each receiver deletes what
   it keeps outside the vault that may hold those records and answers how many files
   (exports/: the export files as of a snapshot inside an interval).
+- `key_retiring` — a key rotation (vault/rotation.py) has re-encrypted every segment,
+  blob and metadata row and is about to retire the replaced data keys. Fired with
+  `org`, `data_key` (the org's Keyring, still holding the old keys) and `old_key_ids`
+  (hex ids, as `common.crypto.ciphertext_key_id` names them). Each receiver re-seals
+  with `data_key` whatever it keeps encrypted with an old key (export files, archive
+  messages, ...) and answers a list of reasons it could not yet (plain sentences);
+  while any reason is given the rotation waits and asks again, so no ciphertext is
+  left that only a retired key opens.
 """
 
 from common.hooks import Hook
 
 record_versions_written = Hook("vault.record_versions_written")
 records_erasing = Hook("vault.records_erasing")
+key_retiring = Hook("vault.key_retiring")

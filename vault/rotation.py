@@ -30,6 +30,7 @@ from orgs.key_models import OrgKey
 from orgs.key_services import audit, org_key_retire
 from orgs.keys import OrgKeyError, org_data_key
 from vault import codec
+from vault.hooks import key_retiring
 from vault.metadata_services import sealed_aad_key
 from vault.models import Blob, MetadataComponentVersion, Segment, Snapshot
 from vault.rotation_models import KeyRotation
@@ -237,6 +238,21 @@ def _finish(rotation: KeyRotation, ring) -> bool:
         rotation.phase, rotation.cursor = PHASES[0], 0
         rotation.total, rotation.done = rotation.total + _total(org), rotation.done
         rotation.save()
+        return True
+    old_ids = list(
+        OrgKey.objects.filter(org=org, status=OrgKey.Status.RETIRING).values_list(
+            "data_key_id", flat=True
+        )
+    )
+    reasons = [
+        reason
+        for answer in key_retiring.fire(org=org, data_key=ring, old_key_ids=old_ids)
+        for reason in (answer or [])
+    ]
+    if reasons:
+        rotation.status = KeyRotation.Status.WAITING
+        rotation.message = "The old key is kept a while: " + " ".join(reasons)
+        rotation.save(update_fields=["status", "message"])
         return True
     retired = []
     for key in OrgKey.objects.filter(org=org, status=OrgKey.Status.RETIRING):

@@ -277,3 +277,34 @@ def test_the_django_q_task_runs_the_chunks_to_the_end_and_audits(
         "org.key_rotated",
     ):
         assert action in actions
+
+
+def test_a_receiver_of_key_retiring_keeps_the_old_key_until_it_has_resealed(
+    vault_org, data_key, make_job, admin_a
+):
+    from vault.hooks import key_retiring
+
+    org = vault_org
+    job = make_job()
+    s1 = snapshot_begin(org=org, job=job)
+    writer(s1, data_key, job).write_batch([rec("A1", "one")])
+    snapshot_publish(snapshot=s1)
+    org_key_add(org=org, source="generated", actor=admin_a)
+    asked = []
+
+    def exports_still_sealed(*, org, data_key, old_key_ids):
+        asked.append(old_key_ids)
+        return ["Export 4 is sealed with the old key."] if len(asked) == 1 else []
+
+    key_retiring.subscribe(exports_still_sealed)
+    try:
+        rotation = rotation_run(rotation_start(org=org, enqueue=False))
+        assert rotation.status == KeyRotation.Status.WAITING
+        assert "Export 4 is sealed with the old key." in rotation.message
+        assert OrgKey.objects.get(org=org, source="original").status == OrgKey.Status.RETIRING
+        rotation = rotation_run(rotation)
+        assert rotation.status == KeyRotation.Status.DONE
+    finally:
+        key_retiring.unsubscribe(exports_still_sealed)
+    assert asked == [[data_key_id(data_key).hex()]] * 2
+    assert OrgKey.objects.get(org=org, source="original").status == OrgKey.Status.RETIRED
