@@ -26,6 +26,7 @@ Salesforce already did answers ENTITY_IS_DELETED, counted as deleted.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from archives.models import ArchiveRecord
@@ -55,7 +56,9 @@ from vault.services import (
 
 UNIT = "Archive"
 BULK_THRESHOLD = 2_000
-VERIFY_BATCH = 500
+# Records verified per database round; an environment knob so that tests can stretch
+# the verify stage enough to kill a worker in it.
+VERIFY_BATCH = int(os.environ.get("ORGVAULT_ARCHIVE_VERIFY_BATCH", "500"))
 RETRY_BASE_SECONDS = 1.0
 PHASES = ("read", "verify", "publish", "delete", "empty", "done")
 Outcome, Plan = ArchiveRecord.Outcome, ArchiveRecord.Plan
