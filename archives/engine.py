@@ -247,7 +247,7 @@ class ArchiveRun:
                 for row in page.rows:
                     body_hash = ""
                     if binary:
-                        keys = []
+                        keys: list[str | None] = []
                         for field_name in binary:
                             body = reader.get_body(row[id_index], field_name) or b""
                             if body:
@@ -306,7 +306,8 @@ class ArchiveRun:
             by_object: dict[str, list[ArchiveRecord]] = defaultdict(list)
             for rec in batch:
                 by_object[rec.object_name].append(rec)
-            good, bad = [], []
+            good: list[int] = []
+            bad: list[int] = []
             for name, recs in by_object.items():
                 fields = self.cursor.get("fields", {}).get(name, [])
                 versions = {

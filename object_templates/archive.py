@@ -54,7 +54,7 @@ def dependency_of(rel: dict) -> str:
 
 def mark_dependency(obj: TemplateObject, describe) -> None:
     """Set a child's dependency (and lock) from its parent's describe."""
-    if obj.parent_id is None or describe is None:
+    if obj.parent is None or describe is None:
         return
     parent = describe.require(obj.parent.object_name)
     for rel in parent.get("childRelationships", []):
