@@ -111,7 +111,15 @@ class VaultS3Storage(S3Storage):
         from botocore.exceptions import ClientError
 
         key = self._normalize_name(_clean(name))
-        versions = self._versions(key)
+        try:
+            versions = self._versions(key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code", "") not in ("AccessDenied",):
+                raise
+            # Keys without s3:ListBucketVersions: a plain delete is all we may do.
+            if not keep_current:
+                super().delete(name)
+            return
         if keep_current:
             head = self._client().head_object(Bucket=self.bucket_name, Key=key)
             versions = [v for v in versions if v != head.get("VersionId", "null")]
@@ -122,10 +130,9 @@ class VaultS3Storage(S3Storage):
                 code = exc.response.get("Error", {}).get("Code", "")
                 if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
                     continue
-                if code in ("AccessDenied", "InvalidRequest", "ObjectLocked"):
-                    raise StorageLocked(
-                        name, self._version_until(key, version_id), _reason(exc)
-                    ) from exc
+                until = self._version_until(key, version_id)
+                if until is not None and code in ("AccessDenied", "InvalidRequest"):
+                    raise StorageLocked(name, until, _reason(exc)) from exc
                 raise
 
 

@@ -328,6 +328,8 @@ class RetentionPolicy(models.Model):
         ],
     )
     lock_days = models.PositiveIntegerField(default=30)
+    # What the last sweep could not delete yet: {"locked": n, "locked_until": "Y-m-d H:M"}.
+    last_sweep_report = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Retention of org {self.org_id}: {self.get_mode_display()}"

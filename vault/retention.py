@@ -271,7 +271,13 @@ def retention_sweep(*, org, data_key: bytes, now=None) -> SweepResult:
     result.blobs_deleted = _drop_unreferenced_blobs(org, storage, data_key, result)
     for snapshot in Snapshot.objects.filter(org=org, status=Snapshot.Status.DISCARDED):
         _delete_prefix(storage, _prefix(org, snapshot.seq))
-    RetentionPolicy.objects.filter(org=org).update(last_swept_at=timezone.now())
+    report = {}
+    if result.locked:
+        until = result.locked_until.astimezone(UTC)
+        report = {"locked": len(result.locked), "locked_until": f"{until:%Y-%m-%d %H:%M}"}
+    RetentionPolicy.objects.filter(org=org).update(
+        last_swept_at=timezone.now(), last_sweep_report=report
+    )
     return result
 
 

@@ -53,6 +53,14 @@ def vault_retention_sweep_all_task() -> int:
             logger.info("retention: org %s: %s", org.pk, result.skipped)
             continue
         swept += 1
+        if result.locked:
+            logger.warning(
+                "retention: org %s: %s files under S3 Object Lock until %s were kept; the "
+                "first sweep after that deletes them",
+                org.pk,
+                len(result.locked),
+                result.locked_until,
+            )
         logger.info(
             "retention: org %s: %s snapshots expired, %s versions, %s metadata versions, "
             "%s files and %s blobs deleted",

@@ -7,6 +7,7 @@ storage says plainly that it is not immutable."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from common.storage import StorageLocked, org_storage
 from orgs.settings_services import OrgDeleteRefused, org_delete
@@ -65,7 +66,9 @@ def test_segments_and_blobs_are_written_locked_and_an_early_delete_is_refused(
     assert "COMPLIANCE".lower() in storage_immutability(org=org).sentence
 
 
-def test_retention_keeps_and_reports_a_locked_segment(s3_vault_org, data_key, make_job):
+def test_retention_keeps_and_reports_a_locked_segment(
+    s3_vault_org, data_key, make_job, client_admin_a
+):
     org = s3_vault_org
     lock(org, "GOVERNANCE", 2)
     s1 = backup(org, make_job(), data_key, [rec("A1", "old")])
@@ -81,6 +84,12 @@ def test_retention_keeps_and_reports_a_locked_segment(s3_vault_org, data_key, ma
     assert not RecordVersion.objects.filter(segment=old).exists()
     with org_storage(org).open(old.storage_key, "rb") as handle:
         assert handle.read(1)
+    report = RetentionPolicy.objects.get(org=org).last_sweep_report
+    assert report["locked"] == 1
+    page = client_admin_a.get(reverse("vault:retention", args=[org.pk])).content.decode()
+    until = result.locked_until.strftime("%Y-%m-%d %H:%M")
+    assert f"It could not delete 1 file locked by S3 Object Lock until {until} UTC" in page
+    assert "Immutable: every segment and blob is written with S3 Object Lock" in page
 
 
 def test_erasure_of_a_locked_version_raises_records_locked_before_any_change(
