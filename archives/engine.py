@@ -488,7 +488,9 @@ class ArchiveRun:
         gone = ArchiveRecord.objects.filter(
             job=self.job, outcome__in=[Outcome.DELETED, Outcome.CASCADE_DELETED]
         ).count()
-        average = (used_mb * 1024 * 1024 / total) if total else 2048
+        # Salesforce counts most records as 2 KB; an org too small to report a whole MB
+        # used gives no average of its own.
+        average = (used_mb * 1024 * 1024 / total) if used_mb and total else 2048
         self.cursor["storage_freed_bytes"] = int(gone * average)
         self.cursor["average_record_bytes"] = int(average)
         self.log(
