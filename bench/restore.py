@@ -154,22 +154,24 @@ def measure(work: Path, records: int) -> dict:
         logs = [line["message"] for line in job["logs"]]
         per_object = {}
         for message in logs:
-            found = re.match(r"(\w+): (\d+) write call\(s\) for (\d+) record", message)
+            found = re.match(
+                r"(\w+): (\d+) write call\(s\) for (\d+) record\(s\), (\d+) Bulk job", message
+            )
             if found:
-                per_object[found[1]] = (int(found[2]), int(found[3]))
+                per_object[found[1]] = (int(found[2]), int(found[3]), int(found[4]))
         second_pass = any(": second update pass for " in m for m in logs)
         restored = {
             "Account": org.count("Account", "Name LIKE 'RB%'"),
             "Contact": org.count("Contact", "LastName LIKE 'RBC-%'"),
             "Case": org.count("Case", "Subject LIKE 'RBS-%'"),
         }
-    total_writes = sum(calls for calls, _n in per_object.values())
-    floor = sum(math.ceil(n / 200) for _calls, n in per_object.values())
+    total_writes = sum(calls for calls, _n, _jobs in per_object.values())
+    floor = sum(math.ceil(n / 200) for _calls, n, _jobs in per_object.values())
     print(f"  restore: {seconds:.1f} s wall ({records / seconds:,.0f} records/s), "
           f"status {result['status']}")  # fmt: skip
-    for name, (calls, n) in per_object.items():
+    for name, (calls, n, jobs) in per_object.items():
         print(
-            f"    {name}: {n:,} records, {calls} write calls, 0 Bulk jobs; "
+            f"    {name}: {n:,} records, {calls} write calls, {jobs} Bulk ingest job(s); "
             f"floor ⌈{n:,}/200⌉ = {math.ceil(n / 200)}; back in the org: {restored[name]:,}"
         )
     print(

@@ -29,18 +29,19 @@ from django.utils import timezone
 from jobs.models import JobLog, JobObject
 from orgs.keys import org_data_key
 from orgs.services import org_client
-from restores import automations, selectors
-from restores.audit_fields import GRANTED as AUDIT_GRANTED
-from restores.audit_fields import NOT_GRANTED as AUDIT_NOT_GRANTED
-from restores.audit_fields import audit_fields_granted, audit_fields_of
+from restores import selectors
 from restores.models import RestoreRecord, RestoreRequest, RestoreRun
 from restores.schema import record_problems
 from salesforce import writes
+from salesforce.ingest import CALLS_PER_JOB, MAX_ROWS, bulk_ingest
 from salesforce.quota import ApiQuota, allowed
 from salesforce.writes import BATCH, WriteResult
 from vault.models import RecordVersion
 
 UNIT = "Restore"
+# From this many records in one write set (an insert level, an object's updates), one
+# Bulk API 2.0 ingest job writes them instead of sObject Collections calls of 200.
+BULK_MIN = 2000
 State = RecordVersion.State
 Action = RestoreRecord.Action
 
@@ -161,33 +162,10 @@ class RestoreHandler:
         RestoreRecord.objects.filter(job=job).exclude(
             action=Action.INSERT, status=RestoreRecord.Status.SUCCESS
         ).delete()
-        # Automations chosen for suspension: recorded, then switched off before the first
-        # write; switched back on when the run ends, and by `finish` on any other end.
-        client = None if run.dry_run else org_client(job.org)
-        if client is not None:
-            automations.automations_suspend(
-                job=job, request=run.request, client=client, log=ctx.log
-            )
-        try:
-            ObjectRestore.run(ctx, run, job_object)
-        finally:
-            if client is not None:
-                automations_back_on(ctx, client)
+        ObjectRestore.run(ctx, run, job_object)
 
     def finish(self, ctx, status: str) -> None:
-        automations_back_on(ctx)
-
-
-def automations_back_on(ctx, client=None) -> None:
-    """Switch the job's suspended automations back on; a failure is logged (the next end
-    of the job, or the reaper, tries again), never raised over the run's own outcome."""
-    try:
-        automations.automations_resume(job=ctx.job, client=client, log=ctx.log)
-    except Exception as exc:
-        ctx.log(
-            f"The suspended automations could not be switched back on yet: {exc}",
-            JobLog.Level.ERROR,
-        )
+        return None
 
 
 class ObjectRestore:
@@ -212,12 +190,12 @@ class ObjectRestore:
         )
         self.undeleted: set[str] = set()
         self.saved: set[str] = set()  # original Ids whose result row is already stored
-        self.audit_granted: bool | None = None  # asked once, when there is a record to insert
         self.order: list[str] = []
         # object -> [(original Id, {lookup: original target Id})] set after all objects
         self.deferred: dict[str, list[tuple[str, dict]]] = defaultdict(list)
         self.counts: dict[str, dict[str, int]] = {}
         self.planned_writes = 0
+        self.bulk_jobs = 0
         self.written = {"records": 0, "added": 0, "changed": 0}
         # A retry runs only the failed records of an earlier run: {object: {original Id}}.
         self.retry_ids: dict[str, set[str]] | None = None
@@ -259,6 +237,7 @@ class ObjectRestore:
                 api_calls_for_run=restore.calls.reads
                 + (restore.planned_writes if restore.dry else restore.calls.writes),
                 drift=restore.drift,
+                bulk_jobs_for_run=restore.bulk_jobs,
                 **restore.api_budget(),
             )
 
@@ -533,6 +512,7 @@ class ObjectRestore:
                 JobLog.Level.WARNING,
             )
         before = self.planned_writes if self.dry else self.calls.writes
+        jobs_before = self.bulk_jobs
         self.do_undeletes(name, undelete, results)
         self.do_inserts(name, inserts, create_fields, lookups, results)
         self.do_updates(name, updates, lookups, results)
@@ -541,8 +521,9 @@ class ObjectRestore:
         )
         calls = (self.planned_writes if self.dry else self.calls.writes) - before
         self.log(
-            f"{name}: {calls} write call(s) for {len(results)} record(s) "
-            f"(sObject Collections, 200 a call; floor {math.ceil(len(results) / BATCH)})."
+            f"{name}: {calls} write call(s) for {len(results)} record(s), "
+            f"{self.bulk_jobs - jobs_before} Bulk job(s) "
+            f"(sObject Collections floor {math.ceil(len(results) / BATCH)})."
         )
         failed = sum(1 for r in results.values() if r.status == RestoreRecord.Status.FAILED)
         if failed:
@@ -582,6 +563,29 @@ class ObjectRestore:
             status=RestoreRecord.Status.PLANNED if self.dry else RestoreRecord.Status.SUCCESS,
         )  # fmt: skip
 
+    def chunks(self, items: list) -> tuple[list[list], bool]:
+        """Batches of 200 for sObject Collections, or Bulk ingest jobs for big sets."""
+        if len(items) >= BULK_MIN:
+            return [items[i : i + MAX_ROWS] for i in range(0, len(items), MAX_ROWS)], True
+        return list(batches(items)), False
+
+    def plan_write(self, bulk: bool) -> None:
+        self.planned_writes += CALLS_PER_JOB if bulk else 1
+        self.bulk_jobs += 1 if bulk else 0
+
+    def write_bulk(self, name: str, operation: str, payload: list[dict]):
+        """One Bulk API 2.0 ingest job; its calls are counted as they were made."""
+        self.ctx.checkpoint()
+        self.quota.check(self.client)
+        self.bulk_jobs += 1
+        try:
+            outcome = bulk_ingest(self.client, name, operation, payload)
+        except Exception as exc:
+            self.calls.writes += 1
+            return exc
+        self.calls.writes += outcome.calls
+        return outcome.results
+
     def write(self, call, *args) -> list[WriteResult] | Exception:
         self.ctx.checkpoint()
         self.quota.check(self.client)  # ApiQuotaReached stops the run (the log says why)
@@ -620,39 +624,24 @@ class ObjectRestore:
                     self.undeleted.add(row.original_id)
                     self.written["records"] += 1
 
-    def audit_fields(self, name: str, inserts: dict) -> list[str]:
-        """CreatedDate and CreatedById when the connected user may set them on insert
-        (asked once per run, one API call); otherwise the log says they are not kept."""
-        if not inserts:
-            return []
-        if self.audit_granted is None:
-            self.calls.reads += 1
-            self.audit_granted = audit_fields_granted(self.client, self.request.org)
-            self.log(
-                AUDIT_GRANTED if self.audit_granted else AUDIT_NOT_GRANTED,
-                JobLog.Level.INFO if self.audit_granted else JobLog.Level.WARNING,
-            )
-        return audit_fields_of(self.describes[name]) if self.audit_granted else []
-
     def do_inserts(self, name, inserts: dict, create_fields, lookups, results) -> None:
         self_fields = [f for f, targets in lookups.items() if name in targets]
         pending = set(self.order[self.order.index(name) + 1 :])
         # Lookups to objects restored later (a cycle): set by the second pass.
         forward = [f for f, targets in lookups.items() if pending & set(targets)]
-        # The original CreatedDate / CreatedById, when the org lets this user set them.
-        create_fields = [*create_fields, *self.audit_fields(name, inserts)]
         if self.dry:
             deferred = sum(
                 1 for record in inserts.values() if any(record.get(f) is not None for f in forward)
             )
             self.planned_writes += math.ceil(deferred / BATCH)
         for level in hierarchy_levels(inserts, self_fields):
-            for batch in batches(level):
+            chunks, bulk = self.chunks(level)
+            for batch in chunks:
                 rows = [self.result(name, rid, Action.INSERT) for rid in batch]
                 for row in rows:
                     results[row.original_id] = row
                 if self.dry:
-                    self.planned_writes += 1
+                    self.plan_write(bulk)
                     continue
                 payload = []
                 for rid in batch:
@@ -671,7 +660,11 @@ class ObjectRestore:
                             if values.get(f) is not None and f not in later
                         }
                     )
-                outcome = self.write(writes.collection_insert, name, payload)
+                outcome = (
+                    self.write_bulk(name, "insert", payload)
+                    if bulk
+                    else self.write(writes.collection_insert, name, payload)
+                )
                 self.apply(rows, outcome)
                 for i, row in enumerate(rows):
                     if row.status == RestoreRecord.Status.SUCCESS:
@@ -685,10 +678,10 @@ class ObjectRestore:
                 self.saved.update(row.original_id for row in rows)
 
     def do_updates(self, name, updates: dict[str, dict], lookups, results) -> None:
-        items = list(updates.items())
-        for batch in batches(items):
+        chunks, bulk = self.chunks(list(updates.items()))
+        for batch in chunks:
             if self.dry:
-                self.planned_writes += 1
+                self.plan_write(bulk)
                 for rid, _values in batch:
                     results.setdefault(rid, self.result(name, rid, Action.UPDATE))
                 continue
@@ -701,7 +694,11 @@ class ObjectRestore:
                 payload.append(self.mapped(values, lookups))
             if not payload:
                 continue
-            outcome = self.write(writes.collection_update, name, payload)
+            outcome = (
+                self.write_bulk(name, "update", payload)
+                if bulk
+                else self.write(writes.collection_update, name, payload)
+            )
             self.apply(pending, outcome)
             for row in pending:
                 if row.status == RestoreRecord.Status.SUCCESS:
