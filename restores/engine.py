@@ -29,7 +29,10 @@ from django.utils import timezone
 from jobs.models import JobLog, JobObject
 from orgs.keys import org_data_key
 from orgs.services import org_client
-from restores import selectors
+from restores import automations, selectors
+from restores.audit_fields import GRANTED as AUDIT_GRANTED
+from restores.audit_fields import NOT_GRANTED as AUDIT_NOT_GRANTED
+from restores.audit_fields import audit_fields_granted, audit_fields_of
 from restores.models import RestoreRecord, RestoreRequest, RestoreRun
 from restores.schema import record_problems
 from salesforce import writes
@@ -162,10 +165,33 @@ class RestoreHandler:
         RestoreRecord.objects.filter(job=job).exclude(
             action=Action.INSERT, status=RestoreRecord.Status.SUCCESS
         ).delete()
-        ObjectRestore.run(ctx, run, job_object)
+        # Automations chosen for suspension: recorded, then switched off before the first
+        # write; switched back on when the run ends, and by `finish` on any other end.
+        client = None if run.dry_run else org_client(job.org)
+        if client is not None:
+            automations.automations_suspend(
+                job=job, request=run.request, client=client, log=ctx.log
+            )
+        try:
+            ObjectRestore.run(ctx, run, job_object)
+        finally:
+            if client is not None:
+                automations_back_on(ctx, client)
 
     def finish(self, ctx, status: str) -> None:
-        return None
+        automations_back_on(ctx)
+
+
+def automations_back_on(ctx, client=None) -> None:
+    """Switch the job's suspended automations back on; a failure is logged (the next end
+    of the job, or the reaper, tries again), never raised over the run's own outcome."""
+    try:
+        automations.automations_resume(job=ctx.job, client=client, log=ctx.log)
+    except Exception as exc:
+        ctx.log(
+            f"The suspended automations could not be switched back on yet: {exc}",
+            JobLog.Level.ERROR,
+        )
 
 
 class ObjectRestore:
@@ -190,6 +216,7 @@ class ObjectRestore:
         )
         self.undeleted: set[str] = set()
         self.saved: set[str] = set()  # original Ids whose result row is already stored
+        self.audit_granted: bool | None = None  # asked once, when there is a record to insert
         self.order: list[str] = []
         # object -> [(original Id, {lookup: original target Id})] set after all objects
         self.deferred: dict[str, list[tuple[str, dict]]] = defaultdict(list)
@@ -624,11 +651,27 @@ class ObjectRestore:
                     self.undeleted.add(row.original_id)
                     self.written["records"] += 1
 
+    def audit_fields(self, name: str, inserts: dict) -> list[str]:
+        """CreatedDate and CreatedById when the connected user may set them on insert
+        (asked once per run, one API call); otherwise the log says they are not kept."""
+        if not inserts:
+            return []
+        if self.audit_granted is None:
+            self.calls.reads += 1
+            self.audit_granted = audit_fields_granted(self.client, self.request.org)
+            self.log(
+                AUDIT_GRANTED if self.audit_granted else AUDIT_NOT_GRANTED,
+                JobLog.Level.INFO if self.audit_granted else JobLog.Level.WARNING,
+            )
+        return audit_fields_of(self.describes[name]) if self.audit_granted else []
+
     def do_inserts(self, name, inserts: dict, create_fields, lookups, results) -> None:
         self_fields = [f for f, targets in lookups.items() if name in targets]
         pending = set(self.order[self.order.index(name) + 1 :])
         # Lookups to objects restored later (a cycle): set by the second pass.
         forward = [f for f, targets in lookups.items() if pending & set(targets)]
+        # The original CreatedDate / CreatedById, when the org lets this user set them.
+        create_fields = [*create_fields, *self.audit_fields(name, inserts)]
         if self.dry:
             deferred = sum(
                 1 for record in inserts.values() if any(record.get(f) is not None for f in forward)
