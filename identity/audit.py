@@ -1,29 +1,27 @@
 """Identity's audit events through tenants.audit.audit_record (the tenant's security
-audit log). Actions are the ones tenants.audit.Action names; no record data, no secret."""
+audit log). No record data and no secret ever goes in one."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-SIGN_IN_SSO = "sign_in.sso"
-SIGN_IN_SSO_FAILED = "sign_in.sso_failure"
-SIGN_IN_MFA = "sign_in.mfa"
-SIGN_IN_MFA_FAILED = "sign_in.mfa_failure"
-MFA_ENROLLED = "mfa.enrolled"
-MFA_REMOVED = "mfa.removed"
-MFA_RESET = "mfa.reset"
-MFA_POLICY_CHANGED = "mfa.policy_changed"
-USER_CREATED_SSO = "user.created_sso"
-SSO_SETTINGS_CHANGED = "sso.settings_changed"
+from tenants.audit import Action, audit_record
+
+SIGN_IN_SSO = Action.SIGN_IN_SSO
+SIGN_IN_SSO_FAILED = Action.SIGN_IN_SSO_FAILED
+SIGN_IN_MFA = Action.SIGN_IN_MFA
+SIGN_IN_MFA_FAILED = Action.SIGN_IN_MFA_FAILED
+MFA_ENROLLED = Action.MFA_ENROLLED
+MFA_REMOVED = Action.MFA_REMOVED
+MFA_RESET = Action.MFA_RESET
+MFA_POLICY_CHANGED = Action.MFA_POLICY_CHANGED
+USER_CREATED_SSO = Action.USER_CREATED_SSO
+SSO_SETTINGS_CHANGED = Action.SSO_SETTINGS_CHANGED
 
 
 def record(**kwargs: Any) -> None:
-    """tenants.audit.audit_record(**kwargs) — skipped while tenants has no audit log."""
-    try:
-        audit = importlib.import_module("tenants.audit")
-    except ImportError:
-        return
+    """audit_record(**kwargs) for a tenant's event; staff without a tenant (the Django
+    admin's MFA) have no tenant log."""
     if kwargs.get("tenant") is None:
-        return  # staff without a tenant: the Django admin's own log covers them
-    audit.audit_record(**kwargs)
+        return
+    audit_record(**kwargs)

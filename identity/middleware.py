@@ -18,13 +18,16 @@ from identity import mfa
 class MFAMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.exempt: tuple[str, ...] | None = None  # reversed on first use
 
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return self.get_response(request)
         path = request.path
-        if path.startswith(self._exempt()):
+        if self.exempt is None:
+            self.exempt = self._exempt()
+        if path.startswith(self.exempt):
             return self.get_response(request)
         state = request.session.get(mfa.SESSION_STATE, "")
         if path.startswith(reverse("admin:index")) and user.is_staff:
