@@ -6,6 +6,9 @@
   accepts, and writes them as sealed part files of at most `records_per_file` records
   (`Account-0001.csv`, ...; or one `Account.parquet`). Running it again rewrites the
   same parts.
+  A child object keeps only the records that reference an exported record of its
+  parent; with `include_files` a body field (Attachment.Body, ContentVersion.VersionData)
+  names its file under files/<Object>/ and the body goes in the zip there.
 - `finish`: streams the parts into one zip (a folder per object), sealed in frames
   (exports/sealed.py), stores it under the org's storage, deletes the parts and marks
   the export ready for `RETENTION`. A failed or aborted job leaves no file.
@@ -28,6 +31,7 @@ from exports.models import RETENTION, Export
 from exports.sealed import SealedWriter, read_plaintext
 from jobs.models import Job, JobObject
 from orgs.services import org_data_key
+from vault import codec
 
 CHECKPOINT_EVERY = 10_000
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -95,7 +99,8 @@ class ExportHandler:
                 "format": spec.format,
             },
         )
-        for object_name in spec.objects:
+        children = [child for kids in spec.children.values() for child in kids]
+        for object_name in [*spec.objects, *children]:
             JobObject.objects.get_or_create(job=job, object_name=object_name)
 
     def process(self, ctx, job_object: JobObject) -> None:
@@ -108,13 +113,19 @@ class ExportHandler:
             org=org, object_name=name, seq=spec.seq, data_key=data_key
         )
         keep = compile_filter(spec.filters.get(name, ""))
-        records = (
+        parent = spec.parent_of(name)
+        if parent is not None:
+            keep = _child_of(keep, org, spec, name, parent, data_key)
+        records: Iterable[dict] = (
             record
             for record in selectors.records_as_of(
                 org=org, object_name=name, seq=spec.seq, data_key=data_key
             )
             if keep(record)
         )
+        bodies: list[list[str]] = []
+        if spec.include_files:
+            records = _with_files(records, name, f"orgs/{org.pk}/blobs/", bodies)
         storage = org_storage(org)
         parts = export_prefix(org.pk, job.pk) + f"parts/{name}/"
         if spec.format == Export.Format.PARQUET:
@@ -128,7 +139,7 @@ class ExportHandler:
             files, count = self._write_csv_parts(ctx, org, storage, parts, name, fields, records)
             files = [parts + file for file in files]
         JobObject.objects.filter(pk=job_object.pk).update(
-            records=count, cursor={"files": files, "fields": len(fields)}
+            records=count, cursor={"files": files, "fields": len(fields), "bodies": bodies}
         )
 
     def _write_csv_parts(
@@ -204,6 +215,15 @@ class ExportHandler:
                                 storage=storage, storage_key=part, data_key=data_key, org_id=org.pk
                             ):
                                 out.write(chunk)
+                for job_object in objects:
+                    for entry, blob_key in (job_object.cursor or {}).get("bodies", []):
+                        with storage.open(blob_key, "rb") as handle:
+                            body = codec.unseal(
+                                data_key=data_key, org_id=org.pk, storage_key=blob_key,
+                                blob=handle.read(),
+                            )  # fmt: skip
+                        with zf.open(entry, "w", force_zip64=True) as out:
+                            out.write(body)
             size = sink.save(storage)
         except BaseException:
             sink.discard()
@@ -220,6 +240,45 @@ class ExportHandler:
         )
         expires = timezone.localtime(now + RETENTION).strftime("%b %-d, %Y %H:%M %Z")
         ctx.log(f"Ready for download: {file_name} ({size:,} bytes), until {expires}.")
+
+
+def _child_of(keep, org, spec: ExportSettings, name: str, parent: str, data_key: bytes):
+    """`keep` and "references an exported record of `parent`" (through the child's
+    reference fields to the parent in the cached describe, else any field)."""
+    from orgs.describes import describe_cached
+
+    parent_keep = compile_filter(spec.filters.get(parent, ""))
+    ids: set[str] = set()
+    for record in selectors.records_as_of(
+        org=org, object_name=parent, seq=spec.seq, data_key=data_key
+    ):
+        if parent_keep(record) and record.get("Id"):
+            ids.add(record["Id"])
+            ids.add(record["Id"][:15])
+    describe, _ = describe_cached(org=org, object_name=name)
+    refs = [
+        f["name"]
+        for f in (describe or {}).get("fields", [])
+        if f.get("type") == "reference" and parent in (f.get("referenceTo") or [])
+    ]
+
+    def references(record: dict) -> bool:
+        values = [record.get(f) for f in refs] if refs else record.values()
+        return any(isinstance(v, str) and v in ids for v in values)
+
+    return lambda record: references(record) and keep(record)
+
+
+def _with_files(records: Iterable[dict], name: str, blob_prefix: str, bodies: list):
+    """Records whose body fields (a vault blob's key) point into files/ instead; each
+    (zip entry, blob key) is appended to `bodies` for the zip."""
+    for record in records:
+        for field_name, value in record.items():
+            if isinstance(value, str) and value.startswith(blob_prefix):
+                entry = f"files/{name}/{_UNSAFE.sub('_', str(record.get('Id')))}-{field_name}"
+                bodies.append([entry, value])
+                record = {**record, field_name: entry}
+        yield record
 
 
 def zip_stream(export: Export, *, org) -> Iterable[bytes]:

@@ -5,6 +5,29 @@ from exports.models import Export
 from vault.selectors import published_seq
 
 
+def parse_rule(text: str) -> dict:
+    """ "Field operator value" (e.g. "Industry equals Banking", "Phone is null") -> a
+    declarative filter row; the operator is one of soql.filters.ALL_OPERATORS."""
+    from soql.filters import ALL_OPERATORS
+
+    words = text.strip()
+    for operator in sorted(ALL_OPERATORS, key=len, reverse=True):
+        field, sep, value = words.partition(f" {operator}")
+        if sep and field.strip() and (not value or value.startswith(" ")):
+            return {"field": field.strip(), "operator": operator, "value": value.strip()}
+    raise forms.ValidationError(
+        f"{text!r}: write Field operator value, with an operator among {', '.join(ALL_OPERATORS)}."
+    )
+
+
+def parse_rules(pairs: dict[str, str]) -> dict[str, list[dict]]:
+    """{object: "rule; rule"} -> {object: [rows]} (rules of one object separated by ';')."""
+    return {
+        name: [parse_rule(part) for part in text.split(";") if part.strip()]
+        for name, text in pairs.items()
+    }
+
+
 def _lines(text: str, what: str) -> dict[str, str]:
     """ "Object: text" lines -> {object: text}."""
     found: dict[str, str] = {}
@@ -35,6 +58,24 @@ class ExportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional, one per line: Object: Id, Name, ... (default: every field).",
     )
+    rules = forms.CharField(
+        label="Filters (declarative)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional, one object per line, rules ANDed with ';': "
+        "Object: Field operator value, e.g. Account: Industry equals Banking; "
+        "Name starts with A",
+    )
+    children = forms.CharField(
+        label="Child objects",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional, one per line: Parent: Child, Child (e.g. Account: Contact, "
+        "Opportunity): only the children of the exported parent records.",
+    )
+    include_files = forms.BooleanField(
+        label="Include files' bodies (in a files/ folder)", required=False
+    )
     format = forms.ChoiceField(choices=Export.Format.choices, initial=Export.Format.CSV)
 
     def __init__(self, *args, org, **kwargs):
@@ -57,4 +98,13 @@ class ExportForm(forms.Form):
         parsed = _lines(self.cleaned_data["field_lists"], "field list")
         return {
             name: [f.strip() for f in text.split(",") if f.strip()] for name, text in parsed.items()
+        }
+
+    def clean_rules(self) -> dict[str, list[dict]]:
+        return parse_rules(_lines(self.cleaned_data["rules"], "rule"))
+
+    def clean_children(self) -> dict[str, list[str]]:
+        parsed = _lines(self.cleaned_data["children"], "child list")
+        return {
+            name: [c.strip() for c in text.split(",") if c.strip()] for name, text in parsed.items()
         }

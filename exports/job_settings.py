@@ -16,6 +16,14 @@ class ExportSettings:
     fields: dict[str, list[str]] = field(default_factory=dict)
     format: str = "csv"
     records_per_file: int = RECORDS_PER_FILE
+    # {parent object: [child objects]}: each child exported (its own folder) only for the
+    # records that reference an exported record of the parent.
+    children: dict[str, list[str]] = field(default_factory=dict)
+    # Files' bodies (Attachment.Body, ContentVersion.VersionData, ...) in files/.
+    include_files: bool = False
+
+    def parent_of(self, child: str) -> str | None:
+        return next((p for p, kids in self.children.items() if child in kids), None)
 
     @classmethod
     def from_json(cls, data: dict) -> "ExportSettings":
@@ -27,6 +35,8 @@ class ExportSettings:
             fields={str(k): [str(f) for f in v] for k, v in (data.get("fields") or {}).items()},
             format=str(data.get("format", "csv")),
             records_per_file=int(data.get("records_per_file", RECORDS_PER_FILE)),
+            children={str(k): [str(c) for c in v] for k, v in (data.get("children") or {}).items()},
+            include_files=bool(data.get("include_files", False)),
         )
 
     def to_json(self) -> dict:

@@ -1,9 +1,11 @@
 """Writes for exports.
 
 - `export_start(*, org, as_of_job, objects, filters=None, fields=None, format="csv",
-  created_by=None, records_per_file=None, enqueue=True) -> Job` — queue an export job
-  (jobs.services.job_start with the "export" operation; ValueError with a message for
-  the user when the request is not valid).
+  created_by=None, records_per_file=None, rules=None, children=None,
+  include_files=False, enqueue=True) -> Job` — queue an export job (`rules`:
+  declarative filter rows per object; `children`: {parent: [child objects]};
+  `include_files`: bodies in files/) through jobs.services.job_start with the "export"
+  operation; ValueError with a message for the user when the request is not valid.
 - `export_record_download(*, export, user) -> None` — count and log a download.
 - `export_sweep_expired(*, now=None) -> int` — delete the files of expired exports
   (the scheduler loop calls it); the rows stay, marked deleted. Returns how many.
@@ -37,13 +39,19 @@ def export_start(
     format: str = "csv",  # noqa: A002 — the option's name
     created_by=None,
     records_per_file: int | None = None,
+    rules: dict[str, list[dict]] | None = None,
+    children: dict[str, list[str]] | None = None,
+    include_files: bool = False,
     enqueue: bool = True,
 ) -> Job:
     settings: dict = {
         "as_of_job": as_of_job,
         "objects": objects,
         "filters": filters or {},
+        "rules": rules or {},
         "fields": fields or {},
+        "children": children or {},
+        "include_files": include_files,
         "format": format,
     }
     if records_per_file:

@@ -32,7 +32,8 @@ def export_page(request, org_id: int):
                 job = services.export_start(
                     org=org, as_of_job=data["as_of_job"], objects=data["objects"],
                     filters=data["filters"], fields=data["field_lists"], format=data["format"],
-                    created_by=request.user,
+                    rules=data["rules"], children=data["children"],
+                    include_files=data["include_files"], created_by=request.user,
                 )  # fmt: skip
             except ValueError as exc:
                 form.add_error(None, str(exc))

@@ -1,7 +1,8 @@
 """Export an org's records as of a backup from a script.
 
     python manage.py export_run --org 3 --as-of-job 57 --objects Account,Contact
-        [--filter Account:"Industry = 'Banking'"] [--fields Account:Id,Name]
+        [--filter Account:"Industry = 'Banking'"] [--rule Account:"Name starts with A"]
+        [--children Account:Contact,Opportunity] [--files] [--fields Account:Id,Name]
         [--format csv|parquet] [--records-per-file N] [--wait] [--json]
 
 Without --wait the job is queued for the qcluster workers and its id printed. With
@@ -12,8 +13,10 @@ records per object (--json: the job summary plus an "export" object). The exit s
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from exports.forms import parse_rule
 from exports.selectors import export_for_job
 from exports.services import export_start
 from jobs.models import Job
@@ -44,6 +47,16 @@ class Command(BaseCommand):
             "--filter", action="append", default=[], help='OBJECT:"SOQL condition" (repeatable)'
         )
         parser.add_argument(
+            "--rule",
+            action="append",
+            default=[],
+            help='OBJECT:"Field operator value" declarative filter (repeatable, ANDed)',
+        )
+        parser.add_argument(
+            "--children", action="append", default=[], help="PARENT:Child,Child (repeatable)"
+        )
+        parser.add_argument("--files", action="store_true", help="files' bodies in files/")
+        parser.add_argument(
             "--fields", action="append", default=[], help="OBJECT:Field,Field (repeatable)"
         )
         parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
@@ -59,6 +72,17 @@ class Command(BaseCommand):
             name: [f.strip() for f in text.split(",") if f.strip()]
             for name, text in _pairs(opts["fields"], "--fields").items()
         }
+        rules: dict[str, list[dict]] = {}
+        for value in opts["rule"]:
+            for name, text in _pairs([value], "--rule").items():
+                try:
+                    rules.setdefault(name, []).append(parse_rule(text))
+                except ValidationError as exc:
+                    raise CommandError(" ".join(exc.messages)) from None
+        children = {
+            name: [c.strip() for c in text.split(",") if c.strip()]
+            for name, text in _pairs(opts["children"], "--children").items()
+        }
         try:
             job = export_start(
                 org=org,
@@ -68,6 +92,9 @@ class Command(BaseCommand):
                 fields=fields,
                 format=opts["format"],
                 records_per_file=opts["records_per_file"] or None,
+                rules=rules,
+                children=children,
+                include_files=opts["files"],
                 enqueue=not opts["wait"],
             )
         except ValueError as exc:
