@@ -190,6 +190,11 @@ def invitation_accept(request, uidb64, token):
     form = SetPasswordForm(request.POST or None, user=user)
     if form.is_valid():
         services.user_set_password(user=user, password=form.cleaned_data["password"])
+        refusals = hooks.password_sign_in_refusals.fire(tenant=user.tenant, user=user)
+        if any(refusals):
+            messages.info(request, next(reason for reason in refusals if reason))
+            request.session[SESSION_TENANT] = user.tenant_id
+            return redirect("tenants:sign_in_credentials")
         login(request, user, backend=BACKEND)
         messages.success(request, f"Welcome to {user.tenant.name} on OrgVault.")
         return _home()

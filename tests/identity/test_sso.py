@@ -303,3 +303,30 @@ def test_an_sso_sign_in_still_asks_for_mfa(client, tenant_a, admin_a, corp, alic
     assert response["Location"] == reverse("orgs:home")
     home = client.get(reverse("orgs:home"))
     assert home["Location"].startswith(reverse("identity:mfa_enrol"))
+
+
+def test_sso_required_an_invitation_leads_to_sso_not_a_session(
+    client, tenant_a, admin_a, corp, mailoutbox
+):
+    import re
+
+    from tenants import services as tenant_services
+
+    services.policy_set(
+        tenant=tenant_a,
+        actor=admin_a,
+        mfa_required=False,
+        sso_required=True,
+        break_glass_user=admin_a,
+    )
+    invited = tenant_services.user_invite(
+        actor=admin_a, email="ivy@corp.example", role=User.Role.USER, first_name="Ivy"
+    )
+    tenant_services.invitation_send(user=invited, invited_by=admin_a)
+    link = re.search(r"https?://[^/\s]+(/invitation/\S+/)", mailoutbox[-1].body).group(1)
+    password = "Ivy-long-pass-2026!"
+    response = client.post(link, {"password": password, "confirm_password": password})
+    assert response["Location"] == reverse("tenants:sign_in_credentials")
+    assert client.get(reverse("orgs:home")).status_code == 302  # not signed in
+    step_two = client.get(reverse("tenants:sign_in_credentials")).content.decode()
+    assert "signs in with SSO" in step_two and "Login with SSO" in step_two
