@@ -49,17 +49,27 @@ class Provider:
 
 
 def start_provider(tmp_path: Path, redirect_uris: list[str]):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.identity.oidc_provider.serve", str(tmp_path), *redirect_uris],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    log = tmp_path / "provider.log"  # its request log and any start-up error
+    with log.open("w") as errors:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.identity.oidc_provider.serve",
+                str(tmp_path),
+                *redirect_uris,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
     assert process.stdout is not None
     line = process.stdout.readline()
     if not line.startswith("READY "):
         process.kill()
-        raise RuntimeError(f"the test OIDC provider did not start: {line!r}")
+        process.wait(timeout=10)
+        raise RuntimeError(f"the test OIDC provider did not start:\n{log.read_text()[-2000:]}")
     return process, Provider(issuer=json.loads(line[len("READY ") :])["issuer"])
 
 
