@@ -71,6 +71,17 @@ def measure(work: Path, records: int) -> dict:
             f"peak RSS {incremental.peak_mb:.0f} MB"
         )
 
+        job_id = incremental.result["job_id"]
+        objects_read, objects_changed = bench.db_query(
+            "SELECT COUNT(*), SUM(CASE WHEN added + changed + deleted > 0 THEN 1 ELSE 0 END) "  # noqa: S608
+            f"FROM jobs_jobobject WHERE job_id = {int(job_id)}"
+        )[0]
+        print(
+            f"  incremental API calls: {incremental.result['api_calls']} for {objects_read} "
+            f"objects where {objects_changed} changed (target <= 2 x changed + 6 = "
+            f"{2 * objects_changed + 6})"
+        )
+
         sync = bench.backup(sync=True, workers=WORKERS)
         print(
             f"  composite & sync: {sync.seconds:.1f} s ({sync.seconds / full.seconds:.1%} of full), "

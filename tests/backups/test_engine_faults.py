@@ -6,6 +6,7 @@ from jobs.models import Job, JobLog, JobObject
 from tests.backups import engine_support
 from tests.backups.engine_support import org_counts
 from tests.backups.starts import backup_run_inline, backup_start
+from tests.fixtures.sfsim import sf_client
 from vault import selectors
 from vault.models import Snapshot
 
@@ -47,6 +48,11 @@ def test_permanent_failure_puts_object_in_exception_and_job_in_error(backup_org,
     first = run_backup(backup_org)
     assert first.status == Job.Status.COMPLETED
     latest = selectors.snapshot_latest(org=backup_org)
+    # A Lead changes, so the next backup must describe and read Lead (an unchanged
+    # object is not described at all).
+    sf = sf_client(sfsim_faults)
+    lead_id = sf.query("SELECT Id FROM Lead ORDER BY Id LIMIT 1")["records"][0]["Id"]
+    sf.Lead.update(lead_id, {"Title": "Describe fails"})
     sfsim_faults.set_faults(
         {"route": "/services/data/*/sobjects/Lead/describe*", "kind": "http500", "count": 0}
     )
