@@ -15,7 +15,7 @@ from backups import selectors
 from backups.forms import CompositeBackupForm, TemplatedBackupForm
 from backups.job_settings import JobSettings
 from backups.operations import COMPOSITE_BACKUP, COMPOSITE_SYNC_BACKUP
-from common.pagination import paginate
+from common.pagination import keyset_paginate, paginate
 from jobs.forms import HistoryFilterForm
 from jobs.models import Job
 from jobs.selectors import JOB_OBJECT_ORDERS, job_list, job_object_get, job_objects
@@ -53,7 +53,7 @@ def _tab(request, job: Job, tab: str, template: str, context: dict, live: bool =
 def _history(request, org: Org, template: str, active_nav: str, **extra):
     form = HistoryFilterForm(request.GET)
     filters = form.filters()
-    pagination = paginate(request, job_list(org=org, **filters))
+    pagination = keyset_paginate(request, job_list(org=org, **filters))
     context = {"org": org, "form": form, "pagination": pagination, "active_nav": active_nav}
     context["filtered"] = any(filters.values())
     return render(request, template, {**context, **extra})
