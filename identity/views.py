@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -101,7 +101,7 @@ def mfa_enrol(request):
     user = request.user
     next_url = _next_url(request, reverse("identity:account_security"))
     if mfa.has_device(user) and not user.is_verified():
-        return redirect(reverse("identity:mfa_verify") + f"?next={next_url}")
+        return redirect(reverse("identity:mfa_verify") + "?" + urlencode({"next": next_url}))
     device = mfa.enrol_begin(user=user)
     form = CodeForm(request.POST or None)
     if form.is_valid():
