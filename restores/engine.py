@@ -29,7 +29,7 @@ from django.utils import timezone
 from jobs.models import JobLog, JobObject
 from orgs.keys import org_data_key
 from orgs.services import org_client
-from restores import automations, selectors
+from restores import automations, metadata_restore, selectors
 from restores.audit_fields import GRANTED as AUDIT_GRANTED
 from restores.audit_fields import NOT_GRANTED as AUDIT_NOT_GRANTED
 from restores.audit_fields import audit_fields_granted, audit_fields_of
@@ -159,6 +159,9 @@ class RestoreHandler:
     def process(self, ctx, job_object: JobObject) -> None:
         job = ctx.job
         run = RestoreRun.objects.select_related("request").get(job=job)
+        if run.request.type == RestoreRequest.Type.METADATA:  # components, not records
+            metadata_restore.metadata_restore_job(ctx, run)
+            return
         # A resumed run starts over: records already put back compare equal and are
         # skipped; re-created ones are kept (saved as soon as written) so the Id map
         # finds them and nothing is inserted twice.
