@@ -242,3 +242,29 @@ def test_the_qr_code_is_drawn_here_and_holds_the_provisioning_uri(admin_a):
     svg = mfa.qr_svg(device)
     assert svg.startswith("<svg") and "http" not in svg.split("xmlns", 1)[0]
     assert "<script" not in svg and "href" not in svg
+
+
+def test_the_django_admin_lists_devices_without_their_secrets(client, admin_a):
+    from tenants.models import User
+
+    staff = User.objects.create_superuser(username="ops", email="ops@ov.example", password="x")
+    mfa_verified(client, staff)
+    client.force_login(admin_a)  # admin_a gets devices through the pages
+    _, codes = enrol(client)
+    device = device_of(admin_a)
+    mfa_verified(client, staff)
+    for url in (
+        reverse("admin:otp_totp_totpdevice_changelist"),
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
+        reverse("admin:otp_static_staticdevice_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert device.key not in page and mfa.secret_base32(device) not in page
+        assert not any(code in page for code in codes)
+    # Staff may delete a device (a reset), never add one or edit its key.
+    assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    delete = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not mfa.has_device(admin_a)
