@@ -8,6 +8,8 @@ declarative filter rows ("rules": {object: [{"field", "operator", "value"}]}) in
 ANDed with the object's SOQL filter, and pins the snapshot number of job J.
 """
 
+from collections.abc import Mapping
+
 from exports.job_settings import RECORDS_PER_FILE, ExportSettings
 from jobs import registry
 from jobs.registry import JobConfig, JobTab, OperationType
@@ -118,7 +120,7 @@ def _where(text: str) -> str:
     return text
 
 
-def declarative_text(*, org, object_name: str, rows: list[dict]) -> str:
+def declarative_text(*, org, object_name: str, rows: list[Mapping]) -> str:
     """Declarative filter rows ({"field", "operator", "value"}, ANDed) as a SOQL condition,
     values typed from the org's cached describe of the object when there is one."""
     import soql
