@@ -56,6 +56,10 @@ from vault.services import (
 
 UNIT = "Archive"
 BULK_THRESHOLD = 2_000
+# An object with more records to delete directly than this goes through one Bulk API 2.0
+# delete job per BULK_DELETE_SIZE Ids instead of sObject Collections (200 per call).
+BULK_DELETE_THRESHOLD = int(os.environ.get("ORGVAULT_ARCHIVE_BULK_DELETE", "10000"))
+BULK_DELETE_SIZE = 100_000
 # Records verified per database round; an environment knob so that tests can stretch
 # the verify stage enough to kill a worker in it.
 VERIFY_BATCH = int(os.environ.get("ORGVAULT_ARCHIVE_VERIFY_BATCH", "500"))
@@ -413,19 +417,26 @@ class ArchiveRun:
                     JobLog.Level.WARNING,
                 )
         deleted = refused = 0
+        pending = ArchiveRecord.objects.filter(
+            job=self.job, object_name=name, plan=Plan.DELETE, outcome=Outcome.VERIFIED
+        )
+        bulk = pending.count() > BULK_DELETE_THRESHOLD
+        if bulk:
+            self.log(f"{name}: deleting with Bulk API 2.0 ({pending.count()} records).")
         while True:
-            batch = list(
-                ArchiveRecord.objects.filter(
-                    job=self.job, object_name=name, plan=Plan.DELETE, outcome=Outcome.VERIFIED
-                )
-                .order_by("id")
-                .values_list("pk", "record_id")[: writes.BATCH]
-            )
+            size = BULK_DELETE_SIZE if bulk else writes.BATCH
+            batch = list(pending.order_by("id").values_list("pk", "record_id")[:size])
             if not batch:
                 break
             self.quota.check(self.client)  # ApiQuotaReached stops the run; it resumes later
-            results = writes.collection_delete(self.client, [rid for _, rid in batch])
-            self.calls += 1
+            if bulk:
+                results, calls = writes.bulk_delete(
+                    self.client, name, [rid for _, rid in batch], heartbeat=self.job.heartbeat
+                )
+                self.calls += calls
+            else:
+                results = writes.collection_delete(self.client, [rid for _, rid in batch])
+                self.calls += 1
             done_ids, refusals = [], []
             for (pk, record_id), result in zip(batch, results, strict=True):
                 if result.success or result.error_code == "ENTITY_IS_DELETED":

@@ -103,3 +103,29 @@ def test_archive_deletes_what_it_verified_and_the_vault_holds_every_field_and_bo
     }
     assert bodies == {f"file body {marker} {i}".encode() for i in range(3)}
     assert ObjectTemplate.objects.get(name=f"Archive {marker}").kind == "archive"
+
+
+def test_big_objects_are_deleted_through_bulk_api_with_refusals_per_record(
+    archive_org, sf, marker, tmp_path, monkeypatch
+):
+    import archives.engine
+
+    monkeypatch.setattr(archives.engine, "BULK_DELETE_THRESHOLD", 2)
+    made = make_contacts(sf, marker, n=4)
+    refused_contact = made["Contact"][1]
+    sf.Case.create({"Subject": "Open", "ContactId": refused_contact})
+    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
+            write_json(tmp_path, spec(marker, children=[
+                {"name": "Case", "relationship": "Cases",
+                 "filter": {"soql": "Subject = 'never matches'"}}])))  # fmt: skip
+    result = command("archive_run", "--org", str(archive_org.pk), "--template",
+                     f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+    assert result["status"] == Job.Status.COMPLETED
+    assert result["objects"]["Contact"]["deleted"] == 3
+    assert result["objects"]["Contact"]["refused"] == 1
+    job = Job.objects.get(pk=result["job_id"])
+    assert job.logs.filter(message__startswith="Contact: deleting with Bulk API 2.0").exists()
+    refused = ArchiveRecord.objects.get(job=job, record_id=refused_contact)
+    assert refused.error_code == "DELETE_FAILED"
+    assert "associated with" in refusal_message(record=refused)
+    assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == {refused_contact}
