@@ -191,8 +191,10 @@ def managed_storage() -> Storage:
 
 
 def _with_lock(storage: Storage, org) -> Storage:
-    lock = _object_lock_provider(org) if _object_lock_provider is not None else None
-    if lock and isinstance(storage, VaultS3Storage):
+    if not isinstance(storage, VaultS3Storage) or _object_lock_provider is None:
+        return storage  # local storage cannot lock anything
+    lock = _object_lock_provider(org)
+    if lock:
         if storage is storages["vault"]:
             storage = _copy(storage)
         storage.object_lock = lock

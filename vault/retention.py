@@ -272,7 +272,7 @@ def retention_sweep(*, org, data_key: bytes, now=None) -> SweepResult:
     for snapshot in Snapshot.objects.filter(org=org, status=Snapshot.Status.DISCARDED):
         _delete_prefix(storage, _prefix(org, snapshot.seq))
     report = {}
-    if result.locked:
+    if result.locked and result.locked_until is not None:
         until = result.locked_until.astimezone(UTC)
         report = {"locked": len(result.locked), "locked_until": f"{until:%Y-%m-%d %H:%M}"}
     RetentionPolicy.objects.filter(org=org).update(
