@@ -18,8 +18,7 @@ class DeviceAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__email"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # a device is set up by its user, with their app
@@ -37,7 +36,7 @@ class OIDCProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "tenant", "issuer", "default_role", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["name", "issuer", "tenant__name"]
-    fields = [
+    fields = readonly_fields = (
         "tenant",
         "name",
         "issuer",
@@ -47,8 +46,7 @@ class OIDCProviderAdmin(admin.ModelAdmin):
         "enabled",
         "created_at",
         "updated_at",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # Admins add providers on their organization's Sign-in & security page
