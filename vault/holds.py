@@ -77,8 +77,23 @@ def legal_hold_place(
         raise ValidationError("A hold on one record needs the record's object too.")
     if len(record_id) > 18 or len(object_name) > 120:
         raise ValidationError("That object name or record Id is too long.")
-    return LegalHold.objects.create(
+    hold = LegalHold.objects.create(
         org=org, object_name=object_name, record_id=record_id, reason=reason, placed_by=actor
+    )
+    _audit(org, actor, "legal_hold.placed", hold)
+    return hold
+
+
+def _audit(org, actor, action: str, hold: LegalHold) -> None:
+    """The tenant's audit log too (ids and the object name; the reason stays on the row)."""
+    from tenants.audit import audit_record
+
+    audit_record(
+        tenant=org.tenant_id,
+        action=action,
+        actor=actor,
+        target=f"Org {org.pk}",
+        detail={"hold": hold.pk, "object": hold.object_name, "record": hold.record_id},
     )
 
 
@@ -95,6 +110,7 @@ def legal_hold_lift(*, org, hold_id: int, actor, reason: str) -> LegalHold:
     hold.lifted_by = actor
     hold.lift_reason = reason
     hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    _audit(org, actor, "legal_hold.lifted", hold)
     return hold
 
 

@@ -27,6 +27,16 @@ def test_place_and_lift_are_recorded_with_who_when_and_why(tenant_a, admin_a):
     assert held_scope(org=org).empty
     with pytest.raises(ValidationError, match="already lifted"):
         legal_hold_lift(org=org, hold_id=hold.pk, actor=admin_a, reason="again")
+    # Both are in the tenant's audit log too, without the free-text reasons.
+    from tenants.models import AuditEvent
+
+    events = list(
+        AuditEvent.objects.filter(tenant=tenant_a, action__startswith="legal_hold.")
+        .order_by("pk")
+        .values_list("action", "detail")
+    )
+    assert [a for a, _ in events] == ["legal_hold.placed", "legal_hold.lifted"]
+    assert all(d["hold"] == hold.pk and "Case" not in str(d) for _, d in events)
 
 
 def test_object_and_record_holds_cover_only_themselves(tenant_a, admin_a):
