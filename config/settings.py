@@ -134,7 +134,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(private_file(VAR_DIR / "orgvault.sqlite3")),
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                # WAL: readers never wait for the writer and a commit needs no journal
+                # rewrite (synchronous=NORMAL keeps the database consistent on a crash; a
+                # power cut may undo the last commits, never corrupt them).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
