@@ -110,6 +110,23 @@ def rotation_chunk_task(rotation_id: int) -> None:
             _enqueue(rotation_id)
 
 
+STALE_AFTER = timedelta(minutes=15)
+
+
+def rotation_resume_stale() -> int:
+    """Queue again every running rotation with no progress for STALE_AFTER (its chain
+    of tasks broke: a worker died mid-chunk). Work resumes at the saved cursor."""
+    stale = KeyRotation.objects.filter(
+        status=KeyRotation.Status.RUNNING, updated_at__lt=timezone.now() - STALE_AFTER
+    )
+    resumed = 0
+    for rotation_id in stale.values_list("pk", flat=True):
+        KeyRotation.objects.filter(pk=rotation_id).update(updated_at=timezone.now())
+        _enqueue(rotation_id)
+        resumed += 1
+    return resumed
+
+
 def rotation_run(rotation: KeyRotation, *, max_steps: int = 100_000) -> KeyRotation:
     """Every chunk in this process (tests, `vault_rotate`); stops when done or waiting."""
     for _ in range(max_steps):

@@ -308,3 +308,34 @@ def test_a_receiver_of_key_retiring_keeps_the_old_key_until_it_has_resealed(
         key_retiring.unsubscribe(exports_still_sealed)
     assert asked == [[data_key_id(data_key).hex()]] * 2
     assert OrgKey.objects.get(org=org, source="original").status == OrgKey.Status.RETIRED
+
+
+def test_a_stalled_rotation_resumes_at_its_cursor(vault_org, data_key, make_job, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.conf import Conf
+
+    from vault.rotation import rotation_resume_stale
+
+    org = vault_org
+    job = make_job()
+    s1 = snapshot_begin(org=org, job=job)
+    w = writer(s1, data_key, job)
+    for batch in range(4):
+        w.write_batch([rec(f"A{batch}-{i}", f"n{i}") for i in range(2)])
+    snapshot_publish(snapshot=s1)
+    org_key_add(org=org, source="generated")
+    rotation = rotation_start(org=org, enqueue=False)
+    assert rotation_step(rotation, limit=2)  # then the worker "dies": no next task
+    rotation.refresh_from_db()
+    assert (rotation.done, rotation.rewritten) == (2, 2)
+    assert rotation_resume_stale() == 0  # not stale yet
+    KeyRotation.objects.filter(pk=rotation.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=20)
+    )
+    monkeypatch.setattr(Conf, "SYNC", True)
+    assert rotation_resume_stale() == 1
+    rotation.refresh_from_db()
+    assert rotation.status == KeyRotation.Status.DONE
+    assert (rotation.done, rotation.rewritten) == (4, 4)  # the first two were not redone

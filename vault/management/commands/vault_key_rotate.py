@@ -19,7 +19,13 @@ from django.core.management.base import BaseCommand, CommandError
 from orgs.key_services import KmsSettings, org_key_add
 from orgs.keys import OrgKeyError
 from orgs.models import Org
-from vault.rotation import KeyRotation, rotation_latest, rotation_run, rotation_start
+from vault.rotation import (
+    KeyRotation,
+    _enqueue,
+    rotation_latest,
+    rotation_run,
+    rotation_start,
+)
 
 
 class Command(BaseCommand):
@@ -52,6 +58,8 @@ class Command(BaseCommand):
                     KeyRotation.objects.filter(pk=rotation.pk).update(
                         status=KeyRotation.Status.RUNNING, message=""
                     )
+                if not opts["wait"]:
+                    _enqueue(rotation.pk)
             else:
                 kms = None
                 if opts["kms_key_id"]:
