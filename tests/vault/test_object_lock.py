@@ -131,3 +131,40 @@ def test_local_storage_says_it_is_not_immutable(vault_org):
     state = storage_immutability(org=vault_org)
     assert not state.immutable
     assert state.sentence.startswith("Not immutable")
+
+
+def test_managed_s3_storage_locks_only_the_orgs_that_ask(
+    vault_org, data_key, make_job, moto_endpoint, locked_bucket, settings, tenant_a
+):
+    from django.core.files.storage import storages
+
+    from tests.orgs.factories import make_org
+    from tests.vault.conftest import S3_KEY_ID, S3_SECRET
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "vault": {
+            "BACKEND": "common.storage.VaultS3Storage",
+            "OPTIONS": {
+                "bucket_name": locked_bucket,
+                "endpoint_url": moto_endpoint,
+                "access_key": S3_KEY_ID,
+                "secret_key": S3_SECRET,
+                "region_name": "us-east-1",
+                "file_overwrite": True,
+                "default_acl": None,
+            },
+        },
+    }
+    lock(vault_org, "GOVERNANCE", 2)
+    locked_storage = org_storage(vault_org)
+    other = make_org(tenant_a)
+    assert locked_storage.object_lock == ("GOVERNANCE", 2)
+    assert org_storage(other).object_lock is None  # the shared instance is not changed
+    assert storages["vault"].object_lock is None
+    backup(vault_org, make_job(), data_key, [rec("A1", "locked")])
+    key = Segment.objects.get(org=vault_org).storage_key
+    head = aws_client(moto_endpoint, "s3").head_object(Bucket=locked_bucket, Key=key)
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    assert not storage_immutability(org=other).immutable
+    assert "S3 Object Lock is off" in storage_immutability(org=other).sentence
