@@ -1,7 +1,10 @@
 # ruff: noqa: S608 -- SQL is built only from quoted schema identifiers; values are bound parameters
 """Automations that really run on writes, each with an active flag in the org's
-``_automations`` table (kind, name): an Apex trigger, a validation rule and a flow.
-Also the server-computed fields (autonumbers, full names, body lengths)."""
+``_automations`` table (kind, name): an Apex trigger, a validation rule and a flow
+(active when the org is made), a workflow rule and a duplicate rule (made inactive, as
+an admin would find them before switching them on). Each is switched on and off through
+the Metadata API (sfsim/metadata.py) or the Tooling API. Also the server-computed fields
+(autonumbers, full names, body lengths)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from sfsim.errors import SalesforceError
 TRIGGER = "AccountRatingTrigger"
 VALIDATION = "Amount_Not_Negative"
 FLOW = "Case_Escalation_Task"
+WORKFLOW = "Lead_Default_Source"  # a field update: LeadSource 'Web' when left empty
+DUPLICATE = "Lead_Duplicate_Email"  # blocks a Lead whose Email another Lead has
 
 TRIGGER_BODY = """trigger AccountRatingTrigger on Account (before insert, before update) {
     for (Account acc : Trigger.new) {
@@ -30,7 +35,18 @@ DEFAULTS = (
     ("ValidationRule", VALIDATION, "Opportunity", VALIDATION_FORMULA, VALIDATION_MESSAGE),
     ("FlowDefinition", FLOW, "Case", FLOW_DESCRIPTION, None),
 )
-PREFIXES = {"ApexTrigger": "01q", "ValidationRule": "03d", "FlowDefinition": "300"}
+# Installed inactive: they would change the records every loader and test writes.
+INACTIVE_DEFAULTS = (
+    ("WorkflowRule", WORKFLOW, "Lead", "ISBLANK(TEXT(LeadSource))", None),
+    ("DuplicateRule", DUPLICATE, "Lead", "Email", "Use one of these records?"),
+)
+PREFIXES = {
+    "ApexTrigger": "01q",
+    "ValidationRule": "03d",
+    "FlowDefinition": "300",
+    "WorkflowRule": "01Q",
+    "DuplicateRule": "0Bm",
+}
 
 
 def install_defaults(org) -> None:
@@ -38,16 +54,18 @@ def install_defaults(org) -> None:
 
     now = org.now()
     with org.transaction() as conn:
-        for kind, name, obj, body, message in DEFAULTS:
+        rows = [(*d, 1) for d in DEFAULTS] + [(*d, 0) for d in INACTIVE_DEFAULTS]
+        for kind, name, obj, body, message, active in rows:
             org._counter += 1
             conn.execute(
                 "INSERT OR IGNORE INTO _automations (id, kind, name, object, active, body, "
-                "error_message, created, modified) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                "error_message, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     ids.make_id(PREFIXES[kind], org.tag, org._counter),
                     kind,
                     name,
                     obj,
+                    active,
                     body,
                     message,
                     now,
@@ -117,15 +135,51 @@ def computed_fields(org, od, rec: dict) -> None:
 
 
 def before_save(org, od, rec: dict, old: dict | None) -> None:
-    """Before-save triggers (AccountRatingTrigger)."""
+    """Before-save triggers (AccountRatingTrigger) and workflow field updates
+    (Lead_Default_Source; Salesforce applies those after the save and saves again, with
+    the same stored outcome)."""
     if od.name == "Account" and (("ApexTrigger", TRIGGER) in _active_set(org)):
         revenue = rec.get("AnnualRevenue")
         if revenue is not None and revenue > 10_000_000:
             rec["Rating"] = "Hot"
+    if (
+        od.name == "Lead"
+        and "LeadSource" in od.fields
+        and not rec.get("LeadSource")
+        and ("WorkflowRule", WORKFLOW) in _active_set(org)
+    ):
+        rec["LeadSource"] = "Web"
+
+
+def duplicate_rules(org, od, rec: dict, old: dict | None) -> None:
+    """Duplicate rules (Lead.Lead_Duplicate_Email, action Block on create and edit): a
+    Lead whose Email another Lead not in the Recycle Bin has is refused."""
+    if od.name != "Lead" or not rec.get("Email") or "Email" not in od.fields:
+        return
+    if old is not None and (old.get("Email") or "").lower() == rec["Email"].lower():
+        return
+    if ("DuplicateRule", DUPLICATE) not in _active_set(org):
+        return
+    found = (
+        org.conn()
+        .execute(
+            'SELECT "Id" FROM "o_Lead" WHERE lower("Email") = lower(?) AND "Id" != ? '
+            'AND IFNULL("IsDeleted", 0) = 0 LIMIT 1',
+            (rec["Email"], rec.get("Id") or ""),
+        )
+        .fetchone()
+    )
+    if found:
+        raise SalesforceError(
+            "DUPLICATES_DETECTED",
+            "Use one of these records? (duplicate rule Lead_Duplicate_Email)",
+            [],
+        )
 
 
 def validation_rules(org, od, rec: dict, old: dict | None) -> None:
-    """Custom validation rules (Opportunity.Amount_Not_Negative)."""
+    """Custom validation rules (Opportunity.Amount_Not_Negative), then duplicate rules."""
+    duplicate_rules(org, od, rec, old)
     if od.name != "Opportunity":
         return
     row = (

@@ -4,8 +4,9 @@
 Stored components (ApexClass, Layout, Profile, PermissionSet, Report, EmailTemplate,
 StaticResource, and anything deployed) live in the org's ``_metadata`` table, every change
 kept in ``_metadata_versions``. CustomObject / CustomField come from the org's schema,
-ApexTrigger / ValidationRule / Flow / FlowDefinition from its automations, so deactivating
-an automation shows in a retrieve and deploying an inactive one deactivates it.
+ApexTrigger / ValidationRule / Flow / FlowDefinition / Workflow (WorkflowRule) /
+DuplicateRule from its automations, so deactivating an automation shows in a retrieve and
+deploying an inactive one deactivates it.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ TYPES = {
     "Report": ("reports", "report", True, False, ()),
     "EmailTemplate": ("email", "email", True, True, ()),
     "StaticResource": ("staticresources", "resource", False, True, ()),
+    "Workflow": ("workflows", "workflow", False, False, ("WorkflowRule",)),
+    "DuplicateRule": ("duplicateRules", "duplicateRule", False, False, ()),
 }
-CHILD_TYPES = ("CustomField", "ValidationRule")
+CHILD_TYPES = ("CustomField", "ValidationRule", "WorkflowRule")
 FOLDER_TYPES = {"ReportFolder": "Report", "EmailFolder": "EmailTemplate"}
 DIRECTORIES = {v[0]: k for k, v in TYPES.items()}
 ID_PREFIXES = {
@@ -59,6 +62,9 @@ ID_PREFIXES = {
     "Report": "00O",
     "EmailTemplate": "00X",
     "StaticResource": "081",
+    "Workflow": "01Q",
+    "WorkflowRule": "01Q",
+    "DuplicateRule": "0Bm",
 }
 
 
@@ -255,6 +261,8 @@ class MetadataStore:
                             }
                         )
             return out
+        if mtype in ("Workflow", "WorkflowRule", "DuplicateRule"):
+            return self._rule_components(mtype)
         if mtype in ("ApexTrigger", "ValidationRule", "Flow", "FlowDefinition"):
             kind = {"Flow": "FlowDefinition"}.get(mtype, mtype)
             rows = (
@@ -312,6 +320,131 @@ class MetadataStore:
                 }
             )
         return out
+
+    def _rule_components(self, mtype: str) -> list[dict]:
+        """Workflow (one per object with workflow rules), WorkflowRule and DuplicateRule
+        (``Object.Name``) from the automations table."""
+        kind = "WorkflowRule" if mtype == "Workflow" else mtype
+        rows = (
+            self.org.conn()
+            .execute(
+                "SELECT id, name, object, created, modified FROM _automations WHERE kind = ? "
+                "ORDER BY object, name",
+                (kind,),
+            )
+            .fetchall()
+        )
+        out: list[dict] = []
+        for rid, name, obj, created, modified in rows:
+            if mtype == "Workflow":
+                if any(c["fullName"] == obj for c in out):
+                    continue
+                full, file_name = obj, f"workflows/{obj}.workflow"
+            elif mtype == "WorkflowRule":
+                full, file_name = f"{obj}.{name}", f"workflows/{obj}.workflow"
+            else:
+                full, file_name = f"{obj}.{name}", f"duplicateRules/{obj}.{name}.duplicateRule"
+            out.append(
+                {
+                    "fullName": full,
+                    "fileName": file_name,
+                    "id": rid,
+                    "created": created,
+                    "modified": modified,
+                }
+            )
+        return out
+
+    def _rule_content(self, mtype: str, full_name: str) -> bytes:
+        obj, _, name = full_name.partition(".")
+        if mtype == "DuplicateRule":
+            row = (
+                self.org.conn()
+                .execute(
+                    "SELECT active, body, error_message FROM _automations WHERE "
+                    "kind = 'DuplicateRule' AND object = ? AND name = ?",
+                    (obj, name),
+                )
+                .fetchone()
+            )
+            if row is None:
+                raise SalesforceError("NOT_FOUND", f"No DuplicateRule named {full_name}")
+            active, field, message = row
+            return _meta_xml(
+                "DuplicateRule",
+                _tag("actionOnInsert", "Block")
+                + _tag("actionOnUpdate", "Block")
+                + _tag("alertText", message or "")
+                + _tag("isActive", "true" if active else "false")
+                + _tag("masterLabel", name.replace("_", " "))
+                + "    <duplicateRuleMatchRules>\n"
+                + "        "
+                + _tag("matchRuleSObjectType", obj)
+                + "        "
+                + _tag("matchingRule", f"{obj}_{field}_Exact")
+                + "    </duplicateRuleMatchRules>\n"
+                + _tag("sobjectType", obj),
+            )
+        rows = (
+            self.org.conn()
+            .execute(
+                "SELECT name, active, body FROM _automations WHERE kind = 'WorkflowRule' "
+                "AND object = ? ORDER BY name",
+                (obj,),
+            )
+            .fetchall()
+        )
+        if not rows or (name and name not in {r[0] for r in rows}):
+            raise SalesforceError("NOT_FOUND", f"No {mtype} named {full_name}")
+        body = ""
+        for rule, active, formula in rows:
+            if name and rule != name:
+                continue
+            body += (
+                "    <rules>\n        "
+                + _tag("fullName", rule)
+                + "        "
+                + _tag("actions", f"{rule}_Update")
+                + "        "
+                + _tag("active", "true" if active else "false")
+                + "        "
+                + _tag("formula", formula)
+                + "        "
+                + _tag("triggerType", "onCreateOrTriggeringUpdate")
+                + "    </rules>\n"
+            )
+        return _meta_xml("Workflow", body)
+
+    def _deploy_rules(self, mtype: str, full_name: str, content: bytes) -> None:
+        """A deployed workflows/X.workflow (its <rules>) or duplicateRules file: the
+        automations' active flags follow it."""
+        root = ET.fromstring(content)
+        ns = "{" + NS + "}"
+        if mtype == "DuplicateRule":
+            obj, _, name = full_name.partition(".")
+            active = root.findtext(ns + "isActive") or root.findtext("isActive")
+            self._set_rule_active("DuplicateRule", obj, name, active)
+            return
+        for rule in list(root.findall(ns + "rules")) + list(root.findall("rules")):
+            name = rule.findtext(ns + "fullName") or rule.findtext("fullName") or ""
+            active = rule.findtext(ns + "active") or rule.findtext("active")
+            self._set_rule_active("WorkflowRule", full_name, name, active)
+
+    def _set_rule_active(self, kind: str, obj: str, name: str, active: str | None) -> None:
+        row = (
+            self.org.conn()
+            .execute(
+                "SELECT id FROM _automations WHERE kind = ? AND object = ? AND name = ?",
+                (kind, obj, name),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise SalesforceError(
+                "INVALID_CROSS_REFERENCE_KEY", f"{kind} {obj}.{name} is not supported here"
+            )
+        if active is not None:
+            automations.set_active(self.org, kind, name, active.strip() == "true")
 
     def _folders(self, folder_type: str) -> list[dict]:
         """Folders of an in-folder type (ReportFolder, EmailFolder), from its components."""
@@ -451,6 +584,8 @@ class MetadataStore:
 
     def _content(self, mtype: str, full_name: str) -> tuple[bytes, bytes | None]:
         org = self.org
+        if mtype in ("Workflow", "WorkflowRule", "DuplicateRule"):
+            return self._rule_content(mtype, full_name), None
         if mtype in ("ApexTrigger", "Flow", "FlowDefinition"):
             kind = "ApexTrigger" if mtype == "ApexTrigger" else "FlowDefinition"
             row = (
@@ -663,6 +798,9 @@ class MetadataStore:
             return
         if mtype == "CustomObject":
             self._deploy_object(full_name, content)
+            return
+        if mtype in ("Workflow", "DuplicateRule"):
+            self._deploy_rules(mtype, full_name, content)
             return
         self.save(mtype, full_name, content, meta, user)
 

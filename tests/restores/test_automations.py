@@ -175,3 +175,72 @@ def test_an_automation_already_off_is_left_off(backup_org, sfsim):
         assert any("Already inactive, left as they are" in m for m in messages), messages
     finally:
         all_on(sf)
+
+
+LEAD_RULES = [
+    ("WorkflowRule", "Lead.Lead_Default_Source"),
+    ("DuplicateRule", "Lead.Lead_Duplicate_Email"),
+]
+
+
+def _lead_rules(org, active: bool) -> None:
+    from orgs.services import org_client
+    from restores.automations import switch
+
+    assert (
+        switch(org_client(org), [(k, n, "true" if active else "false") for k, n in LEAD_RULES])
+        == []
+    )
+
+
+def test_workflow_and_duplicate_rules_fire_unless_suspended(backup_org, sfsim):
+    org = backup_org
+    sf = sf_client(sfsim)
+    tag = uuid.uuid4().hex[:8]
+    listed = {(a.key, a.active) for a in automations_for(org, "Lead")}
+    assert listed == {
+        ("WorkflowRule:Lead.Lead_Default_Source", False),
+        ("DuplicateRule:Lead.Lead_Duplicate_Email", False),
+    }
+    email = f"dup-{tag}@example.com"
+    kept = sf.Lead.create({"LastName": f"Kept {tag}", "Company": "Acme", "Email": email})["id"]
+    twins = [
+        sf.Lead.create({"LastName": f"Twin {n} {tag}", "Company": "Acme", "Email": email})["id"]
+        for n in (1, 2)
+    ]
+    correct = run_backup(org)
+    sf.Lead.update(kept, {"LeadSource": "Phone Inquiry"})
+    _hard_delete(sf, "Lead", twins)
+    _lead_rules(org, True)
+    try:
+
+        def restore(twin: str, automations=None):
+            request = restore_request_create(
+                org=org, correct_job=correct.pk, objects=["Lead"],
+                filters={"Lead": f"Id IN ('{kept}', '{twin}')"},
+            )  # fmt: skip
+            if automations:
+                request.automations = automations
+                request.save(update_fields=["automations"])
+            job = job_run_inline(job=restore_start(request=request, enqueue=False))
+            assert job.status == Job.Status.COMPLETED, job.error_message
+            return {r.original_id: r for r in RestoreRecord.objects.filter(job=job)}
+
+        # Without suspension: the duplicate rule blocks the re-created twin, the workflow
+        # fills in the LeadSource the restore empties.
+        rows = restore(twins[0])
+        assert rows[twins[0]].status == "failed"
+        assert rows[twins[0]].error_code == "DUPLICATES_DETECTED"
+        assert rows[kept].status == "success"
+        assert sf.Lead.get(kept)["LeadSource"] == "Web"
+
+        # Suspended: the twin comes back and LeadSource stays empty; both back on after.
+        rows = restore(twins[1], {"Lead": [key for key, _active in listed]})
+        assert rows[twins[1]].status == "success", rows[twins[1]].error_message
+        assert sf.Lead.get(rows[twins[1]].new_id)["Email"] == email
+        assert sf.Lead.get(kept)["LeadSource"] is None
+        assert {(a.key, a.active) for a in automations_for(org, "Lead")} == {
+            (key, True) for key, _active in listed
+        }
+    finally:
+        _lead_rules(org, False)
