@@ -5,12 +5,25 @@ from django import forms
 from django.conf import settings
 
 from common.crypto import InvalidTenantKey, parse_tenant_key
+from common.outbound import OutboundRefused, check_outbound_url
+from orgs.ca_bundles import PEM_MAX_BYTES, CaBundleError, ca_pem_clean
 from orgs.models import Org
+
+# One answer for every address the form will not use or could not reach (a private,
+# loopback, link-local or metadata address, a name that does not resolve, a refused
+# connection, an untrusted certificate): the form is not a port scanner.
+ADDRESS_REFUSED = (
+    "OrgVault cannot use this address. Enter a public https:// URL that answers with a "
+    "certificate this server trusts (paste your CA's certificates below if it uses a "
+    "private CA)."
+)
 
 
 def ca_bundle_error(path: str) -> str | None:
-    """Why `path` cannot be the CA bundle to trust for a login URL (no such file, not
-    readable, no PEM certificate in its first megabyte), or None when it can."""
+    """Why the file at `path` (the operator's SALESFORCE_CA_BUNDLE, or org_connect's
+    --ca-bundle) cannot be the CA bundle to trust for a login URL (no such file, not
+    readable, no PEM certificate in its first megabyte), or None when it can. Never
+    asked about a path a web user typed."""
     file = Path(path)
     try:
         if not file.is_file():
@@ -77,12 +90,17 @@ class OrgAddForm(forms.Form):
     client_secret = forms.CharField(
         label="Connected app client secret", required=False, widget=forms.PasswordInput
     )
-    ca_bundle = forms.CharField(
-        label="CA bundle path",
+    ca_certificates = forms.CharField(
+        label="CA certificates (PEM)",
         required=False,
-        max_length=500,
-        help_text="Optional: a PEM file on this server to trust for the login URL "
-        "(e.g. the simulator's ca.pem).",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text="Optional: the certificate authority to trust for the login URL (a private "
+        "CA), pasted as PEM text — or upload the .pem file below.",
+    )
+    ca_file = forms.FileField(
+        label="CA certificates file (.pem)",
+        required=False,
+        help_text="Optional: the same certificates as a file from your computer.",
     )
 
     def clean_encryption_key(self) -> bytes:
@@ -91,21 +109,49 @@ class OrgAddForm(forms.Form):
         except InvalidTenantKey as exc:
             raise forms.ValidationError(str(exc)) from None
 
-    def clean_ca_bundle(self) -> str:
-        path = self.cleaned_data["ca_bundle"].strip()
-        if not path:
+    def _ca_text(self) -> str:
+        upload = self.cleaned_data.get("ca_file")
+        if upload is not None:
+            if upload.size > PEM_MAX_BYTES:
+                raise forms.ValidationError("The CA certificates file is larger than 1 MB.")
+            try:
+                return upload.read().decode()
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    "The CA certificates file is not PEM text (a binary DER file?). Convert "
+                    "it with “openssl x509 -inform der -in ca.der -out ca.pem”."
+                ) from None
+        return self.cleaned_data.get("ca_certificates", "")
+
+    def clean_ca_file(self):
+        upload = self.cleaned_data.get("ca_file")
+        if upload is not None and self.cleaned_data.get("ca_certificates", "").strip():
+            raise forms.ValidationError("Paste the certificates or upload a file, not both.")
+        return upload
+
+    def _ca_bundle_clean(self) -> str:
+        """The PEM text to trust, "" for this server's default (checked to be usable)."""
+        text = self._ca_text().strip()
+        if not text:
             default = settings.SALESFORCE_CA_BUNDLE
             if default and ca_bundle_error(default):
                 raise forms.ValidationError(
-                    f"This server's SALESFORCE_CA_BUNDLE is unusable "
-                    f"({ca_bundle_error(default)}): give a CA bundle path here, or ask its "
-                    "operator to fix the setting."
+                    "This server's default CA bundle (SALESFORCE_CA_BUNDLE) is unusable: "
+                    "paste the CA certificates here, or ask its operator to fix the setting."
                 )
             return ""
-        problem = ca_bundle_error(path)
-        if problem:
-            raise forms.ValidationError(problem)
-        return path
+        try:
+            return ca_pem_clean(text)
+        except CaBundleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def _outbound_check(self, field: str, url: str) -> None:
+        """An address a person typed must be public unless OUTBOUND_ALLOW_PRIVATE; every
+        refusal gets the same words, so the form tells nothing about the network."""
+        try:
+            check_outbound_url(url)
+        except OutboundRefused:
+            self.add_error(field, ADDRESS_REFUSED)
 
     def clean(self):
         data = super().clean()
@@ -121,6 +167,15 @@ class OrgAddForm(forms.Form):
                     self.add_error(field, "Required when you use your own S3 bucket.")
         if data.get("client_id") and not data.get("client_secret"):
             self.add_error("client_secret", "Enter the client secret that goes with the client id.")
+        if data.get("org_type") == Org.OrgType.CUSTOM and "login_url" not in self.errors:
+            self._outbound_check("login_url", data.get("login_url") or "")
+        if data.get("storage") == Org.Storage.S3 and data.get("s3_endpoint_url"):
+            self._outbound_check("s3_endpoint_url", data["s3_endpoint_url"])
+        if "ca_file" not in self.errors:
+            try:
+                data["ca_bundle"] = self._ca_bundle_clean()
+            except forms.ValidationError as error:
+                self.add_error("ca_file" if data.get("ca_file") else "ca_certificates", error)
         return data
 
     def service_kwargs(self) -> dict:
@@ -138,5 +193,5 @@ class OrgAddForm(forms.Form):
             "s3_secret_access_key": data["s3_secret_access_key"],
             "client_id": data["client_id"].strip(),
             "client_secret": data["client_secret"],
-            "ca_bundle": data["ca_bundle"],
+            "ca_bundle": data.get("ca_bundle", ""),
         }

@@ -49,7 +49,9 @@ class Org(models.Model):
     client_secret_wrapped = models.BinaryField(blank=True, default=b"")
     refresh_token_wrapped = models.BinaryField(blank=True, default=b"")
     instance_url = models.URLField(max_length=300, blank=True)
-    ca_bundle = models.CharField(max_length=500, blank=True)
+    # CA certificates to trust for the login URL, as PEM text (orgs/ca_bundles.py); rows
+    # made before hold a path on the server, used as it is.
+    ca_bundle = models.TextField(blank=True)
 
     # Read from Salesforce by the connection check.
     sf_org_id = models.CharField(max_length=18, blank=True)

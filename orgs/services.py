@@ -30,6 +30,7 @@ from common.crypto import (
 )
 from common.storage import StorageProbeError, s3_secret_purpose, s3_storage, storage_probe
 from orgs import hooks
+from orgs.ca_bundles import ca_bundle_path
 from orgs.keys import (  # re-exported: callers import them from orgs.services
     OrgKeyError,
     _data_key_with,
@@ -86,8 +87,10 @@ def _client_secret_purpose(org_id: int) -> str:
     return f"client-secret:{org_id}"
 
 
-def _ca_bundle(path: str) -> str | None:
-    return path or settings.SALESFORCE_CA_BUNDLE or None
+def _ca_bundle(value: str) -> str | None:
+    """The CA file to trust: the org's certificates (PEM text, written to var/ when first
+    needed; or a path on older rows), else the server's SALESFORCE_CA_BUNDLE."""
+    return ca_bundle_path(value) if value else (settings.SALESFORCE_CA_BUNDLE or None)
 
 
 def _client_credentials(client_id: str, client_secret: str) -> tuple[str, str]:

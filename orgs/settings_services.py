@@ -29,6 +29,7 @@ from orgs.models import Org
 from orgs.services import _ca_bundle, _refresh_token_purpose
 from salesforce import auth
 from salesforce.errors import SalesforceConnectorError
+from tenants.audit import Action, audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,13 @@ def org_delete(*, org: Org, actor) -> OrgDeleteResult:
             raise OrgDeleteRefused(" ".join(refusals))
         keys = _recorded_storage_keys(locked)
         _, result.rows_deleted = locked.delete()
+        audit_record(
+            tenant=org.tenant_id,
+            action=Action.ORG_DELETED,
+            actor=actor,
+            target=f"Org {org.pk}",
+            detail={"name": result.name, "sf_org_id": org.sf_org_id},
+        )
     _delete_files(storage, keys, storage_prefix(org), result)
     result.token_revoked = _revoke(org, refresh_token)
     logger.info(

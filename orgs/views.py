@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 
 from common.crypto import generate_tenant_key
 from orgs import selectors, services
-from orgs.forms import OrgAddForm
+from orgs.forms import ADDRESS_REFUSED, OrgAddForm
 from orgs.pending import PendingConnection
 from salesforce.errors import SalesforceConnectorError
 from salesforce.permissions import describe_missing
 from tenants.access import admin_required
+from tenants.audit import Action, audit_record
 
 DENIED = "You denied access in Salesforce. Nothing was saved. Try again and choose Allow."
 
@@ -29,7 +30,7 @@ def org_add(request):
         key = generate_tenant_key()
         form = OrgAddForm(initial={**request.POST.dict(), "encryption_key": key})
         return render(request, "orgs/org_add.html", {"form": form, "generated_key": key})
-    form = OrgAddForm(request.POST or None)
+    form = OrgAddForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         redirect_uri = settings.SITE_URL + reverse("orgs:oauth_callback")
         try:
@@ -37,7 +38,9 @@ def org_add(request):
                 tenant=request.user.tenant, redirect_uri=redirect_uri, **form.service_kwargs()
             )
         except services.OrgConnectError as exc:
-            form.add_error(exc.field, exc.message)
+            # The login URL gave no answer we trust: the same words as a refused address.
+            message = ADDRESS_REFUSED if exc.field == "login_url" else exc.message
+            form.add_error(exc.field, message)
         else:
             pending.to_session(request.session)
             return redirect(services.authorize_url(pending))
@@ -93,6 +96,18 @@ def _complete(request, pending: PendingConnection, code: str = ""):
         PendingConnection.clear(request.session)
         return _connect_error(request, f"{exc} Nothing was saved. Try again.")
     PendingConnection.clear(request.session)
+    audit_record(
+        tenant=org.tenant_id,
+        action=Action.ORG_CONNECTED,
+        request=request,
+        target=f"Org {org.pk}",
+        detail={
+            "name": org.name,
+            "sf_org_id": org.sf_org_id,
+            "key_fingerprint": org.key_fingerprint,
+            "reconnect": bool(pending.reconnect_org_id),
+        },
+    )
     verb = "Reconnected" if pending.reconnect_org_id else "Connected"
     messages.success(request, f"{verb} {org.name}.")
     return redirect("orgs:get_started", org_id=org.pk)

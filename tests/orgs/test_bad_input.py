@@ -1,6 +1,9 @@
-"""A CA bundle that is not there (issue 8, section 4): `org_connect --ca-bundle` and the
-Add Salesforce Org page name the file and what is wrong with it, with no traceback and
-nothing saved; the same when the server's SALESFORCE_CA_BUNDLE points nowhere."""
+"""A CA bundle that is not there (issue 8, section 4): `org_connect --ca-bundle` names the
+file and what is wrong with it, with no traceback and nothing saved; the same when the
+server's SALESFORCE_CA_BUNDLE points nowhere. The Add Salesforce Org page takes the
+certificates as PEM text or an uploaded file and never opens a path typed into it."""
+
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError
@@ -57,18 +60,48 @@ def test_org_connect_names_a_missing_default_ca_bundle(sfsim, creds, tenant_a, t
     assert not Org.objects.exists()
 
 
-def test_add_org_page_names_a_ca_bundle_it_cannot_use(
+def test_add_org_page_reads_no_server_path_and_names_bad_certificates(
     client_admin_a, sfsim, creds, tmp_path, settings
 ):
-    for path, message in bad_bundles(tmp_path):
-        response = client_admin_a.post(reverse("orgs:add"), add_form(sfsim, creds, ca_bundle=path))
+    """A path typed where the certificates go is not opened: an existing file, a missing
+    one and a folder get the same words, so the page tells nothing about the server."""
+    existing = tmp_path / "ca.pem"
+    existing.write_text(Path(sfsim.ca_path).read_text())
+    answers = set()
+    for typed in (str(existing), str(tmp_path / "missing.pem"), str(tmp_path), "/etc/passwd"):
+        response = client_admin_a.post(
+            reverse("orgs:add"), add_form(sfsim, creds, ca_certificates=typed)
+        )
         assert response.status_code == 200
-        assert message in response.content.decode()
+        page = response.content.decode()
+        assert "Paste the CA certificates as PEM text" in page
+        assert "no file" not in page and "is not a PEM certificate bundle" not in page
+        answers.add(page.split("Paste the CA certificates", 1)[1][:200])
+    assert len(answers) == 1
+    broken = "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n"
+    page = client_admin_a.post(
+        reverse("orgs:add"), add_form(sfsim, creds, ca_certificates=broken)
+    ).content.decode()
+    assert "These are not valid PEM certificates." in page
+
     settings.SALESFORCE_CA_BUNDLE = str(tmp_path / "gone.pem")
-    response = client_admin_a.post(reverse("orgs:add"), add_form(sfsim, creds, ca_bundle=""))
+    response = client_admin_a.post(reverse("orgs:add"), add_form(sfsim, creds, ca_certificates=""))
     assert response.status_code == 200
-    assert "SALESFORCE_CA_BUNDLE is unusable" in response.content.decode()
+    assert "(SALESFORCE_CA_BUNDLE) is unusable" in response.content.decode()
+    assert str(tmp_path) not in response.content.decode()
     assert not Org.objects.exists()
+
+
+def test_add_org_page_takes_an_uploaded_pem_file(client_admin_a, sfsim, creds):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pem = Path(sfsim.ca_path).read_bytes()
+    data = add_form(sfsim, creds, ca_certificates="")
+    data["ca_file"] = SimpleUploadedFile("ca.pem", pem, content_type="application/x-pem-file")
+    started = client_admin_a.post(reverse("orgs:add"), data)
+    assert started.status_code == 302, started.content.decode()[:2000]
+    pending = client_admin_a.session["orgs_pending_connection"]
+    assert pending["ca_bundle"].startswith("-----BEGIN CERTIFICATE-----")
 
 
 # --- values longer than their column -----------------------------------------------------
@@ -79,7 +112,9 @@ def test_add_org_page_names_a_ca_bundle_it_cannot_use(
     [
         ("--name", "N" * 121, "--name is 121 characters long: use at most 120."),
         ("--client-id", "c" * 256, "--client-id is 256 characters long: use at most 255."),
-        ("--ca-bundle", "/" + "d" * 500, "--ca-bundle is 501 characters long: use at most 500."),
+        # --ca-bundle names a file whose certificates are kept (no column limit on the
+        # path): a path too long for the system is named, as any unreadable one.
+        ("--ca-bundle", "/" + "d" * 5000, "--ca-bundle: /ddd"),
         ("--name", "Pro\x00duction", "--name contains a NUL character"),
     ],
 )

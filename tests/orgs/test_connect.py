@@ -7,6 +7,7 @@ is handed to Django's test client.
 
 import base64
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -53,7 +54,8 @@ def add_form(sfsim, creds, **overrides) -> dict:
         "encryption_key": crypto.generate_tenant_key(),
         "client_id": creds["client_id"],
         "client_secret": creds["client_secret"],
-        "ca_bundle": sfsim.ca_path,
+        # Pasted as PEM text, as a person copies it from their CA (never a server path).
+        "ca_certificates": Path(sfsim.ca_path).read_text(),
     }
     data.update(overrides)
     return data

@@ -55,6 +55,8 @@ def web_environment(*, port: int, sim: DemoSimulator, base: dict | None = None) 
         "SALESFORCE_CA_BUNDLE": sim.ca_path,
         "SALESFORCE_CLIENT_ID": sim.client_id,
         "SALESFORCE_CLIENT_SECRET": sim.client_secret,
+        # The simulator listens on loopback: Add Salesforce Org may use a private address.
+        "OUTBOUND_ALLOW_PRIVATE": "1",
     }
 
 
