@@ -42,6 +42,14 @@ def keys_page(request, org_id: int):
     return _page(request, _org(request, org_id))
 
 
+@login_required
+def key_rotation(request, org_id: int):
+    """The re-encryption progress alone (htmx redraws it while it runs)."""
+    org = _org(request, org_id)
+    context = {"org": org, "rotation": rotation_latest(org=org)}
+    return render(request, "vault/partials/rotation.html", context)
+
+
 @require_POST
 @admin_required
 def key_add(request, org_id: int):

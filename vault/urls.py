@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("orgs/<int:org_id>/settings/keys/", key_views.keys_page, name="keys"),
     path("orgs/<int:org_id>/settings/keys/add/", key_views.key_add, name="key_add"),
+    path("orgs/<int:org_id>/settings/keys/rotation/", key_views.key_rotation, name="key_rotation"),
 ]

@@ -48,7 +48,11 @@ def test_keys_page_lists_fingerprints_and_an_admin_rotates(
     assert rotation.status == KeyRotation.Status.RUNNING
     assert "Re-encrypting: 0 of 1 stored objects checked (0%)" in page
 
+    live = client_user_a.get(url(vault_org, "key_rotation")).content.decode()
+    assert 'hx-trigger="every 2s"' in live and "0 of 1 stored objects checked" in live
     rotation_run(rotation)
+    live = client_user_a.get(url(vault_org, "key_rotation")).content.decode()
+    assert "hx-trigger" not in live and "Done: 1 of 1" in live  # stops redrawing
     page = client_admin_a.get(url(vault_org)).content.decode()
     assert shown not in page  # never shown again
     assert "Done: 1 of 1 stored objects checked (100%), 1 re-encrypted" in page
@@ -74,8 +78,11 @@ def test_a_bad_pasted_key_is_refused_with_the_reason(client_admin_a, vault_org):
     assert OrgKey.objects.get(org=vault_org, status="active").source == "pasted"
 
 
-def test_another_tenant_gets_404(client_outsider, vault_org):
+def test_another_tenant_gets_404(client_outsider, client_user_a, vault_org):
     assert client_outsider.get(url(vault_org)).status_code == 404
+    assert client_outsider.get(url(vault_org, "key_rotation")).status_code == 404
+    none_yet = client_user_a.get(url(vault_org, "key_rotation")).content.decode()
+    assert "never been rotated" in none_yet
 
 
 def test_retention_page_says_local_storage_is_not_immutable_and_saves_the_lock(
