@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from archives.models import ArchiveRecord
 from common.crypto import encrypt
@@ -428,6 +429,9 @@ class ArchiveRun:
             batch = list(pending.order_by("id").values_list("pk", "record_id")[:size])
             if not batch:
                 break
+            batch = self.without_unarchived_children(name, batch)
+            if not batch:
+                continue
             self.quota.check(self.client)  # ApiQuotaReached stops the run; it resumes later
             if bulk:
                 results, calls = writes.bulk_delete(
@@ -464,6 +468,105 @@ class ArchiveRun:
             self.ctx.checkpoint()
         if deleted or refused:
             self.log(f"{name}: {deleted} deleted, {refused} refused by Salesforce.")
+
+    def cascade_relationships(self, name: str) -> list[tuple[str, str]]:
+        """(child object, field) of every relationship Salesforce deletes in cascade with
+        `name` whose child this org lets us query."""
+        cache = self.__dict__.setdefault("_cascades", {})
+        if name not in cache:
+            describe = self.client.describe(name)
+            self.calls += 1
+            queryable = {
+                o["name"] for o in self.client.describe_global().get("sobjects", [])
+                if o.get("queryable")
+            }  # fmt: skip
+            self.calls += 1
+            cache[name] = sorted(
+                {
+                    (r["childSObject"], r["field"])
+                    for r in describe.get("childRelationships", [])
+                    if r.get("cascadeDelete")
+                    and r.get("childSObject") in queryable
+                    and r.get("field") not in ("CreatedById", "LastModifiedById")
+                    and not r["childSObject"].endswith(("Share", "History", "Feed", "ChangeEvent"))
+                }
+            )
+        return cache[name]
+
+    def without_unarchived_children(self, name: str, batch: list[tuple[int, str]]):
+        """Leave out (refused, CHILD_NOT_ARCHIVED) the records whose delete would take along
+        a child the archive holds no verified copy of: one composite call asks the org for
+        the children of the batch on every cascade relationship."""
+        relationships = self.cascade_relationships(name)
+        if not relationships:
+            return batch
+        ids = ", ".join(f"'{rid}'" for _, rid in batch)
+        base = f"/services/data/v{self.client.api_version}/query/"
+        found: dict[str, set[tuple[str, str]]] = defaultdict(set)  # parent -> {(child, id)}
+        for at in range(0, len(relationships), 25):
+            chunk = relationships[at : at + 25]
+            queries = [
+                f"SELECT Id, {field} FROM {child} WHERE {field} IN ({ids})"  # noqa: S608
+                for child, field in chunk
+            ]
+            body = {
+                "allOrNone": False,
+                "compositeRequest": [
+                    {
+                        "method": "GET",
+                        "url": f"{base}?{urlencode({'q': q})}",
+                        "referenceId": f"c{n}",
+                    }
+                    for n, q in enumerate(queries)
+                ],
+            }
+            answers = self.client.request("POST", "composite/", json=body).json()
+            self.calls += 1
+            by_ref = {a.get("referenceId"): a for a in answers.get("compositeResponse", [])}
+            for n, (child, field) in enumerate(chunk):
+                answer = by_ref.get(f"c{n}") or {}
+                page = answer.get("body") if answer.get("httpStatusCode") == 200 else None
+                if page is None:
+                    continue  # not queryable this way: Salesforce's own checks decide
+                while True:
+                    for row in page.get("records", []):
+                        found[row[field]].add((child, row["Id"]))
+                    if page.get("done", True) or not page.get("nextRecordsUrl"):
+                        break
+                    page = self.client.request("GET", page["nextRecordsUrl"]).json()
+                    self.calls += 1
+        if not found:
+            return batch
+        children = {rid for ids_ in found.values() for _, rid in ids_}
+        safe = set(
+            ArchiveRecord.objects.filter(
+                job=self.job,
+                record_id__in=children,
+                outcome__in=[Outcome.VERIFIED, Outcome.DELETED, Outcome.CASCADE_DELETED],
+            ).values_list("record_id", flat=True)
+        )
+        keep, blocked = [], []
+        for pk, rid in batch:
+            missing = [c for c in found.get(rid, ()) if c[1] not in safe]
+            (blocked if missing else keep).append((pk, rid, missing))
+        for pk, _rid, missing in blocked:
+            names = sorted({child for child, _ in missing})
+            message = (
+                f"Not deleted: Salesforce would delete {len(missing)} child record(s) "
+                f"({', '.join(names)}) with it that this archive holds no copy of."
+            )
+            ArchiveRecord.objects.filter(pk=pk).update(
+                outcome=Outcome.REFUSED,
+                error_code="CHILD_NOT_ARCHIVED",
+                message_sealed=seal_message(self.data_key, self.org.pk, message),
+            )
+        if blocked:
+            self.log(
+                f"{name}: {len(blocked)} records not deleted: their delete would take along "
+                "children this archive did not copy.",
+                JobLog.Level.WARNING,
+            )
+        return [(pk, rid) for pk, rid, _ in keep]
 
     # --- 5. Recycle Bin, storage ---------------------------------------------------------
 

@@ -129,3 +129,29 @@ def test_big_objects_are_deleted_through_bulk_api_with_refusals_per_record(
     assert refused.error_code == "DELETE_FAILED"
     assert "associated with" in refusal_message(record=refused)
     assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == {refused_contact}
+
+
+def test_a_record_whose_delete_would_take_unarchived_children_is_not_deleted(
+    archive_org, sf, marker, tmp_path
+):
+    """Contact -> Case (restricted: archived and deleted first) -> CaseComment (deleted by
+    Salesforce with its Case, but not in the template): the Case is not deleted, so
+    Salesforce refuses the Contact's delete too; the comment is never lost."""
+    made = make_contacts(sf, marker, n=2)
+    with_comments = made["Contact"][0]
+    case = sf.Case.create({"Subject": "With a comment", "ContactId": with_comments})["id"]
+    comment = sf.CaseComment.create({"ParentId": case, "CommentBody": "keep me"})["id"]
+    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
+            write_json(tmp_path, spec(marker)))  # fmt: skip
+    result = command("archive_run", "--org", str(archive_org.pk), "--template",
+                     f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+    assert result["status"] == Job.Status.COMPLETED
+    job = Job.objects.get(pk=result["job_id"])
+    blocked = ArchiveRecord.objects.get(job=job, record_id=case)
+    assert blocked.outcome == ArchiveRecord.Outcome.REFUSED
+    assert blocked.error_code == "CHILD_NOT_ARCHIVED"
+    assert "CaseComment" in refusal_message(record=blocked)
+    assert ArchiveRecord.objects.get(job=job, record_id=with_comments).error_code == "DELETE_FAILED"
+    assert live_ids(sf, "CaseComment", f"Id = '{comment}'") == {comment}
+    assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == {with_comments}
+    assert result["objects"]["Contact"]["deleted"] == 1
