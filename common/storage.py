@@ -78,12 +78,12 @@ class VaultS3Storage(S3Storage):
     def _client(self):
         return self.connection.meta.client
 
-    def _versions(self, key: str) -> list[str]:
+    def _versions(self, key: str, *, keep_latest: bool = False) -> list[str]:
         versions: list[str] = []
         paginator = self._client().get_paginator("list_object_versions")
         for page in paginator.paginate(Bucket=self.bucket_name, Prefix=key):
             for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-                if item["Key"] == key:
+                if item["Key"] == key and not (keep_latest and item.get("IsLatest")):
                     versions.append(item["VersionId"])
         return versions
 
@@ -112,7 +112,7 @@ class VaultS3Storage(S3Storage):
 
         key = self._normalize_name(_clean(name))
         try:
-            versions = self._versions(key)
+            versions = self._versions(key, keep_latest=keep_current)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code", "") not in ("AccessDenied",):
                 raise
@@ -120,9 +120,6 @@ class VaultS3Storage(S3Storage):
             if not keep_current:
                 super().delete(name)
             return
-        if keep_current:
-            head = self._client().head_object(Bucket=self.bucket_name, Key=key)
-            versions = [v for v in versions if v != head.get("VersionId", "null")]
         for version_id in versions:
             try:
                 self._client().delete_object(Bucket=self.bucket_name, Key=key, VersionId=version_id)

@@ -18,6 +18,7 @@ are erased; only its fingerprint and dates stay).
 django-q2 runs the chunks (`rotation_chunk_task`, each queues the next one).
 """
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.crypto import CryptoError, ciphertext_key_id
-from common.storage import StorageLocked, org_storage, storage_overwrite
+from common.storage import StorageLocked, VaultS3Storage, org_storage, storage_overwrite
 from orgs.key_models import OrgKey
 from orgs.key_services import audit, org_key_retire
 from orgs.keys import OrgKeyError, org_data_key
@@ -103,7 +104,13 @@ def rotation_chunk_task(rotation_id: int) -> None:
                 "vault.rotation.rotation_chunk_task",
                 rotation_id,
                 schedule_type="O",
-                next_run=timezone.now() + timedelta(seconds=30),
+                # A backup finishes soon; an Object Lock lasts days: ask less often.
+                next_run=timezone.now()
+                + (
+                    timedelta(hours=6)
+                    if "Object Lock" in rotation.message
+                    else timedelta(seconds=30)
+                ),
                 name=f"key-rotation-{rotation_id}-{timezone.now():%H%M%S%f}",
             )
         else:
@@ -219,7 +226,9 @@ def _reencrypt_file(org, ring, storage, model, pk: int, storage_key: str, key_id
         return False
     plaintext = codec.unseal(data_key=ring, org_id=org.pk, storage_key=storage_key, blob=sealed)
     fresh = codec.seal(data_key=ring, org_id=org.pk, storage_key=storage_key, plaintext=plaintext)
-    storage_overwrite(storage, storage_key, fresh)
+    # On a locked bucket the new version is written and the old one is waited for (_finish).
+    with contextlib.suppress(StorageLocked):
+        storage_overwrite(storage, storage_key, fresh)
     size_field = "byte_size" if model is Segment else "stored_bytes"
     if not model.objects.filter(pk=pk, storage_key=storage_key).update(**{size_field: len(fresh)}):
         storage.delete(storage_key)  # its row went while we rewrote it: leave nothing behind
@@ -248,6 +257,16 @@ def _finish(rotation: KeyRotation, ring) -> bool:
         rotation.save(update_fields=["status", "message"])
         return True
     storage = org_storage(org)
+    locked = _old_versions_locked(org, storage)
+    if locked is not None:
+        rotation.status = KeyRotation.Status.WAITING
+        rotation.message = (
+            f"Older versions of some files, encrypted with the old key, are locked by S3 "
+            f"Object Lock until {locked:%Y-%m-%d %H:%M} UTC; the old key is retired after "
+            "they are deleted then."
+        )
+        rotation.save(update_fields=["status", "message"])
+        return True
     left = key_usage(org=org, keep_key_id=rotation.key_id, storage=storage)
     if left:
         # Written by a backup while the passes ran: one more pass over everything.
@@ -290,6 +309,22 @@ def _finish(rotation: KeyRotation, ring) -> bool:
         detail={"rotation": rotation.pk, "rewritten": rotation.rewritten, "retired": retired},
     )
     return False
+
+
+def _old_versions_locked(org, storage):
+    """On a versioned S3 bucket: delete the versions a rewrite left behind; the latest
+    lock date of those that cannot be deleted yet, or None."""
+    if not isinstance(storage, VaultS3Storage):
+        return None
+    latest = None
+    for model in (Segment, Blob):
+        for storage_key in model.objects.filter(org=org).values_list("storage_key", flat=True):
+            try:
+                storage.delete_versions(storage_key, keep_current=True)
+            except StorageLocked as exc:
+                if exc.until and (latest is None or exc.until > latest):
+                    latest = exc.until
+    return latest
 
 
 def _activated_at(org):

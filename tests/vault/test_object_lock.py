@@ -168,3 +168,28 @@ def test_managed_s3_storage_locks_only_the_orgs_that_ask(
     assert head["ObjectLockMode"] == "GOVERNANCE"
     assert not storage_immutability(org=other).immutable
     assert "S3 Object Lock is off" in storage_immutability(org=other).sentence
+
+
+def test_rotation_on_a_locked_bucket_keeps_the_old_key_until_the_old_versions_expire(
+    s3_vault_org, data_key, make_job, moto_endpoint, locked_bucket
+):
+    from orgs.key_models import OrgKey
+    from orgs.key_services import org_key_add
+    from orgs.keys import org_data_key
+    from vault.rotation import KeyRotation, rotation_run, rotation_start
+
+    org = s3_vault_org
+    lock(org, "GOVERNANCE", 2)
+    s1 = backup(org, make_job(), data_key, [rec("A1", "locked")])
+    org_key_add(org=org, source="generated")
+    rotation = rotation_run(rotation_start(org=org, enqueue=False))
+    assert rotation.status == KeyRotation.Status.WAITING
+    assert "locked by S3 Object Lock until" in rotation.message
+    assert rotation.rewritten == 1
+    # The current version is the new key's; the old version is still there, locked, so
+    # the old key stays (retiring) and everything still reads.
+    key = Segment.objects.get(org=org).storage_key
+    page = aws_client(moto_endpoint, "s3").list_object_versions(Bucket=locked_bucket, Prefix=key)
+    assert len(page["Versions"]) == 2
+    assert OrgKey.objects.get(org=org, source="original").status == OrgKey.Status.RETIRING
+    assert names_as_of(org, s1.seq, org_data_key(org)) == {"A1": ("present", "locked")}
