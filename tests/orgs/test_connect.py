@@ -23,6 +23,7 @@ from common.storage import org_storage
 from orgs.models import ObjectCatalogEntry, Org
 from orgs.pending import SESSION_KEY
 from orgs.services import org_client, org_data_key
+from tenants.models import AuditEvent
 from tests.fixtures.personas import sign_in
 from tests.orgs import browser
 from tests.orgs.conftest import S3_KEY_ID, S3_SECRET, s3_client
@@ -124,6 +125,11 @@ def test_sign_up_sign_in_add_org_oauth_check_catalog_get_started(sfsim, creds, d
     assert creds["org_id"] in page and org.key_fingerprint in page
     assert "Big Objects" in page and "Run the first backup" in page
     assert "Production" in client.get(reverse("orgs:home")).content.decode()
+    # One audit event: who connected which org, with the key's fingerprint (not the key).
+    (connected,) = AuditEvent.objects.filter(tenant=tenant, action="org.connected")
+    assert connected.actor_email == "ada@acme.example" and connected.target == f"Org {org.pk}"
+    assert connected.detail["key_fingerprint"] == org.key_fingerprint
+    assert org.ca_bundle.startswith("-----BEGIN CERTIFICATE-----")  # the pasted PEM
 
 
 def test_connected_org_gives_a_working_client_and_data_key(sfsim, creds, client_admin_a):
