@@ -369,7 +369,11 @@ class ObjectRestore:
                 create.append(f["name"])
         return update, create
 
-    def read_live(self, name: str, fields: list[str]) -> dict[str, dict]:
+    def read_live(self, name: str, fields: list[str], wanted: set[str]) -> dict[str, dict]:
+        """The org's records now (Recycle Bin included), one queryAll read a page at a
+        time; only the `wanted` ones are kept, and the Ids of the others not in the bin
+        (`self.alive`, for the lookup checks)."""
+        alive = self.alive[name] = set()
         has_deleted = any(f["name"] == "IsDeleted" for f in self.describes[name]["fields"])
         columns = ["Id", *(["IsDeleted"] if has_deleted else []), *fields]
         # Object and field names come from the org's describe, not from a user.
@@ -379,8 +383,11 @@ class ObjectRestore:
         page = self.client.request("GET", "queryAll/", params={"q": soql}).json()
         while True:
             for record in page.get("records", []):
-                record.pop("attributes", None)
-                live[record["Id"]] = record
+                if not record.get("IsDeleted"):
+                    alive.add(record["Id"])
+                if record["Id"] in wanted:
+                    record.pop("attributes", None)
+                    live[record["Id"]] = record
             if page.get("done", True) or not page.get("nextRecordsUrl"):
                 return live
             self.calls.reads += 1
@@ -464,19 +471,20 @@ class ObjectRestore:
             correct = {rid: fields for rid, fields in correct.items() if rid in wanted}
         self.report_deleted_fields(name, correct)
         if self.request.compromised_seq:
-            compromised = selectors.payloads_as_of(
+            # The compromised side as digests of the compared fields, not payloads.
+            compromised = selectors.fingerprints_as_of(
                 org=self.request.org, object_name=name, seq=self.request.compromised_seq,
-                data_key=self.data_key, states=list(State.values),
+                data_key=self.data_key, fields=update_fields,
             )  # fmt: skip
             correct = {
                 rid: fields
                 for rid, fields in correct.items()
-                if rid not in compromised
-                or compromised[rid][0] != State.PRESENT
-                or any(compromised[rid][1].get(f) != fields.get(f) for f in update_fields)
+                if compromised.get(rid)
+                != (State.PRESENT, selectors.values_key(fields, update_fields))
             }
-        live = self.read_live(name, sorted(set(update_fields) | set(create_fields)))
-        self.alive[name] = {rid for rid, rec in live.items() if not rec.get("IsDeleted")}
+            del compromised
+        wanted = set(correct) | {self.id_map[rid] for rid in correct if rid in self.id_map}
+        live = self.read_live(name, sorted(set(update_fields) | set(create_fields)), wanted)
 
         undelete: list[str] = []
         updates: dict[str, dict] = {}  # target Id -> values

@@ -26,6 +26,11 @@ def restore_configure(*, org, settings: dict) -> JobConfig:
         raise ValueError(
             f"Restore request {request.pk} is a draft: finish its steps (up to Finish) first."
         )
+    if request.type == RestoreRequest.Type.METADATA and not _metadata_restore_available():
+        raise ValueError(
+            "Restoring metadata components is not available in this version; "
+            "restore records from a backup or an archive."
+        )
     if request.is_expired():
         raise ValueError(
             f"Restore request {request.pk} expired on {request.expires_at:%Y-%m-%d %H:%M} UTC "
@@ -42,6 +47,12 @@ def restore_configure(*, org, settings: dict) -> JobConfig:
         name=f"{what}: {request.name}"[:200],
         message=f"{what} of request {request.pk} queued.",
     )
+
+
+def _metadata_restore_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("restores.metadata_restore") is not None
 
 
 def register() -> None:

@@ -15,6 +15,8 @@ orgs.selectors.org_get(tenant=..., org_id=...).
   in the given states, decrypted a batch of versions at a time.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 
 from django.db.models import Count
@@ -166,3 +168,36 @@ def compare_rows(correct: dict, current: dict | None, *, hide_identical: bool) -
             continue
         rows.append((name, correct.get(name), current.get(name), same))
     return rows
+
+
+def values_key(record: dict, fields: list[str]) -> str:
+    """A short digest of a record's values of `fields` (to compare versions cheaply)."""
+    text = json.dumps([record.get(f) for f in fields], sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def fingerprints_as_of(
+    *, org, object_name: str, seq: int, data_key: bytes, fields: list[str]
+) -> dict[str, tuple[str, str]]:
+    """{record Id: (state, values_key of `fields`)} as of snapshot `seq`: what a
+    comparison needs, without holding the object's payloads."""
+    versions = object_records_as_of(org=org, object_name=object_name, seq=seq)
+    out: dict[str, tuple[str, str]] = {}
+    batch: list[RecordVersion] = []
+
+    def flush() -> None:
+        payloads = version_payloads(org=org, versions=batch, data_key=data_key)
+        for version in batch:
+            out[version.record_id] = (
+                version.state,
+                values_key(payloads.get(version.pk, {}), fields),
+            )
+        batch.clear()
+
+    for version in versions.iterator(chunk_size=DECRYPT_BATCH):
+        batch.append(version)
+        if len(batch) >= DECRYPT_BATCH:
+            flush()
+    if batch:
+        flush()
+    return out

@@ -5,10 +5,12 @@ API, as an admin would). The dry run reports both; the run restores every other 
 and skips only the one the org now refuses, with the error Salesforce answers for it."""
 
 import io
+import json
 import uuid
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from jobs.models import Job
@@ -74,7 +76,7 @@ def sf(sfsim, monkeypatch):
     return sf_client(sfsim)
 
 
-def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(backup_org, sf):
+def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(backup_org, sf, capsys):
     org = backup_org
     tag = uuid.uuid4().hex[:8]
     _account_fields(sf, _picklist(["Gold", "Silver", "Bronze"]) + LEGACY)
@@ -108,6 +110,11 @@ def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(backup_
     assert "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" in drift
     skipped = RestoreRecord.objects.get(job=dry, status="skipped")
     assert skipped.original_id == ids["gold"]
+    call_command("restore_run", str(request.pk), "--dry-run", "--wait", "--json")
+    out = json.loads(capsys.readouterr().out)["restore"]
+    assert [r["id"] for r in out["skipped"]] == [ids["gold"]]
+    assert out["skipped"][0]["error_code"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    assert out["drift"] == planned.drift and out["api_remaining"] > 0
 
     job = job_run_inline(job=restore_start(request=request, enqueue=False))
     assert job.status == Job.Status.COMPLETED, job.error_message

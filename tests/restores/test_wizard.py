@@ -117,6 +117,12 @@ def test_data_tab_compares_live_and_retry_runs_only_the_failed_records(
     assert f"<td>LastName</td><td>Edited {tag}</td><td>Edited {tag}</td>" in every
     missing = client_admin_a.get(url, {"object": "Contact", "record": orphan}).content.decode()
     assert "not in the org now" in missing
+    review = client_admin_a.get(reverse("restores:job_review", args=[org.pk, dry.pk]))
+    html = review.content.decode()
+    planned = RestoreRun.objects.get(job=dry)
+    assert f"The run will use exactly {planned.api_calls_for_run} API calls and 0 Bulk jobs" in html
+    assert f"the org has {planned.api_remaining} daily API requests left" in html
+    assert f"{planned.api_allowed} within the API quota setting" in html
 
     job = job_run_inline(job=restore_start(request=request, enqueue=False))
     assert job.status == Job.Status.COMPLETED, job.error_message

@@ -53,6 +53,21 @@ class Command(BaseCommand):
             "read_calls": run.read_calls if run else 0,
             "write_calls": run.write_calls if run else 0,
             "api_calls_for_run": run.api_calls_for_run if run else 0,
+            "bulk_jobs": run.bulk_jobs_for_run if run else 0,
+            "api_remaining": run.api_remaining if run else None,
+            "api_allowed": run.api_allowed if run else None,
+            "drift": run.drift if run else [],
+            "skipped": [
+                {
+                    "object": r.object_name,
+                    "id": r.original_id,
+                    "error_code": r.error_code,
+                    "message": r.error_message,
+                }
+                for r in selectors.records_for_job(job=job).filter(
+                    status=RestoreRecord.Status.SKIPPED
+                )[:1000]
+            ],
             "failures": [
                 {
                     "object": r.object_name,
