@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from jobs.models import Job
 from restores.models import SuspendedAutomation
 from salesforce.metadata import FileProperties, ListQuery, MetadataClient
 
@@ -77,7 +79,7 @@ class Automation:
     @property
     def label(self) -> str:
         name = self.full_name.split(".", 1)[1] if "." in self.full_name else self.full_name
-        return f"{LABELS[self.kind]}: {name}"
+        return f"{LABELS[self.kind]}: {name}{'' if self.active else ' (inactive)'}"
 
 
 def _md(client) -> MetadataClient:
@@ -116,18 +118,18 @@ def _trigger_object(body: str) -> str:
     return found.group(1) if found else ""
 
 
-def _read_all(client, props: list[FileProperties]) -> dict[str, bytes]:
+def _read_all(md: MetadataClient, props: list[FileProperties]) -> dict[str, bytes]:
     """{path: content} of the retrieved components (package root stripped)."""
     if not props:
         return {}
-    with _md(client).retrieve(props) as result:
+    with md.retrieve(props) as result:
         return {name: result.read(name) for name in result.names}
 
 
-def _listed(client, object_name: str | None) -> list[FileProperties]:
+def _listed(md: MetadataClient, object_name: str | None) -> list[FileProperties]:
     queries = [ListQuery(t) for t in ("ApexTrigger", "Flow", "ValidationRule")]
     queries += [ListQuery("WorkflowRule"), ListQuery("DuplicateRule")]
-    found = _md(client).list_many(queries, on_skip=lambda query, exc: None)
+    found = md.list_many(queries, on_skip=lambda query, exc: None)
     out = []
     for props in found:
         child_type = props.type in ("ValidationRule", "WorkflowRule", "DuplicateRule")
@@ -137,10 +139,14 @@ def _listed(client, object_name: str | None) -> list[FileProperties]:
     return out
 
 
-def automations_read(client, object_name: str | None = None) -> list[Automation]:
-    """Every automation of the five kinds (on `object_name` only, when given)."""
-    listed = _listed(client, object_name)
-    files = _read_all(client, listed)
+def automations_read(
+    client, object_name: str | None = None, md: MetadataClient | None = None
+) -> list[Automation]:
+    """Every automation of the five kinds (on `object_name` only, when given): one or two
+    listMetadata calls and one or two retrieves (their calls counted on `md`)."""
+    md = md or _md(client)
+    listed = _listed(md, object_name)
+    files = _read_all(md, listed)
     found: list[Automation] = []
     flows = [p for p in listed if p.type == "Flow"]
     definitions = []
@@ -184,7 +190,7 @@ def automations_read(client, object_name: str | None = None) -> list[Automation]
         definitions.append((re.sub(r"-\d+$", "", props.full_name), obj))
     if definitions:
         defs = _read_all(
-            client,
+            md,
             [
                 FileProperties("FlowDefinition", name, f"flowDefinitions/{name}.flowDefinition", {})
                 for name, _obj in definitions
@@ -208,6 +214,14 @@ def automations_for(org, object_name: str) -> list[Automation]:
     from orgs.services import org_client
 
     return automations_read(org_client(org), object_name)
+
+
+def automations_for_objects(org, object_names: list[str]) -> dict[str, list[Automation]]:
+    """{object: its automations} for several objects with one metadata read."""
+    from orgs.services import org_client
+
+    found = automations_read(org_client(org))
+    return {name: [a for a in found if a.object_name == name] for name in object_names}
 
 
 # --- switching -------------------------------------------------------------------------
@@ -254,12 +268,15 @@ def _props(kind: str, full_name: str) -> FileProperties:
     return FileProperties(kind, full_name, path, {})
 
 
-def switch(client, items: list[tuple[str, str, str]]) -> list[str]:
+def switch(
+    client, items: list[tuple[str, str, str]], md: MetadataClient | None = None
+) -> list[str]:
     """Set each (kind, full name, value) with one retrieve and one deploy; the problems
     the deploy reported (empty when it succeeded)."""
     if not items:
         return []
-    files = _read_all(client, [_props(kind, name) for kind, name, _v in items])
+    md = md or _md(client)
+    files = _read_all(md, [_props(kind, name) for kind, name, _v in items])
     out: dict[str, bytes] = {}
     members: dict[str, list[str]] = {}
     for kind, name, value in items:
@@ -274,7 +291,6 @@ def switch(client, items: list[tuple[str, str, str]]) -> list[str]:
         child = name.split(".", 1)[1] if "." in name else name
         out[path] = _set_switch(text, kind, child, value).encode()
         members.setdefault(kind, []).append(name)
-    md = _md(client)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("package.xml", _package(members, md.api_version))
@@ -295,10 +311,24 @@ def automations_suspend(*, job, request, client, log: Callable[[str], None]) -> 
     wanted = _chosen(request)
     if not wanted:
         return 0
+    md = _md(client)
+    try:
+        return _suspend(job, request, client, md, wanted, log)
+    finally:
+        _count_calls(job, md)
+
+
+def _count_calls(job, md: MetadataClient) -> None:
+    """The Metadata API calls count among the job's API calls (set-up calls)."""
+    if md.calls:
+        Job.objects.filter(pk=job.pk).update(setup_api_calls=F("setup_api_calls") + md.calls)
+
+
+def _suspend(job, request, client, md, wanted: list[str], log) -> int:
     recorded = SuspendedAutomation.objects.filter(job=job)
     if not recorded.exists():
         objects = set(request.object_names)
-        available = [a for a in automations_read(client) if a.object_name in objects]
+        available = [a for a in automations_read(client, md=md) if a.object_name in objects]
         picked = [a for a in available if a.key in wanted or a.full_name in wanted]
         missing = [w for w in wanted if not any(w in (a.key, a.full_name) for a in available)]
         if missing:
@@ -316,7 +346,7 @@ def automations_suspend(*, job, request, client, log: Callable[[str], None]) -> 
     rows = list(recorded.exclude(state=SuspendedAutomation.State.BACK_ON))
     if not rows:
         return 0
-    problems = switch(client, [(r.kind, r.full_name, OFF[r.kind]) for r in rows])
+    problems = switch(client, [(r.kind, r.full_name, OFF[r.kind]) for r in rows], md)
     if problems:
         raise RuntimeError(
             "The automations to suspend could not be switched off, so nothing was written: "
@@ -345,11 +375,19 @@ def automations_resume(*, job, client=None, log: Callable[[str], None] | None = 
         from orgs.services import org_client
 
         client = org_client(job.org)
-    problems = switch(client, [(r.kind, r.full_name, r.original) for r in rows])
+    md = _md(client)
+    try:
+        return _resume(job, rows, client, md, log)
+    finally:
+        _count_calls(job, md)
+
+
+def _resume(job, rows, client, md, log) -> int:
+    problems = switch(client, [(r.kind, r.full_name, r.original) for r in rows], md)
     if problems:  # one by one, so one refused component does not keep the others off
         done = []
         for row in rows:
-            alone = switch(client, [(row.kind, row.full_name, row.original)])
+            alone = switch(client, [(row.kind, row.full_name, row.original)], md)
             if alone:
                 SuspendedAutomation.objects.filter(pk=row.pk).update(
                     state=SuspendedAutomation.State.FAILED, error_message="; ".join(alone)[:2000]

@@ -9,7 +9,7 @@ import uuid
 from jobs.models import Job, JobLog
 from jobs.services import job_run_inline
 from restores.automations import automations_for
-from restores.models import RestoreRecord, SuspendedAutomation
+from restores.models import RestoreRecord, RestoreRun, SuspendedAutomation
 from restores.services import restore_request_create, restore_start
 from tests.fixtures.sfsim import sf_client
 from tests.restores.automation_support import FLOW, RULE, TRIGGER, all_on, set_active, states
@@ -152,6 +152,10 @@ def test_a_restore_fires_automations_unless_they_are_suspended(backup_org, sfsim
         messages = list(JobLog.objects.filter(job=job).values_list("message", flat=True))
         assert any(m.startswith("Switched off for this restore (3)") for m in messages), messages
         assert any(m.startswith("Switched back on:") for m in messages), messages
+        job.refresh_from_db()
+        run = RestoreRun.objects.get(job=job)
+        # listMetadata, retrieves and deploys (off, then on) count among the job's calls
+        assert job.api_calls >= run.read_calls + run.write_calls + 8
     finally:
         all_on(sf)
 
