@@ -11,12 +11,18 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from jobs.models import Job
 from jobs.services import job_run_inline
 from restores.models import RestoreRecord, RestoreRun
-from restores.services import restore_start
+from restores.services import (
+    restore_draft_backups,
+    restore_draft_create,
+    restore_draft_objects,
+    restore_start,
+)
 from tests.fixtures.sfsim import API_VERSION, sf_client
 from tests.restores.support import run_backup, run_restore
 
@@ -76,7 +82,9 @@ def sf(sfsim, monkeypatch):
     return sf_client(sfsim)
 
 
-def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(backup_org, sf, capsys):
+def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(
+    backup_org, sf, capsys, client_admin_a
+):
     org = backup_org
     tag = uuid.uuid4().hex[:8]
     _account_fields(sf, _picklist(["Gold", "Silver", "Bronze"]) + LEGACY)
@@ -97,6 +105,15 @@ def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(backup_
             "destructiveChanges.xml": _package({"CustomField": ["Account.Legacy_Code__c"]}),
         },
     )
+
+    # The wizard's Object settings step lists the deleted field as skipped.
+    draft = restore_draft_create(org=org, type="records")
+    restore_draft_backups(request=draft, correct_job=correct.pk, compromised_job=None)
+    restore_draft_objects(request=draft, objects=["Account"], filters={}, children={})
+    page = client_admin_a.get(reverse("restores:wizard_settings", args=[org.pk, draft.pk]))
+    html = page.content.decode()
+    assert "Legacy_Code__c — <strong>skipped</strong>: no longer in the org" in html
+    assert 'name="fields__Account" value="Tier__c"' in html
 
     scope = {"Account": f"Name LIKE '% {tag}'"}
     request, dry = run_restore(
