@@ -30,7 +30,7 @@ from salesforce.errors import SalesforceConnectorError
 from schedules.forms import ScheduleForm
 from schedules.services import ScheduleError, org_time_zone, schedule_create
 from schedules.views import schedule_fields_context
-from tenants.access import admin_required
+from tenants.permissions import permission_required_or_403
 from vault.selectors import blob_read
 
 NAV = "archive_create"
@@ -40,7 +40,7 @@ def _org(request, org_id: int):
     return org_get(tenant=request.user.tenant, org_id=org_id)
 
 
-@admin_required
+@permission_required_or_403("archive")
 def create(request, org_id: int):
     org = _org(request, org_id)
     search = request.GET.get("q", "")
@@ -51,7 +51,7 @@ def create(request, org_id: int):
     return render(request, "archives/create.html", {**context, "active_nav": NAV})
 
 
-@admin_required
+@permission_required_or_403("archive")
 def preview(request, org_id: int, template_id: int):
     org = _org(request, org_id)
     template = template_selectors.template_get(org=org, template_id=template_id)
