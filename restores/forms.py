@@ -2,6 +2,20 @@ from django import forms
 
 from restores import selectors
 from restores.models import RestoreRequest
+from soql.filters import ALL_OPERATORS
+
+
+def _lines_multi(text: str) -> list[tuple[str, str]]:
+    """ "Object: text" lines -> [(object, text)] (an object may come back)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, rest = line.partition(":")
+        if not sep or not name.strip() or not rest.strip():
+            raise forms.ValidationError(f"Line {number}: write Object: Field | operator | value.")
+        found.append((name.strip(), rest.strip()))
+    return found
 
 
 def _lines(text: str, what: str) -> dict[str, str]:
@@ -89,8 +103,49 @@ class ObjectsForm(_ChoicesForm):
         self._choices("objects", [(n, f"{n} ({c:,})") for n, c in sorted(counts.items())])
         self._choices("children", children)  # "Parent:Relationship" values
 
+    conditions = forms.CharField(
+        label="Declarative filters",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional, one per line: Object: Field | operator | value, e.g. "
+        "Account: Industry | equals | Banking (operators: "
+        + ", ".join(ALL_OPERATORS)
+        + "). Rows of an object are ANDed with each other and with its SOQL filter.",
+    )
+
     def clean_filters(self) -> dict[str, str]:
         return _lines(self.cleaned_data["filters"], "condition")
+
+    def clean_conditions(self) -> dict[str, list[dict]]:
+        rows: dict[str, list[dict]] = {}
+        for name, text in _lines_multi(self.cleaned_data["conditions"]):
+            parts = [p.strip() for p in text.split("|")]
+            if len(parts) == 2:
+                parts.append("")
+            if len(parts) != 3 or not parts[0]:
+                raise forms.ValidationError(
+                    f"{name}: write a declarative filter as Field | operator | value."
+                )
+            rows.setdefault(name, []).append(
+                {"field": parts[0], "operator": parts[1], "value": parts[2]}
+            )
+        return rows
+
+    def combined_filters(self) -> dict[str, str]:
+        """SOQL filters with the declarative rows compiled in (soql.declarative_to_condition)."""
+        import soql
+
+        out = dict(self.cleaned_data["filters"])
+        for name, rows in self.cleaned_data["conditions"].items():
+            try:
+                condition = soql.declarative_to_condition(rows)
+            except soql.FilterError as exc:
+                raise forms.ValidationError(f"{name}: {exc}") from None
+            if condition is None:
+                continue
+            text = soql.render_condition(condition)
+            out[name] = f"({out[name]}) AND ({text})" if out.get(name) else text
+        return out
 
     def clean_children(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

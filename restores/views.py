@@ -7,6 +7,7 @@ Every view finds the org through orgs.selectors.org_get (another tenant's id is 
 import csv
 from itertools import chain
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
@@ -237,10 +238,13 @@ def _step_objects(request, org, draft):
 
     def save(form):
         data = form.cleaned_data
+        try:
+            filters = form.combined_filters()
+        except forms.ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
         services.restore_draft_objects(
-            request=draft, objects=data["objects"], filters=data["filters"],
-            children=data["children"],
-        )  # fmt: skip
+            request=draft, objects=data["objects"], filters=filters, children=data["children"]
+        )
 
     ticked = set(
         request.POST.getlist("children") if request.method == "POST" else initial["children"]

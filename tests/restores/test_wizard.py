@@ -48,11 +48,18 @@ def test_the_five_steps_make_a_request_a_user_can_come_back_to(backup_org, sfsim
             "objects": ["Account"],
             "children": ["Account:Contacts"],
             "filters": f"Account: Name LIKE 'Wizard {tag}%'",
+            "conditions": "Account: Industry | not equals | Banking",
         },
     )
     assert response["Location"] == step("settings")
     draft.refresh_from_db()
     assert (draft.step, draft.children) == (3, {"Account": ["Contacts"]})
+    # The declarative row is compiled to SOQL and ANDed with the SOQL filter.
+    assert draft.filters == {"Account": f"(Name LIKE 'Wizard {tag}%') AND (Industry != 'Banking')"}
+    bad = client_admin_a.post(
+        step("objects"), {"objects": ["Account"], "conditions": "Account: Industry | near | x"}
+    )
+    assert "Unknown filter operator" in bad.content.decode()
     assert "--children Account:Contacts" in client_admin_a.get(step("objects")).content.decode()
 
     page = client_admin_a.get(step("settings")).content.decode()
