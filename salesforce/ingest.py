@@ -1,7 +1,7 @@
 """Record writes through one Bulk API 2.0 ingest job, for sets too big for sObject
 Collections to be worth it (200 records a call).
 
-- `bulk_ingest(client, object_name, operation, records, *, poll=0.2) -> IngestOutcome` —
+- `bulk_ingest(client, object_name, operation, records, *, poll=0.1) -> IngestOutcome` —
   operation "insert" or "update"; one job: create, upload the CSV (201), close it
   (UploadComplete), poll its state until it ends, read its successful and failed results.
   Answers one `WriteResult` per record in the order given (an update's result is found
@@ -52,7 +52,7 @@ def bulk_ingest(
     operation: str,
     records: list[dict],
     *,
-    poll: float = 0.2,
+    poll: float = 0.1,
     timeout: float = 3600,
 ) -> IngestOutcome:
     if operation not in ("insert", "update"):
@@ -101,7 +101,7 @@ def bulk_ingest(
             info = {"state": "Failed", "errorMessage": "the ingest job did not end in time"}
             break
         time.sleep(wait)
-        wait = min(wait * 2, 5.0)
+        wait = min(wait * 1.5, 2.0)  # a few checks for a small job, one every 2 s for a big one
     if info.get("state") != "JobComplete":
         message = info.get("errorMessage") or f"the ingest job ended {info.get('state')}"
         failed = WriteResult(False, error_code="BULK_JOB_FAILED", message=message)
