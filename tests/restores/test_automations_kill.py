@@ -1,6 +1,6 @@
 """kill -9 of the qcluster running a restore while the Account trigger is suspended: the
 suspended set was recorded before the switch-off, so the reaper puts the trigger back on,
-whether it resumes the run (and the run completes) or ends it."""
+whether it resumes the run (and the run completes) or ends it; an Abort does too."""
 
 import json
 import signal
@@ -35,20 +35,25 @@ def _request(deployment: Deployment, org_id: int, correct_job: int) -> int:
     return request_id
 
 
+def _wait_for_state(deployment: Deployment, job_id: int, state: str) -> None:
+    deadline = time.monotonic() + 120
+    rows: list = []
+    while time.monotonic() < deadline:
+        rows = deployment.query(
+            "SELECT state FROM restores_suspendedautomation WHERE job_id = ?", job_id
+        )
+        if rows == [(state,)]:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id}'s suspended automations: {rows}")
+
+
 def _kill_while_off(deployment: Deployment, request_id: int) -> int:
     cluster = _start_cluster(deployment, Q_WORKERS="1", JOBS_STALE_SECONDS="600")
     try:
         out = deployment.manage("restore_run", str(request_id))
         job_id = int(out.split()[1])
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            rows = deployment.query(
-                "SELECT state FROM restores_suspendedautomation WHERE job_id = ?", job_id
-            )
-            if rows == [("off",)]:
-                break
-            time.sleep(0.1)
-        assert rows == [("off",)], rows
+        _wait_for_state(deployment, job_id, "off")
         time.sleep(0.5)
     finally:
         _stop(cluster, signal.SIGKILL)
@@ -96,6 +101,27 @@ def test_a_killed_restore_switches_its_automations_back_on_when_reaped(sfsim_fau
         assert states(sf)[TRIGGER] is True
         messages = [line["message"] for line in job["logs"]]
         assert any(m.startswith("Switched back on: Apex trigger") for m in messages), messages
+
+        # 3. Aborted while the trigger is off: the run stops at its next write, trigger on.
+        sim.set_faults(SLOW_READ)
+        cluster = _start_cluster(deployment, Q_WORKERS="1")
+        try:
+            job_id = int(deployment.manage("restore_run", str(request_id)).split()[1])
+            _wait_for_state(deployment, job_id, "off")
+            deployment.manage(
+                "shell", "-c",
+                "from jobs.models import Job; from jobs.services import job_request_abort; "
+                f"job_request_abort(job=Job.objects.get(pk={job_id}))",
+            )  # fmt: skip
+            deadline = time.monotonic() + 120
+            job = deployment.job(job_id)
+            while job["status"] in ("queued", "in_progress") and time.monotonic() < deadline:
+                time.sleep(0.5)
+                job = deployment.job(job_id)
+        finally:
+            _stop(cluster)
+        assert job["status"] == "aborted", job
+        assert states(sf)[TRIGGER] is True
     finally:
         sim.clear_faults()
         all_on(sf)
