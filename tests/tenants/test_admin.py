@@ -38,3 +38,23 @@ def test_staff_cannot_add_users_or_tenants_outside_sign_up(staff_client, tenant_
     make_user(tenant_a, "x@a.example")
     assert staff_client.get(reverse("admin:tenants_user_add")).status_code == 403
     assert staff_client.get(reverse("admin:tenants_tenant_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_audit_log_is_read_only_in_the_django_admin(staff_client, admin_a):
+    from tenants.audit import audit_record
+    from tenants.models import AuditEvent
+
+    event = audit_record(
+        tenant=admin_a.tenant, action="org.connected", actor=admin_a, target="Org 3"
+    )
+    listing = staff_client.get(reverse("admin:tenants_auditevent_changelist")).content.decode()
+    assert "Org 3" in listing and "admin@a.example" in listing
+    change_url = reverse("admin:tenants_auditevent_change", args=[event.pk])
+    page = staff_client.get(change_url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert staff_client.post(change_url, {"action": "nothing"}).status_code == 403
+    delete_url = reverse("admin:tenants_auditevent_delete", args=[event.pk])
+    assert staff_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert staff_client.get(reverse("admin:tenants_auditevent_add")).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).action == "org.connected"
