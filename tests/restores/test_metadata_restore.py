@@ -4,7 +4,10 @@ active flag inside its object), with a check-only mode, and as a "metadata" rest
 request run by the restore job."""
 
 import io
+import json
 import zipfile
+
+from django.core.management import call_command
 
 from jobs.models import Job, JobLog
 from jobs.services import job_run_inline
@@ -106,3 +109,15 @@ def test_a_metadata_restore_request_runs_as_a_restore_job(backup_org, sfsim):
     run = RestoreRun.objects.get(job=job)
     assert run.counts == {"metadata": {"deploy": 1, "skipped": 0, "failed": 0}}
     assert JobLog.objects.filter(job=job, message__startswith="Deployed 1 component(s)").exists()
+
+    out = io.StringIO()
+    call_command(
+        "metadata_restore", "--org", str(org.pk), "--as-of-job", str(good.pk),
+        "--components", f"ApexClass:{CLASS},Layout:NoSuchLayout", "--check-only", "--json",
+        stdout=out,
+    )  # fmt: skip
+    answer = json.loads(out.getvalue())
+    assert answer["success"] and answer["deployed"] == [f"ApexClass:{CLASS}"]
+    assert answer["skipped"] == [
+        {"component": "Layout:NoSuchLayout", "reason": "not in that backup"}
+    ]

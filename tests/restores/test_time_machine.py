@@ -171,3 +171,24 @@ def test_the_json_api_lists_compares_and_restores_with_a_token(
     )
     assert posted.status_code == 404 and posted.json()["error"]
     assert Job.objects.count() == jobs
+
+
+@pytest.mark.django_db
+def test_the_api_needs_a_token_and_the_restore_permission(tenant_a, user_a, client, vault_storage):
+    org = make_org(tenant_a)
+    _two_versions(org)
+    _token, secret = api_token_create(user=user_a, name="no restore permission")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    args = [org.pk, "Account", ACME]
+    listed = client.get(reverse("restores:api_versions", args=args), **auth)
+    assert listed.status_code == 200 and len(listed.json()["versions"]) == 2
+    bad = client.get(reverse("restores:api_versions", args=args), HTTP_AUTHORIZATION="Bearer ovt_x")
+    assert bad.status_code == 401
+    refused = client.post(
+        reverse("restores:api_restore", args=args),
+        json.dumps({"version_id": listed.json()["versions"][1]["version_id"], "confirm": True}),
+        content_type="application/json",
+        **auth,
+    )
+    assert refused.status_code == 403
+    assert not RestoreRequest.objects.filter(org=org).exists()
