@@ -34,7 +34,16 @@ from archives.models import ArchiveRecord
 from common.crypto import encrypt
 from jobs.models import Job, JobLog, JobObject
 from jobs.runner import JobMustWait
-from object_templates.archive import CASCADED, DELETE, FILE_LINK, KEEP, archive_plan, with_files
+from object_templates.archive import (
+    CASCADE,
+    CASCADED,
+    DELETE,
+    FILE_LINK,
+    KEEP,
+    ObjectPlan,
+    archive_plan,
+    with_files,
+)
 from object_templates.services import object_wheres
 from orgs.keys import org_data_key
 from orgs.services import org_client
@@ -151,6 +160,7 @@ class ArchiveRun:
         self.ctx.checkpoint()
 
     def run(self) -> None:
+        self.plans = with_files({**archive_plan(self.snapshot_spec), **self.descendants()})
         if self.phase() == "read":
             self.read_all()
             self.advance("verify")
@@ -181,6 +191,8 @@ class ArchiveRun:
                 continue
             if plan.name in ("ContentDocument", "ContentVersion"):
                 self.read_files(snapshot, plan)
+            elif plan.depth == 2:
+                self.read_descendants(snapshot, plan)
             else:
                 self.read_object(snapshot, plan)
             done.add(plan.name)
@@ -197,6 +209,50 @@ class ArchiveRun:
         reader.heartbeat = self.job.heartbeat
         reader.load_describe()
         return reader
+
+    def descendants(self) -> dict[str, ObjectPlan]:
+        """The children Salesforce deletes in cascade with a child the archive deletes
+        (e.g. a Case's CaseComments under a Contact): archived too, read by their
+        parents' Ids. Worked out once (describes) and kept in the cursor."""
+        if "descendants" not in self.cursor:
+            plans = archive_plan(self.snapshot_spec)
+            names = set(with_files(plans))
+            found = []
+            for plan in sorted(plans.values(), key=lambda p: p.name):
+                if plan.depth != 1 or plan.action == KEEP or plan.name == FILE_LINK:
+                    continue
+                for child, field in self.cascade_relationships(plan.name):
+                    if child not in names:
+                        names.add(child)
+                        found.append({"name": child, "parent": plan.name, "field": field})
+            self.cursor["descendants"] = found
+            self.save()
+        return {
+            d["name"]: ObjectPlan(
+                name=d["name"],
+                action=CASCADED,
+                reason=f"Deleted by Salesforce with its {d['parent']} (cascade delete).",
+                parent=d["parent"],
+                field=d["field"],
+                dependency=CASCADE,
+                depth=2,
+            )
+            for d in self.cursor["descendants"]
+        }
+
+    def read_descendants(self, snapshot: Snapshot, plan) -> None:
+        """A descendant's records, 200 parent Ids a query."""
+        parents = list(
+            ArchiveRecord.objects.filter(job=self.job, object_name=plan.parent)
+            .order_by("record_id")
+            .values_list("record_id", flat=True)
+        )
+        start = self.cursor.get("children_at", {}).get(plan.name, 0)
+        for at in range(start, len(parents), writes.BATCH):
+            ids = ", ".join(f"'{d}'" for d in parents[at : at + writes.BATCH])
+            self.read_object(snapshot, plan, where=f"{plan.field} IN ({ids})")
+            self.cursor.setdefault("children_at", {})[plan.name] = at + writes.BATCH
+            self.save()
 
     def read_files(self, snapshot: Snapshot, plan) -> None:
         """The files of the archived links, 200 document Ids a query."""
@@ -456,18 +512,22 @@ class ArchiveRun:
                     error_code=result.error_code[:80],
                     message_sealed=seal_message(self.data_key, self.org.pk, result.message),
                 )
-            ArchiveRecord.objects.filter(
-                job=self.job,
-                parent_id__in=done_ids,
-                plan=Plan.CASCADE,
-                outcome=Outcome.VERIFIED,
-            ).update(outcome=Outcome.CASCADE_DELETED)
+            self.mark_cascade(done_ids)
             deleted += len(done_ids)
             refused += len(refusals)
             self.save()
             self.ctx.checkpoint()
         if deleted or refused:
             self.log(f"{name}: {deleted} deleted, {refused} refused by Salesforce.")
+
+    def mark_cascade(self, parent_ids: list[str]) -> None:
+        """Children (and their children) Salesforce deleted with these parents."""
+        while parent_ids:
+            taken = ArchiveRecord.objects.filter(
+                job=self.job, parent_id__in=parent_ids, plan=Plan.CASCADE, outcome=Outcome.VERIFIED
+            )
+            parent_ids = list(taken.values_list("record_id", flat=True))
+            taken.update(outcome=Outcome.CASCADE_DELETED)
 
     def cascade_relationships(self, name: str) -> list[tuple[str, str]]:
         """(child object, field) of every relationship Salesforce deletes in cascade with
@@ -545,7 +605,8 @@ class ArchiveRun:
                 outcome__in=[Outcome.VERIFIED, Outcome.DELETED, Outcome.CASCADE_DELETED],
             ).values_list("record_id", flat=True)
         )
-        keep, blocked = [], []
+        keep: list[tuple[int, str, list]] = []
+        blocked: list[tuple[int, str, list]] = []
         for pk, rid in batch:
             missing = [c for c in found.get(rid, ()) if c[1] not in safe]
             (blocked if missing else keep).append((pk, rid, missing))

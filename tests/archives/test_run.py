@@ -134,13 +134,14 @@ def test_big_objects_are_deleted_through_bulk_api_with_refusals_per_record(
 def test_a_record_whose_delete_would_take_unarchived_children_is_not_deleted(
     archive_org, sf, marker, tmp_path
 ):
-    """Contact -> Case (restricted: archived and deleted first) -> CaseComment (deleted by
-    Salesforce with its Case, but not in the template): the Case is not deleted, so
-    Salesforce refuses the Contact's delete too; the comment is never lost."""
+    """Contact -> Case (restricted: archived and deleted first) -> a Task about the Case
+    (WhatId; deleted by Salesforce with its Case) that the archive does not hold (its
+    Tasks are the Contact's, through WhoId): the Case is not deleted, so Salesforce
+    refuses the Contact's delete too; the Task is never lost."""
     made = make_contacts(sf, marker, n=2)
     with_comments = made["Contact"][0]
-    case = sf.Case.create({"Subject": "With a comment", "ContactId": with_comments})["id"]
-    comment = sf.CaseComment.create({"ParentId": case, "CommentBody": "keep me"})["id"]
+    case = sf.Case.create({"Subject": "With a task", "ContactId": with_comments})["id"]
+    comment = sf.Task.create({"Subject": "About the case", "WhatId": case})["id"]
     command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
             write_json(tmp_path, spec(marker)))  # fmt: skip
     result = command("archive_run", "--org", str(archive_org.pk), "--template",
@@ -150,8 +151,30 @@ def test_a_record_whose_delete_would_take_unarchived_children_is_not_deleted(
     blocked = ArchiveRecord.objects.get(job=job, record_id=case)
     assert blocked.outcome == ArchiveRecord.Outcome.REFUSED
     assert blocked.error_code == "CHILD_NOT_ARCHIVED"
-    assert "CaseComment" in refusal_message(record=blocked)
+    assert "Task" in refusal_message(record=blocked)
     assert ArchiveRecord.objects.get(job=job, record_id=with_comments).error_code == "DELETE_FAILED"
-    assert live_ids(sf, "CaseComment", f"Id = '{comment}'") == {comment}
+    assert live_ids(sf, "Task", f"Id = '{comment}'") == {comment}
     assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == {with_comments}
     assert result["objects"]["Contact"]["deleted"] == 1
+
+
+def test_children_of_a_deleted_child_are_archived_and_counted_in_cascade(
+    archive_org, sf, marker, tmp_path
+):
+    """Contact -> Case (deleted before its Contact) -> CaseComment (Salesforce deletes it
+    with the Case): the comment is archived too, read through its Case's Id."""
+    made = make_contacts(sf, marker, n=1)
+    case = sf.Case.create({"Subject": "Closed", "ContactId": made["Contact"][0]})["id"]
+    comment = sf.CaseComment.create({"ParentId": case, "CommentBody": "the answer"})["id"]
+    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
+            write_json(tmp_path, spec(marker)))  # fmt: skip
+    result = command("archive_run", "--org", str(archive_org.pk), "--template",
+                     f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+    assert result["status"] == Job.Status.COMPLETED
+    assert result["objects"]["Case"]["deleted"] == 1
+    assert result["objects"]["CaseComment"]["cascade_deleted"] == 1
+    assert live_ids(sf, "CaseComment", f"Id = '{comment}'") == set()
+    job = Job.objects.get(pk=result["job_id"])
+    payload = archived_payloads(job=job, object_name="CaseComment", record_ids=[comment])
+    assert payload[comment]["CommentBody"] == "the answer"
+    assert ArchiveRecord.objects.get(job=job, record_id=comment).parent_id == case
