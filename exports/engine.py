@@ -94,23 +94,27 @@ class ExportHandler:
             defaults={
                 "tenant_id": job.tenant_id,
                 "org_id": job.org_id,
-                "source_job_id": spec.as_of_job,
-                "snapshot_seq": spec.seq,
+                "source_job_id": spec.as_of_job or None,
+                "snapshot_seq": spec.seq or max((q for _, q in spec.archive_jobs), default=0),
                 "format": spec.format,
             },
         )
-        children = [child for kids in spec.children.values() for child in kids]
-        for object_name in [*spec.objects, *children]:
-            JobObject.objects.get_or_create(job=job, object_name=object_name)
+        for unit, _, _ in spec.units():
+            JobObject.objects.get_or_create(job=job, object_name=unit)
 
     def process(self, ctx, job_object: JobObject) -> None:
         job = ctx.job
         org = job.org
         spec = ExportSettings.from_json(job.settings)
-        name = job_object.object_name
+        unit = job_object.object_name
+        name, seq = next((n, q) for u, n, q in spec.units() if u == unit)
         data_key = org_data_key(org)
-        fields = spec.fields.get(name) or selectors.object_fields_as_of(
-            org=org, object_name=name, seq=spec.seq, data_key=data_key
+        if spec.archive_jobs:
+            fields_of, read = selectors.object_fields_of_snapshot, selectors.records_of_snapshot
+        else:
+            fields_of, read = selectors.object_fields_as_of, selectors.records_as_of
+        fields = spec.fields.get(name) or fields_of(
+            org=org, object_name=name, seq=seq, data_key=data_key
         )
         keep = compile_filter(spec.filters.get(name, ""))
         parent = spec.parent_of(name)
@@ -118,16 +122,14 @@ class ExportHandler:
             keep = _child_of(keep, org, spec, name, parent, data_key)
         records: Iterable[dict] = (
             record
-            for record in selectors.records_as_of(
-                org=org, object_name=name, seq=spec.seq, data_key=data_key
-            )
+            for record in read(org=org, object_name=name, seq=seq, data_key=data_key)
             if keep(record)
         )
         bodies: list[list[str]] = []
         if spec.include_files:
             records = _with_files(records, name, f"orgs/{org.pk}/blobs/", bodies)
         storage = org_storage(org)
-        parts = export_prefix(org.pk, job.pk) + f"parts/{name}/"
+        parts = export_prefix(org.pk, job.pk) + f"parts/{unit}/"
         if spec.format == Export.Format.PARQUET:
             from exports.parquet import write_parquet_part
 

@@ -44,7 +44,21 @@ def _lines(text: str, what: str) -> dict[str, str]:
 
 
 class ExportForm(forms.Form):
-    as_of_job = forms.TypedChoiceField(label="As of backup", coerce=int)
+    source = forms.ChoiceField(
+        label="Export from",
+        choices=[("backup", "A backup"), ("archives", "Archives")],
+        initial="backup",
+        required=False,
+    )
+    as_of_job = forms.TypedChoiceField(label="As of backup", coerce=int, required=False)
+    archives_from = forms.DateField(
+        label="Archives from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    archives_to = forms.DateField(
+        label="Archives to", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Archives: the records of every archive job finished between the two dates, "
+        "a folder per archive job.",
+    )  # fmt: skip
     objects = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     filters = forms.CharField(
         required=False,
@@ -108,3 +122,15 @@ class ExportForm(forms.Form):
         return {
             name: [c.strip() for c in text.split(",") if c.strip()] for name, text in parsed.items()
         }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "archives":
+            if not data.get("archives_from") or not data.get("archives_to"):
+                raise forms.ValidationError("Give the From and To dates of the archives.")
+            data["as_of_job"] = None
+        else:
+            if not data.get("as_of_job"):
+                raise forms.ValidationError("Choose the backup to export as of.")
+            data["archives_from"] = data["archives_to"] = None
+        return data

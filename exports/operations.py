@@ -9,6 +9,7 @@ ANDed with the object's SOQL filter, and pins the snapshot number of job J.
 """
 
 from collections.abc import Mapping
+from datetime import date
 
 from exports.job_settings import RECORDS_PER_FILE, ExportSettings
 from jobs import registry
@@ -27,22 +28,45 @@ def export_configure(*, org, settings: dict) -> JobConfig:
         as_of_job = int(settings.get("as_of_job") or 0)
     except (TypeError, ValueError):
         as_of_job = 0
-    seq = selectors.snapshot_seq_for_job(org=org, job_id=as_of_job) if as_of_job else None
-    if seq is None:
-        raise ValueError(
-            "Choose a finished backup of this org as the source: "
-            f"job {as_of_job or '(none)'} has no published snapshot."
-        )
+    archives_from, archives_to = _dates(settings)
+    if archives_from is not None and as_of_job:
+        raise ValueError("Export from a backup or from archives, not both.")
     objects = [str(name).strip() for name in settings.get("objects") or [] if str(name).strip()]
     if not objects:
         raise ValueError("Choose at least one object to export.")
     objects = list(dict.fromkeys(objects))
-    available = selectors.objects_as_of(org=org, seq=seq)
+    archive_jobs: list[list[int]] = []
+    if archives_from is not None and archives_to is not None:
+        seq = 0
+        found = selectors.archive_snapshots(org=org, date_from=archives_from, date_to=archives_to)
+        if not found:
+            raise ValueError(
+                f"No archive job of this org finished between {archives_from} and "
+                f"{archives_to}: choose other dates."
+            )
+        archive_jobs = [[job_id, snap] for job_id, snap in found]
+        available: dict[str, int] = {}
+        for _, snap in found:
+            for name, n in selectors.objects_of_snapshot(org=org, seq=snap).items():
+                available[name] = available.get(name, 0) + n
+        source = f"the archive jobs between {archives_from} and {archives_to}"
+        if settings.get("children"):
+            raise ValueError("Child objects are chosen for exports from a backup only.")
+    else:
+        found_seq = selectors.snapshot_seq_for_job(org=org, job_id=as_of_job) if as_of_job else None
+        if found_seq is None:
+            raise ValueError(
+                "Choose a finished backup of this org as the source: "
+                f"job {as_of_job or '(none)'} has no published snapshot."
+            )
+        seq = found_seq
+        available = selectors.objects_as_of(org=org, seq=seq)
+        source = f"Job {as_of_job}'s backup"
     missing = [name for name in objects if name not in available]
     if missing:
         raise ValueError(
-            f"Job {as_of_job}'s backup holds no records of {', '.join(missing)}; "
-            "choose objects it backed up."
+            f"{source[0].upper()}{source[1:]} holds no records of {', '.join(missing)}; "
+            "choose objects it holds."
         )
     children = _children(settings.get("children") or {}, objects, available, as_of_job)
     exported = objects + [child for kids in children.values() for child in kids]
@@ -78,12 +102,33 @@ def export_configure(*, org, settings: dict) -> JobConfig:
         records_per_file=records_per_file,
         children=children,
         include_files=bool(settings.get("include_files")),
+        archive_jobs=archive_jobs,
+        archives_from=str(archives_from or ""),
+        archives_to=str(archives_to or ""),
     )
-    return JobConfig(
-        settings=spec.to_json(),
-        name=f"Export as of Job {as_of_job}",
-        message=f"Export of {len(objects)} object(s) as of Job {as_of_job} queued.",
-    )
+    if archive_jobs:
+        name = f"Export of archives {archives_from} to {archives_to}"
+        message = f"Export of {len(objects)} object(s) from {len(archive_jobs)} archive job(s)"
+    else:
+        name = f"Export as of Job {as_of_job}"
+        message = f"Export of {len(objects)} object(s) as of Job {as_of_job}"
+    return JobConfig(settings=spec.to_json(), name=name, message=f"{message} queued.")
+
+
+def _dates(settings: dict) -> tuple[date | None, date | None]:
+    raw_from = str(settings.get("archives_from") or "").strip()
+    raw_to = str(settings.get("archives_to") or "").strip()
+    if not raw_from and not raw_to:
+        return None, None
+    try:
+        start, end = date.fromisoformat(raw_from), date.fromisoformat(raw_to)
+    except ValueError:
+        raise ValueError(
+            "Give the archives' From and To dates as YYYY-MM-DD (both are required)."
+        ) from None
+    if start > end:
+        raise ValueError("The From date of the archives is after the To date.")
+    return start, end
 
 
 def _children(

@@ -13,18 +13,24 @@ orgs.selectors.org_get(tenant=..., org_id=...).
 - `records_as_of(*, org, object_name, seq, data_key) -> Iterator[dict]` — the object's
   records as of snapshot `seq` (hard-deleted and archived ones left out), decrypted one
   segment at a time, in storage order: memory holds one segment whatever the size.
+- `archive_snapshots(*, org, date_from, date_to) -> list[tuple[int, int]]` — (archive
+  job id, snapshot seq) of the archive jobs published within the dates (inclusive).
+- `objects_of_snapshot(*, org, seq) -> dict[str, int]` /
+  `object_fields_of_snapshot(...)` / `records_of_snapshot(*, org, object_name, seq,
+  data_key)` — the records a snapshot wrote (an archive job's archived records).
 """
 
 from collections.abc import Iterator
+from datetime import date
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 
 from common.storage import org_storage
 from exports.models import Export
 from jobs.models import Job
 from vault import codec
-from vault.models import Segment, Snapshot
+from vault.models import RecordVersion, Segment, Snapshot
 from vault.selectors import object_counts_as_of, object_records_as_of
 
 
@@ -87,10 +93,54 @@ def object_fields_as_of(*, org, object_name: str, seq: int, data_key: bytes) -> 
 
 
 def records_as_of(*, org, object_name: str, seq: int, data_key: bytes) -> Iterator[dict]:
+    return _records(org, _versions(org=org, object_name=object_name, seq=seq), data_key)
+
+
+ARCHIVE_OPERATION = "archive"
+
+
+def archive_snapshots(*, org, date_from: date, date_to: date) -> list[tuple[int, int]]:
+    rows = (
+        Snapshot.objects.filter(
+            org=org,
+            status=Snapshot.Status.PUBLISHED,
+            job__operation=ARCHIVE_OPERATION,
+            published_at__date__gte=date_from,
+            published_at__date__lte=date_to,
+        )
+        .order_by("seq")
+        .values_list("job_id", "seq")
+    )
+    return [(job_id, seq) for job_id, seq in rows if job_id is not None]
+
+
+def _written(*, org, seq: int, object_name: str | None = None):
+    rows = RecordVersion.objects.filter(org=org, valid_from=seq, segment__isnull=False)
+    return rows if object_name is None else rows.filter(object_name=object_name)
+
+
+def objects_of_snapshot(*, org, seq: int) -> dict[str, int]:
+    rows = _written(org=org, seq=seq).values("object_name").annotate(n=Count("id"))
+    return {row["object_name"]: row["n"] for row in rows.order_by("object_name")}
+
+
+def object_fields_of_snapshot(*, org, object_name: str, seq: int, data_key: bytes) -> list[str]:
+    newest = _written(org=org, seq=seq, object_name=object_name).aggregate(m=Max("segment_id"))
+    if newest["m"] is None:
+        return ["Id"]
+    segment = Segment.objects.get(org=org, pk=newest["m"])
+    fields, _ = _decode(org_storage(org), org, segment, data_key)
+    return fields
+
+
+def records_of_snapshot(*, org, object_name: str, seq: int, data_key: bytes) -> Iterator[dict]:
+    return _records(org, _written(org=org, seq=seq, object_name=object_name), data_key)
+
+
+def _records(org, versions, data_key: bytes) -> Iterator[dict]:
     storage = org_storage(org)
     places = (
-        _versions(org=org, object_name=object_name, seq=seq)
-        .order_by("segment_id", "segment_index")
+        versions.order_by("segment_id", "segment_index")
         .values_list("segment_id", "segment_index")
         .iterator(chunk_size=5000)
     )

@@ -2,7 +2,8 @@
 
 - `export_start(*, org, as_of_job, objects, filters=None, fields=None, format="csv",
   created_by=None, records_per_file=None, rules=None, children=None,
-  include_files=False, enqueue=True) -> Job` — queue an export job (`rules`:
+  include_files=False, archives_from="", archives_to="", enqueue=True) -> Job` — queue
+  an export job as of a backup job, or of the archive jobs between two dates (`rules`:
   declarative filter rows per object; `children`: {parent: [child objects]};
   `include_files`: bodies in files/) through jobs.services.job_start with the "export"
   operation; ValueError with a message for the user when the request is not valid.
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 def export_start(
     *,
     org,
-    as_of_job: int,
+    as_of_job: int | None = None,
     objects: list[str],
     filters: dict[str, str] | None = None,
     fields: dict[str, list[str]] | None = None,
@@ -42,10 +43,14 @@ def export_start(
     rules: dict[str, list[dict]] | None = None,
     children: dict[str, list[str]] | None = None,
     include_files: bool = False,
+    archives_from: str = "",
+    archives_to: str = "",
     enqueue: bool = True,
 ) -> Job:
     settings: dict = {
-        "as_of_job": as_of_job,
+        "as_of_job": as_of_job or 0,
+        "archives_from": archives_from,
+        "archives_to": archives_to,
         "objects": objects,
         "filters": filters or {},
         "rules": rules or {},
@@ -101,8 +106,13 @@ def exports_drop_purged(*, org, versions: dict[str, list], **_) -> int:
     dropped = 0
     storage = org_storage(org)
     for export in Export.objects.filter(org=org, deleted_at__isnull=True).select_related("job"):
-        objects = set(export.counts) | set((export.job.settings or {}).get("objects", []))
-        if not any(_covers(versions.get(name, []), export.snapshot_seq) for name in objects):
+        spec = export.job.settings or {}
+        objects = set(spec.get("objects", [])) | {
+            child for kids in (spec.get("children") or {}).values() for child in kids
+        }
+        # An archive export holds the records its archive jobs' snapshots wrote.
+        seqs = [int(seq) for _, seq in spec.get("archive_jobs") or []] or [export.snapshot_seq]
+        if not any(_covers(versions.get(name, []), seq) for name in objects for seq in seqs):
             continue
         keys = [export.storage_key] if export.storage_key else []
         keys += [

@@ -34,6 +34,8 @@ def export_page(request, org_id: int):
                     filters=data["filters"], fields=data["field_lists"], format=data["format"],
                     rules=data["rules"], children=data["children"],
                     include_files=data["include_files"], created_by=request.user,
+                    archives_from=str(data["archives_from"] or ""),
+                    archives_to=str(data["archives_to"] or ""),
                 )  # fmt: skip
             except ValueError as exc:
                 form.add_error(None, str(exc))

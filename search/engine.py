@@ -327,7 +327,8 @@ def _drop_outside_copies(org, selection: dict[str, list[str]]) -> int:
         )
         for name, ids in selection.items()
     }
-    return sum(int(n or 0) for n in records_erasing.fire(org=org, versions=versions))
+    answers = records_erasing.fire(org=org, records=selection, versions=versions)
+    return sum(int(n or 0) for n in answers)
 
 
 def _delete_in_salesforce(ctx, org, selection: dict[str, list[str]]) -> dict[str, int]:

@@ -10,11 +10,12 @@
   search/ keeps its keyed blind index with it.
 - `records_erasing` — records are about to be erased from every version
   (vault.erasure.records_erase; search's purge fires it just before calling it). Fired
-  (a receiver's failure stops the purge before anything is erased) with `org` and
-  `versions`: {object name: [(valid_from, valid_to or None), ...]}, the snapshot
-  intervals of the versions being erased (no Id, no value). Each receiver deletes what
-  it keeps outside the vault that may hold those records and answers how many files
-  (exports/: the export files as of a snapshot inside an interval).
+  (a receiver's failure stops the purge before anything is erased) with `org`,
+  `records` ({object name: [record Id, ...]}) and `versions` ({object name:
+  [(valid_from, valid_to or None), ...]}, the snapshot intervals of the versions being
+  erased). Each receiver deletes what it keeps outside the vault that may hold those
+  records and answers how many files (exports/: the export files as of a snapshot
+  inside an interval).
 - `key_retiring` — a key rotation (vault/rotation.py) has re-encrypted every segment,
   blob and metadata row and is about to retire the replaced data keys. Fired with
   `org`, `data_key` (the org's Keyring, still holding the old keys) and `old_key_ids`

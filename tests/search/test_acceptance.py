@@ -140,3 +140,70 @@ def test_another_tenant_gets_404_on_every_export_search_and_purge_url(
     purge.refresh_from_db()
     assert purge.status == Purge.Status.AWAITING_APPROVAL
     assert Export.objects.get(pk=export.pk).downloads == 0
+
+
+def test_an_archived_marker_is_found_and_purged_with_its_archive_export(
+    backup_org, sfsim, admin_a, vault_storage, tmp_path
+):
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exports.services import export_start
+    from tests.archives.conftest import command, write_json
+    from tests.fixtures.sfsim import sf_client
+    from tests.search.support import run_backup
+
+    org, sf = backup_org, sf_client(sfsim)
+    token = uuid.uuid4().hex[:10]
+    marker = f"arch-{token}@marker.example"
+    person = sf.Contact.create({"LastName": f"Arc{token}", "Email": marker})["id"]
+    other = sf.Contact.create({"LastName": f"Arc{token} other", "Email": f"o-{token}@x.example"})
+    assert run_backup(org).status == "completed"
+    sf.Contact.update(person, {"Title": "Changed"})
+    assert run_backup(org).status == "completed"
+    spec = {
+        "name": f"Archive {token}",
+        "objects": [{"name": "Contact", "filter": {"soql": f"LastName LIKE 'Arc{token}%'"}}],
+    }
+    command("archive_template_create", "--org", str(org.pk), "--from-json",
+            write_json(tmp_path, spec))  # fmt: skip
+    archived = command("archive_run", "--org", str(org.pk), "--template", f"Archive {token}",
+                       "--wait", "--confirm", org.name)  # fmt: skip
+    assert archived["status"] == "completed", archived
+    states = list(
+        RecordVersion.objects.filter(org=org, record_id=person)
+        .order_by("valid_from")
+        .values_list("state", flat=True)
+    )
+    assert states == ["present", "present", "archived"]
+
+    search = run_search(org, "Contact", f"Email = '{marker}'")
+    assert search.results["Contact"][person] == sorted(
+        RecordVersion.objects.filter(org=org, record_id=person).values_list("pk", flat=True)
+    )
+    today = timezone.localdate()
+    export_job = job_run_inline(job=export_start(
+        org=org, objects=["Contact"], archives_from=str(today - timedelta(days=1)),
+        archives_to=str(today + timedelta(days=1)), enqueue=False,
+    ))  # fmt: skip
+    export = export_for_job(job=export_job)
+    assert marker.encode() in _export_plaintext(export)
+    before = _payloads(org, {person})
+    assert any(v for v in before.values() if v.get("Id") == other["id"])
+
+    PurgeSettings.objects.create(org=org, require_approval=False)
+    purge = purge_request(search=search, actor=admin_a, enqueue=False)
+    assert job_run_inline(job=purge.job).status == "completed"
+    purge.refresh_from_db()
+    assert purge.status == Purge.Status.DONE and purge.certificate["exports_deleted"] == 1
+    for needle in (marker, token + "@"):
+        assert database_holds(needle) == [], needle
+    # The vault's tables hold no Id of it (archives' own ArchiveRecord rows keep the Ids
+    # of what each archive job took: the archives app's to forget, on records_erasing).
+    assert set(database_holds(person)) <= {"archives_archiverecord"}
+    assert marker not in json.dumps(segments_plaintext(org))
+    assert files_holding(vault_storage, marker) == []
+    assert not org_storage(org).exists(export.storage_key)
+    assert _payloads(org, {person}) == before

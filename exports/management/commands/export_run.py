@@ -1,6 +1,7 @@
 """Export an org's records as of a backup from a script.
 
-    python manage.py export_run --org 3 --as-of-job 57 --objects Account,Contact
+    python manage.py export_run --org 3 (--as-of-job 57 | --archives-from 2026-07-01
+        --archives-to 2026-07-15) --objects Account,Contact
         [--filter Account:"Industry = 'Banking'"] [--rule Account:"Name starts with A"]
         [--children Account:Contact,Opportunity] [--files] [--fields Account:Id,Name]
         [--format csv|parquet] [--records-per-file N] [--wait] [--json]
@@ -8,7 +9,8 @@
 Without --wait the job is queued for the qcluster workers and its id printed. With
 --wait it runs in this process and prints the file's storage path, its name and the
 records per object (--json: the job summary plus an "export" object). The exit status is
-1 when the job does not complete. (Archive sources come with archives.)
+1 when the job does not complete. From archives, the zip has a folder per archive job
+(Archive-<job>/<Object>/...).
 """
 
 import json
@@ -41,7 +43,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--org", type=int, required=True, help="the org's id in OrgVault")
-        parser.add_argument("--as-of-job", type=int, required=True, help="a backup job's id")
+        parser.add_argument("--as-of-job", type=int, default=0, help="a backup job's id")
+        parser.add_argument("--archives-from", default="", help="archive jobs from (YYYY-MM-DD)")
+        parser.add_argument("--archives-to", default="", help="archive jobs to (YYYY-MM-DD)")
         parser.add_argument("--objects", required=True, help="object API names, comma-separated")
         parser.add_argument(
             "--filter", action="append", default=[], help='OBJECT:"SOQL condition" (repeatable)'
@@ -87,6 +91,8 @@ class Command(BaseCommand):
             job = export_start(
                 org=org,
                 as_of_job=opts["as_of_job"],
+                archives_from=opts["archives_from"],
+                archives_to=opts["archives_to"],
                 objects=[name.strip() for name in opts["objects"].split(",") if name.strip()],
                 filters=_pairs(opts["filter"], "--filter"),
                 fields=fields,
