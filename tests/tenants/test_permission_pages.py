@@ -55,6 +55,10 @@ def test_a_group_may_export_but_not_purge(marked, exporter, user_a):  # noqa: F8
 
     (export_started,) = AuditEvent.objects.filter(action="job.started", detail__operation=EXPORT)
     assert export_started.actor == user_a and export_started.target == f"Job {job.pk}"
+    # Every job started is one event: the fixture's backups and the search too.
+    for job in [*marked["jobs"], search.job]:
+        (started,) = AuditEvent.objects.filter(action="job.started", target=f"Job {job.pk}")
+        assert started.detail["operation"] == job.operation
     (downloaded,) = AuditEvent.objects.filter(action="download")
     assert downloaded.actor == user_a and downloaded.target == f"Export {export.pk}"
     assert marked["marker"] not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
