@@ -143,3 +143,20 @@ def test_deleting_an_org_is_recorded_once(client_admin_a, admin_a, vault_storage
     (deleted,) = _events(admin_a.tenant, "org.deleted")
     assert deleted.actor == admin_a and deleted.target == f"Org {org.pk}"
     assert deleted.detail["name"] == org.name
+
+
+@pytest.mark.django_db
+def test_a_restore_results_download_is_recorded_once(client_user_a, user_a, outsider):
+    from tests.orgs.factories import make_org
+    from tests.restores.factories import make_request, make_run
+
+    org = make_org(user_a.tenant)
+    job = make_run(make_request(org))
+    response = client_user_a.get(reverse("restores:job_results_csv", args=[org.pk, job.pk]))
+    assert b"".join(response.streaming_content).startswith(b"Object,")
+    (download,) = _events(user_a.tenant, "download")
+    assert (download.actor, download.target) == (user_a, f"Job {job.pk}")
+    assert download.detail == {"org": org.pk, "file": f"job-{job.pk}-restore-results.csv"}
+    # Record data (Ids, error messages) stays in the file, not in the log.
+    assert "001000000000" not in str(download.detail)
+    assert not AuditEvent.objects.filter(tenant=outsider.tenant).exists()
