@@ -55,6 +55,7 @@ def test_a_group_may_export_but_not_purge(marked, exporter, user_a):  # noqa: F8
 
     (export_started,) = AuditEvent.objects.filter(action="job.started", detail__operation=EXPORT)
     assert export_started.actor == user_a and export_started.target == f"Job {job.pk}"
+    assert export_started.address == "127.0.0.1"  # the page's request, seen by job_start
     # Every job started is one event: the fixture's backups and the search too.
     for job in [*marked["jobs"], search.job]:
         (started,) = AuditEvent.objects.filter(action="job.started", target=f"Job {job.pk}")
