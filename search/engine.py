@@ -21,7 +21,7 @@ legal hold refuses it with the reason.
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.db.models import Q
 from django.utils import timezone
@@ -31,18 +31,12 @@ from orgs.services import org_data_key
 from search import blind_index
 from search.models import RETENTION, BlindIndexEntry, Purge, Search
 from search.segments import read_segment_rows
-from vault import erasure
-from vault.erasure import erasure_refusals, records_erase
+from vault.erasure import RecordsLocked, erasure_refusals, records_erase
 from vault.hooks import records_erasing
 from vault.models import RecordVersion, Segment, Snapshot
 from vault.suppression import records_suppress
 
 Kind = BlindIndexEntry.Kind
-# vault.erasure.RecordsLocked (a version under S3 Object Lock retention, `.until`) comes
-# with the vault's Object Lock support; until then nothing raises it.
-RECORDS_LOCKED: tuple[type[BaseException], ...] = tuple(
-    cls for cls in [getattr(erasure, "RecordsLocked", None)] if isinstance(cls, type)
-)
 
 
 def compile_filter(text: str) -> Callable[[dict], bool]:
@@ -258,8 +252,8 @@ class PurgeHandler:
         try:
             exports_deleted = _drop_outside_copies(job.org, selection)
             result = records_erase(org=job.org, data_key=data_key, records=selection)
-        except RECORDS_LOCKED as exc:
-            until = getattr(exc, "until", None) or timezone.now() + timedelta(hours=1)
+        except RecordsLocked as exc:
+            until = exc.until
             Purge.objects.filter(pk=purge.pk).update(status=Purge.Status.WAITING, retry_at=until)
             ctx.log(
                 "A version to rewrite is under an S3 Object Lock until "
