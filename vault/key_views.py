@@ -86,6 +86,8 @@ def key_add(request, org_id: int):
         "it, and older data is being re-encrypted.",
     )
     if generated:
-        # Shown once, on this response only; never stored readable.
-        return _page(request, org, generated=generated)
+        # Shown once, on this response only (never cached); never stored readable.
+        response = _page(request, org, generated=generated)
+        response["Cache-Control"] = "no-store"
+        return response
     return redirect("vault:keys", org_id=org.pk)

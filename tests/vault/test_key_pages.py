@@ -44,6 +44,7 @@ def test_keys_page_lists_fingerprints_and_an_admin_rotates(
     assert new.source == "generated" and new.fingerprint[:12] in page
     shown = page.split('id="generated-key"')[1].split('class="mono">')[1].split("<")[0]
     assert len(shown) == 44  # the generated key, shown on this response only
+    assert response["Cache-Control"] == "no-store"
     rotation = rotation_latest(org=vault_org)
     assert rotation.status == KeyRotation.Status.RUNNING
     assert "Re-encrypting: 0 of 1 stored objects checked (0%)" in page
