@@ -62,6 +62,14 @@ class Keyring(bytes):
     def write_id(self) -> bytes:
         return data_key_id(self.write_key)
 
+    def __reduce__(self):
+        readers = [k for k in self.keys.values() if k != self.write_key]
+        return (_keyring, (bytes(self), self.write_key, readers))
+
+
+def _keyring(root: bytes, write_key: bytes, readers: list[bytes]) -> "Keyring":
+    return Keyring(root, write_key=write_key, read_keys=readers)
+
 
 def writing_key_id(key: bytes) -> str:
     """Hex id of the data key `encrypt(key, ...)` writes with (stored next to segments)."""
