@@ -125,3 +125,13 @@ def test_builder_shows_locked_dependents_and_the_retain_mark(archive_org, archiv
         reverse("templates:edit", args=[archive_org.pk, template.pk])
     ).content.decode()
     assert "Retained, but still deleted: Salesforce deletes it with its Contact." in html
+
+
+def test_a_user_without_the_archive_permission_gets_403(archive_org, archived, client_user_a):
+    org, template = archive_org, archived["template"]
+    assert client_user_a.get(reverse("archives:create", args=[org.pk])).status_code == 403
+    answer = client_user_a.post(
+        reverse("archives:preview", args=[org.pk, template.pk]), {"confirmation": org.name}
+    )
+    assert answer.status_code == 403
+    assert not Job.objects.filter(org=org, operation="archive").exists()
