@@ -29,6 +29,8 @@ def test_keys_page_lists_fingerprints_and_an_admin_rotates(
     original = vault_org.key_fingerprint
 
     page = client_user_a.get(url(vault_org)).content.decode()
+    sidebar = f'class="sub active" href="/orgs/{vault_org.pk}/settings/keys/">Encryption keys'
+    assert sidebar in page
     assert original[:16] in page and "Chosen when the org was connected" in page
     assert "Not immutable" in page
     assert "Add key and re-encrypt" not in page  # a User reads only
