@@ -305,6 +305,16 @@ def _chosen(request) -> list[str]:
     return [str(v) for values in chosen.values() for v in values]
 
 
+def automations_planned(*, request, log: Callable[[str], None]) -> None:
+    """A dry run's line: what the run will switch off (no API call: the request's choice)."""
+    wanted = _chosen(request)
+    if wanted:
+        log(
+            f"The run will switch off {len(wanted)} automation(s) before its first write and "
+            f"back on after it: {', '.join(wanted)} (those already inactive are left alone)."
+        )
+
+
 def automations_suspend(*, job, request, client, log: Callable[[str], None]) -> int:
     """Record, then switch off, the request's chosen automations that are active. A job
     that already recorded them (a resumed run) keeps its recorded originals."""

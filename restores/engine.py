@@ -175,6 +175,8 @@ class RestoreHandler:
             automations.automations_suspend(
                 job=job, request=run.request, client=client, log=ctx.log
             )
+        else:
+            automations.automations_planned(request=run.request, log=ctx.log)
         try:
             ObjectRestore.run(ctx, run, job_object)
         finally:

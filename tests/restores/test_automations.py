@@ -93,6 +93,9 @@ def _restore(org, correct, scene: dict, case_id: str, automations=None):
     if automations is not None:  # what the wizard's Object settings step saves
         request.automations = automations
         request.save(update_fields=["automations"])
+        dry = job_run_inline(job=restore_start(request=request, dry_run=True, enqueue=False))
+        planned = JobLog.objects.filter(job=dry, message__startswith="The run will switch off")
+        assert planned.exists() and not SuspendedAutomation.objects.filter(job=dry).exists()
     job = job_run_inline(job=restore_start(request=request, enqueue=False))
     assert job.status == Job.Status.COMPLETED, job.error_message
     return job
