@@ -1,7 +1,8 @@
 """Settings → Notifications and the delivery log of an org.
 
-Anyone of the tenant may read; only Admins change (POST views). Every row is fetched
-through the org (itself fetched through the caller's tenant): a foreign id is a 404.
+Anyone of the tenant may read; changes need the Manage settings permission (POST
+views). Every row is fetched through the org (itself fetched through the caller's
+tenant): a foreign id is a 404.
 """
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from notifications import selectors, services
 from notifications.forms import AnomalyRuleForm, DefaultsForm, RecipientForm, RuleForm, WebhookForm
 from notifications.models import Delivery
 from orgs.selectors import org_get
-from tenants.access import admin_required
+from tenants.permissions import permission_required_or_403
 
 
 def _org(request, org_id: int):
@@ -53,7 +54,7 @@ def notification_settings(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def recipient_add(request, org_id: int):
     org = _org(request, org_id)
     form = RecipientForm(request.POST)
@@ -69,7 +70,7 @@ def recipient_add(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def recipient_remove(request, org_id: int, recipient_id: int):
     org = _org(request, org_id)
     recipient = selectors.recipient_get(org=org, recipient_id=recipient_id)
@@ -79,7 +80,7 @@ def recipient_remove(request, org_id: int, recipient_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def defaults_update(request, org_id: int):
     org = _org(request, org_id)
     form = DefaultsForm(request.POST)
@@ -91,7 +92,7 @@ def defaults_update(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def rule_add(request, org_id: int):
     org = _org(request, org_id)
     form = RuleForm(request.POST)
@@ -103,7 +104,7 @@ def rule_add(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def rule_delete(request, org_id: int, rule_id: int):
     org = _org(request, org_id)
     rule = selectors.rule_get(org=org, rule_id=rule_id)
@@ -113,7 +114,7 @@ def rule_delete(request, org_id: int, rule_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def anomaly_rule_add(request, org_id: int):
     org = _org(request, org_id)
     form = AnomalyRuleForm(request.POST)
@@ -129,7 +130,7 @@ def anomaly_rule_add(request, org_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def anomaly_rule_delete(request, org_id: int, anomaly_rule_id: int):
     org = _org(request, org_id)
     rule = selectors.anomaly_rule_get(org=org, anomaly_rule_id=anomaly_rule_id)
@@ -139,7 +140,7 @@ def anomaly_rule_delete(request, org_id: int, anomaly_rule_id: int):
 
 
 @require_POST
-@admin_required
+@permission_required_or_403("manage_settings")
 def webhook_update(request, org_id: int):
     org = _org(request, org_id)
     form = WebhookForm(request.POST)
