@@ -75,6 +75,10 @@ def test_marker_found_in_every_version_then_nowhere(
             request.getfixturevalue("s3_endpoint"),
             request.getfixturevalue("s3_bucket"),
         )
+        # Versioned, so a delete that only hid an object would leave a version behind.
+        s3_client(endpoint).put_bucket_versioning(
+            Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
+        )
         _on_s3(backup_org, endpoint, bucket)
     marked = make_marked(backup_org, sfsim)
     org, marker = marked["org"], marked["marker"]
@@ -107,6 +111,13 @@ def test_marker_found_in_every_version_then_nowhere(
     assert files_holding(vault_storage, marker) == []
     if where == "s3":
         assert _s3_holding(endpoint, bucket, [n.encode() for n in needles]) == []
+        # Every object version of a rewritten segment is gone, not just hidden.
+        listed = s3_client(endpoint).list_object_versions(Bucket=bucket)
+        live = {
+            o["Key"] for o in s3_client(endpoint).list_objects_v2(Bucket=bucket).get("Contents", [])
+        }
+        assert {v["Key"] for v in listed.get("Versions", [])} == live
+        assert listed.get("DeleteMarkers", []) == []
     for kept in Export.objects.filter(org=org, deleted_at__isnull=True):
         assert marker.encode() not in _export_plaintext(kept)
     assert not Export.objects.filter(org=org, deleted_at__isnull=True, pk=export.pk).exists()
