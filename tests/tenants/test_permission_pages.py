@@ -74,3 +74,27 @@ def test_without_a_group_a_user_can_do_neither(marked, client_user_a):  # noqa: 
     search = run_search(org, "Contact", f"Email = '{marked['marker']}'")
     assert client_user_a.get(reverse("search:results", args=[org.pk, search.pk])).status_code == 403
     assert not Job.objects.filter(operation=EXPORT).exists()
+
+
+@pytest.mark.django_db
+def test_manage_settings_lets_a_user_change_org_settings_and_nothing_more(client_user_a, user_a):
+    from orgs.models import Org
+    from tests.orgs.factories import make_org
+
+    org = make_org(user_a.tenant)
+    quota_url = reverse("orgs:settings_api_quota", args=[org.pk])
+    data = {"quota-rest_percent": "10", "quota-bulk_percent": "90"}
+    general = reverse("orgs:settings_general", args=[org.pk])
+    assert 'name="quota-rest_percent"' not in client_user_a.get(general).content.decode()
+    assert client_user_a.post(quota_url, data).status_code == 403
+
+    make_group(user_a.tenant, "Operators", ["manage_settings"], members=[user_a])
+    assert 'name="quota-rest_percent"' in client_user_a.get(general).content.decode()
+    assert client_user_a.post(quota_url, data).status_code == 302
+    org = Org.objects.get(pk=org.pk)
+    assert (org.api_quota_rest_percent, org.api_quota_bulk_percent) == (10, 90)
+    # Deleting the connection stays an Admin's; so do the organization's own settings.
+    delete = reverse("orgs:settings_delete", args=[org.pk])
+    assert client_user_a.post(delete, {"delete-confirm_name": org.name}).status_code == 403
+    assert client_user_a.get(reverse("tenants:group_list")).status_code == 403
+    assert Org.objects.filter(pk=org.pk).exists()
