@@ -57,6 +57,8 @@ def test_preview_page_needs_the_typed_name_then_runs_and_the_tabs_show_the_archi
     job = job_run_inline(job=job)
     assert job.status == Job.Status.COMPLETED
 
+    history = client_admin_a.get(reverse("backups:history", args=[org.pk])).content.decode()
+    assert "Templated Archive" in history and template.name in history
     data = client_admin_a.get(reverse("archives:job_data", args=[org.pk, job.pk]))
     assert data.status_code == 200 and "archive-counts" in data.content.decode()
     records = client_admin_a.get(
