@@ -77,3 +77,15 @@ def test_users_cannot_manage_groups(client_user_a, admin_a):
     assert client_user_a.post(reverse("tenants:group_create"), {"name": "Mine"}).status_code == 403
     assert client_user_a.post(reverse("tenants:group_delete", args=[group.pk])).status_code == 403
     assert PermissionGroup.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_users_page_lists_their_groups(client_admin_a, admin_a, user_a):
+    url = reverse("tenants:user_detail", args=[user_a.pk])
+    assert "None: may only look." in client_admin_a.get(url).content.decode()
+    group = make_group(admin_a.tenant, "Exporters", ["export"], members=[user_a])
+    page = client_admin_a.get(url).content.decode()
+    assert f'href="{reverse("tenants:group_detail", args=[group.pk])}"' in page
+    assert "Exporters</a> (Export)" in page
+    admin_page = client_admin_a.get(reverse("tenants:user_detail", args=[admin_a.pk]))
+    assert "Admin: may do everything" in admin_page.content.decode()
