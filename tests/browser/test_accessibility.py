@@ -63,6 +63,7 @@ ADMIN_PAGES = {
     "object's records": r"/orgs/\d+/jobs/\d+/data/\w+/",
     "record": r"/orgs/\d+/jobs/\d+/data/\w+/\w{18}/",
     "record history": r"/orgs/\d+/jobs/\d+/data/\w+/\w{18}/history/",
+    "time machine": r"/orgs/\d+/time-machine/\w+/\w{18}/",
     "job metadata": r"/orgs/\d+/jobs/\d+/metadata/",
     "metadata type": r"/orgs/\d+/jobs/\d+/metadata/\w+/",
     "metadata component": r"/orgs/\d+/jobs/\d+/metadata/\w+/\d+/",
