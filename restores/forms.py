@@ -166,7 +166,7 @@ class SettingsForm(forms.Form):
         "lookups) are set to this user; leave empty to keep them (such records may fail).",
     )
 
-    def __init__(self, *args, objects: dict[str, list], automations: dict[str, list], **kw):
+    def __init__(self, *args, objects: dict[str, list], automations: dict[str, list] | None, **kw):
         super().__init__(*args, **kw)
         for name, choices in objects.items():
             self.fields[f"fields__{name}"] = forms.MultipleChoiceField(
@@ -175,7 +175,7 @@ class SettingsForm(forms.Form):
                 choices=[(c.name, c.label) for c in choices if c.restorable],
                 widget=forms.CheckboxSelectMultiple,
             )
-        for name, options in automations.items():
+        for name, options in (automations or {}).items():
             self.fields[f"automations__{name}"] = forms.MultipleChoiceField(
                 label=f"{name}: automations to suspend during the run",
                 required=False,

@@ -19,12 +19,12 @@ import hashlib
 import json
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from jobs.models import Job
 from restores.models import RestoreRecord, RestoreRequest, RestoreRun
-from vault.models import RecordVersion, Snapshot
+from vault.models import MetadataComponentVersion, RecordVersion, Snapshot
 from vault.selectors import object_records_as_of, version_payloads
 
 DECRYPT_BATCH = 2000
@@ -201,3 +201,15 @@ def fingerprints_as_of(
     if batch:
         flush()
     return out
+
+
+def components_as_of(*, org, seq: int) -> dict[str, int]:
+    """{"Type:FullName": 1} of the metadata components in snapshot `seq` (not deleted):
+    what a Backup Metadata request can restore."""
+    rows = (
+        MetadataComponentVersion.objects.filter(org=org, valid_from__lte=seq, is_deleted=False)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=seq))
+        .order_by("metadata_type", "full_name")
+        .values_list("metadata_type", "full_name")
+    )
+    return {f"{mtype}:{name}": 1 for mtype, name in rows}

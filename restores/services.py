@@ -64,11 +64,21 @@ def _check_backups(
 
 
 def _check_objects(
-    *, org, correct_seq: int, correct_job, objects, filters, children
+    *, org, correct_seq: int, correct_job, objects, filters, children, type: str = "records"
 ) -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
     names = list(dict.fromkeys(str(n).strip() for n in objects if str(n).strip()))
     if not names:
         raise ValueError("Choose at least one object to restore.")
+    if type == RestoreRequest.Type.METADATA:
+        # Components as "Type:FullName", from the backup's metadata; no filters.
+        held = selectors.components_as_of(org=org, seq=correct_seq)
+        missing = [n for n in names if n not in held]
+        if missing:
+            raise ValueError(
+                f"Job {correct_job}'s backup holds no component {', '.join(missing)}; "
+                "name components as Type:FullName."
+            )
+        return names, {}, {}
     available = _counts_as_of(org=org, seq=correct_seq)
     missing = [n for n in names if n not in available]
     if missing:
@@ -119,7 +129,7 @@ def restore_request_create(
     )
     names, filters, children = _check_objects(
         org=org, correct_seq=correct_seq, correct_job=correct_job, objects=objects,
-        filters=filters, children=children,
+        filters=filters, children=children, type=type,
     )  # fmt: skip
     now = timezone.now()
     with transaction.atomic():
@@ -199,7 +209,7 @@ def restore_draft_objects(*, request: RestoreRequest, objects, filters, children
         raise ValueError("Choose the backups first (step 2).")
     names, filters, children = _check_objects(
         org=request.org, correct_seq=request.correct_seq, correct_job=request.correct_job_id,
-        objects=objects, filters=filters, children=children,
+        objects=objects, filters=filters, children=children, type=request.type,
     )  # fmt: skip
     request.object_names, request.filters, request.children = names, filters, children
     request.fields = {k: v for k, v in request.fields.items() if k in names}

@@ -223,9 +223,16 @@ def _step_backups(request, org, draft):
 
 
 def _step_objects(request, org, draft):
-    counts = object_counts_as_of(org=org, seq=draft.correct_seq) if draft.correct_seq else {}
+    metadata = draft.type == RestoreRequest.Type.METADATA
+    counts: dict[str, int] = {}
+    if draft.correct_seq and metadata:
+        counts = selectors.components_as_of(org=org, seq=draft.correct_seq)
+    elif draft.correct_seq:
+        counts = object_counts_as_of(org=org, seq=draft.correct_seq)
     chosen = request.POST.getlist("objects") if request.method == "POST" else draft.object_names
-    children = restore_schema.children_of(org=org, parents=chosen, backed_up=counts)
+    children = (
+        [] if metadata else restore_schema.children_of(org=org, parents=chosen, backed_up=counts)
+    )
     initial = {
         "objects": draft.object_names,
         "children": [f"{p}:{r}" for p, rels in draft.children.items() for r in rels],
@@ -254,8 +261,12 @@ def _step_objects(request, org, draft):
 
 
 def _step_settings(request, org, draft):
-    objects = restore_schema.object_fields(org=org, request=draft)
-    automations = restore_schema.automation_choices(org=org, request=draft)
+    if draft.type == RestoreRequest.Type.METADATA:  # components: no fields, no automations
+        objects: dict = {}
+        automations = None
+    else:
+        objects = restore_schema.object_fields(org=org, request=draft)
+        automations = restore_schema.automation_choices(org=org, request=draft)
     initial: dict = {"fallback_owner_id": draft.fallback_owner_id}
     for name, choices in objects.items():
         chosen = draft.fields.get(name)

@@ -12,6 +12,7 @@ from jobs.models import Job
 from restores.models import RestoreRequest
 from restores.operations import RESTORE
 from tests.backups.factories import make_backup, make_org, record_id
+from tests.backups.metadata_factories import make_metadata_backup
 from tests.restores.factories import make_request, make_run
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,30 @@ def test_another_tenant_gets_404_on_every_restore_page(tenant_a, client_outsider
     run = reverse("restores:run", args=[org.pk, request.pk])
     assert client_outsider.post(run).status_code == 404
     assert not Job.objects.filter(operation=RESTORE).exclude(pk=job.pk).exists()
+
+
+def test_a_backup_metadata_request_chooses_components_of_the_backup(tenant_a, client_admin_a):
+    org = make_org(tenant_a)
+    backup = make_metadata_backup(
+        org,
+        {
+            ("ApexClass", "AccountService"): {"classes/AccountService.cls": b"public class A {}"},
+            ("CustomObject", "Invoice__c"): {"objects/Invoice__c.object": b"<CustomObject/>"},
+        },
+    )
+    client_admin_a.post(reverse("restores:wizard_new", args=[org.pk]), {"type": "metadata"})
+    draft = RestoreRequest.objects.get(org=org)
+    step = lambda name: reverse(f"restores:wizard_{name}", args=[org.pk, draft.pk])  # noqa: E731
+    client_admin_a.post(step("backups"), {"correct_job": backup.pk, "compromised_job": 0})
+    page = client_admin_a.get(step("objects")).content.decode()
+    assert 'value="ApexClass:AccountService"' in page and 'value="Account"' not in page
+    response = client_admin_a.post(step("objects"), {"objects": ["ApexClass:AccountService"]})
+    assert response["Location"] == step("settings")
+    assert client_admin_a.post(step("settings"), {"fallback_owner_id": ""})["Location"] == step(
+        "finish"
+    )
+    client_admin_a.post(step("finish"), {"name": "Put the class back"})
+    draft.refresh_from_db()
+    assert (draft.status, draft.type, draft.object_names) == (
+        "ready", "metadata", ["ApexClass:AccountService"],
+    )  # fmt: skip
