@@ -18,6 +18,10 @@
   resumed job (after a killed worker) keeps the recorded originals, switches them off
   again and back on when it ends, so a crashed, killed or aborted run never leaves the
   org's automations off.
+- `automations_sweep() -> int` — every few minutes (django-q2 schedule, restores
+  migration 0004): automations still recorded as off, or that failed to come back, of
+  jobs that have ended are switched back on again (a Salesforce outage at the job's end
+  only delays it).
 """
 
 from __future__ import annotations
@@ -424,3 +428,26 @@ def _resume(job, rows, client, md, log) -> int:
                 + "."
             )
     return len(done)
+
+
+def automations_sweep() -> int:
+    """Switch back on what ended jobs left off (see the module's docstring)."""
+    from jobs.services import job_log
+
+    pending = (
+        SuspendedAutomation.objects.exclude(state=SuspendedAutomation.State.BACK_ON)
+        .filter(job__status__in=[Job.Status.COMPLETED, Job.Status.ERROR, Job.Status.ABORTED])
+        .values_list("job_id", flat=True)
+        .distinct()
+    )
+    done = 0
+    for job in Job.objects.filter(pk__in=list(pending)).select_related("org"):
+
+        def log(message: str, job=job) -> None:
+            job_log(job=job, message=f"After the job ended: {message}")
+
+        try:
+            done += automations_resume(job=job, log=log)
+        except Exception as exc:  # the next sweep tries again
+            log(f"the suspended automations could not be switched back on yet: {exc}")
+    return done

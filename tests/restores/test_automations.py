@@ -251,3 +251,37 @@ def test_workflow_and_duplicate_rules_fire_unless_suspended(backup_org, sfsim):
         }
     finally:
         _lead_rules(org, False)
+
+
+def test_the_sweep_switches_back_on_what_an_ended_job_left_off(backup_org, sfsim):
+    """A job that ended while Salesforce could not be reached left its trigger off (and a
+    row marked failed): the scheduled sweep switches it back on."""
+    from django_q.models import Schedule
+
+    from jobs.services import job_create
+    from restores.automations import automations_sweep
+
+    org = backup_org
+    sf = sf_client(sfsim)
+    set_active(sf, *TRIGGER, False)
+    try:
+        job = job_create(org=org, operation="restore", name="Restore")
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.ERROR)
+        running = job_create(org=org, operation="restore", name="Restore still running")
+        Job.objects.filter(pk=running.pk).update(status=Job.Status.IN_PROGRESS)
+        for owner, state in ((job, "failed"), (running, "off")):
+            SuspendedAutomation.objects.create(
+                job=owner, org=org, object_name="Account", kind="ApexTrigger",
+                full_name="AccountRatingTrigger", original="Active", state=state,
+            )  # fmt: skip
+        assert automations_sweep() == 1
+        assert states(sf)[TRIGGER] is True
+        assert SuspendedAutomation.objects.get(job=job).state == "back_on"
+        assert SuspendedAutomation.objects.get(job=running).state == "off"  # its own run's
+        assert JobLog.objects.filter(
+            job=job, message__startswith="After the job ended: Switched back on"
+        ).exists()
+        assert automations_sweep() == 0
+        assert Schedule.objects.filter(func="restores.tasks.automations_sweep_task").exists()
+    finally:
+        all_on(sf)
