@@ -287,7 +287,9 @@ def switch(
         props = _props(kind, name)
         path = props.file_name
         if kind == "ApexTrigger":
-            out[path] = files.get(path, b"")
+            if not files.get(path):  # never deploy a trigger without its body
+                return [f"{path}: not found in the org"]
+            out[path] = files[path]
             path += "-meta.xml"
         text = (out.get(path) or files.get(path, b"")).decode("utf-8")
         if not text:
