@@ -2,8 +2,8 @@
 """What a restore keeps of Salesforce's own rules, against the simulator over HTTPS:
 "Set Audit Fields upon Record Creation" (the original CreatedDate on re-created records
 when granted; the log says so when not), a polymorphic lookup (Task.WhatId) restored to
-the re-created record of the right object, and formula / compound fields left to
-Salesforce while their components are restored."""
+the re-created record of the right object, and a compound Address left to Salesforce
+(read-only) while its components are restored."""
 
 import uuid
 
@@ -96,9 +96,7 @@ def test_a_polymorphic_lookup_is_restored_to_the_re_created_record(backup_org, s
     assert restored["Subject"] == f"Call {tag}"
 
 
-def test_formula_fields_are_left_to_salesforce_and_address_components_are_restored(
-    backup_org, sfsim
-):
+def test_address_components_are_restored_and_the_compound_left_to_salesforce(backup_org, sfsim):
     org = backup_org
     sf = sf_client(sfsim)
     tag = uuid.uuid4().hex[:8]
