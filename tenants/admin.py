@@ -104,15 +104,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "name", "user", "tenant", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user", "tenant"]
     search_fields = ["name", "prefix", "user__email", "tenant__name"]
-    readonly_fields = [
-        "user",
-        "tenant",
-        "name",
-        "prefix",
-        "token_hash",
-        "created_at",
-        "last_used_at",
-    ]
+    # Not the hash either: the admin shows nothing a token could be checked against.
+    fields = ["user", "tenant", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "tenant", "name", "prefix", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
         return False

@@ -24,7 +24,9 @@ from common import crypto
 from jobs.models import Job, JobLog, JobObject
 from orgs.models import Org
 from schedules.models import Schedule
-from tenants.models import User
+from tenants.api_tokens import api_token_create
+from tenants.audit import audit_record
+from tenants.models import ApiToken, PermissionGroup, User
 from tests.backups.factories import make_backup, make_running_job, record_id
 from tests.fixtures.mfa import mfa_verified
 from tests.fixtures.personas import PASSWORD, sign_in
@@ -94,7 +96,7 @@ def secret_org(tenant_a, admin_a) -> Org:
 
 
 @pytest.fixture
-def world(secret_org, vault_storage, outsider):
+def world(secret_org, vault_storage, outsider, user_a):
     """One row of everything the admin lists."""
     backup = make_backup(
         secret_org,
@@ -112,6 +114,13 @@ def world(secret_org, vault_storage, outsider):
         start_date=date(2026, 1, 1),
         next_run_at=timezone.now() + timedelta(hours=3),
     )
+    # The security models: a permission group, an API token, an audit event.
+    group = PermissionGroup.objects.create(
+        tenant=secret_org.tenant, name="Exporters", permissions=["export"]
+    )
+    group.members.add(user_a)
+    api_token_create(user=user_a, name="admin-test token")
+    audit_record(tenant=secret_org.tenant, action="org.connected", target=f"Org {secret_org.pk}")
     return {"org": secret_org, "backup": backup, "running": running}
 
 
@@ -147,6 +156,7 @@ def forbidden_texts(org: Org) -> list[str]:
     for blob in blobs:
         texts += [blob.hex(), base64.b64encode(blob).decode(), html.escape(repr(blob)[2:32])]
     texts += [user.password for user in User.objects.all()]
+    texts += [token.token_hash for token in ApiToken.objects.all()]
     return texts
 
 
