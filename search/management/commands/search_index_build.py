@@ -2,8 +2,9 @@
 
     python manage.py search_index_build --org 3 [--objects Contact,Lead] [--json]
 
-Backups do not write index rows yet: a search indexes what it needs first, and this
-command does it ahead of time for every object (or the ones named).
+Backups write the index with the versions (vault.hooks.record_versions_written); this
+command indexes what they did not: segments written before that, or rewritten by
+retention (a search also indexes what it needs first).
 """
 
 import json
