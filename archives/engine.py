@@ -151,6 +151,12 @@ class ArchiveRun:
         calls, self.calls = self.calls, 0
         self.job_object.save_progress(cursor=self.cursor, api_calls=calls)
 
+    def sf(self, call, *args, **kwargs):
+        """One Salesforce call outside the readers: the API quota first, then counted."""
+        self.quota.check(self.client)  # ApiQuotaReached stops the run before the call
+        self.calls += 1
+        return call(*args, **kwargs)
+
     def phase(self) -> str:
         return self.cursor.get("phase", "read")
 
@@ -171,6 +177,8 @@ class ArchiveRun:
             self.publish()
             self.advance("delete")
         if self.phase() == "delete":
+            if "average_record_bytes" not in self.cursor:
+                self.average_record_size()  # before anything is deleted
             self.delete_all()
             self.advance("empty")
         if self.phase() == "empty":
@@ -201,6 +209,10 @@ class ArchiveRun:
             self.ctx.checkpoint()
 
     def reader_for(self, name: str) -> ObjectReader:
+        """The object's reader, described once per run (chunked reads reuse it)."""
+        readers = self.__dict__.setdefault("_readers", {})
+        if name in readers:
+            return readers[name]
         retry = RetryPolicy(
             base_seconds=RETRY_BASE_SECONDS,
             on_retry=lambda m: self.log(m, JobLog.Level.WARNING),
@@ -208,6 +220,7 @@ class ArchiveRun:
         reader = ObjectReader.for_object(self.client, name, retry=retry, quota=self.quota)
         reader.heartbeat = self.job.heartbeat
         reader.load_describe()
+        readers[name] = reader
         return reader
 
     def descendants(self) -> dict[str, ObjectPlan]:
@@ -422,8 +435,7 @@ class ArchiveRun:
     def binary_names(self, name: str) -> set[str]:
         cached = self.__dict__.setdefault("_binary", {})
         if name not in cached:
-            cached[name] = set(binary_fields(self.client.describe(name)))
-            self.calls += 1
+            cached[name] = set(binary_fields(self.sf(self.client.describe, name)))
         return cached[name]
 
     # --- 3. publish ----------------------------------------------------------------------
@@ -534,13 +546,13 @@ class ArchiveRun:
         `name` whose child this org lets us query."""
         cache = self.__dict__.setdefault("_cascades", {})
         if name not in cache:
-            describe = self.client.describe(name)
-            self.calls += 1
-            queryable = {
-                o["name"] for o in self.client.describe_global().get("sobjects", [])
-                if o.get("queryable")
-            }  # fmt: skip
-            self.calls += 1
+            describe = self.sf(self.client.describe, name)
+            if "_queryable" not in self.__dict__:
+                self._queryable = {
+                    o["name"] for o in self.sf(self.client.describe_global).get("sobjects", [])
+                    if o.get("queryable")
+                }  # fmt: skip
+            queryable = self._queryable
             cache[name] = sorted(
                 {
                     (r["childSObject"], r["field"])
@@ -580,8 +592,7 @@ class ArchiveRun:
                     for n, q in enumerate(queries)
                 ],
             }
-            answers = self.client.request("POST", "composite/", json=body).json()
-            self.calls += 1
+            answers = self.sf(self.client.request, "POST", "composite/", json=body).json()
             by_ref = {a.get("referenceId"): a for a in answers.get("compositeResponse", [])}
             for n, (child, field) in enumerate(chunk):
                 answer = by_ref.get(f"c{n}") or {}
@@ -593,8 +604,7 @@ class ArchiveRun:
                         found[row[field]].add((child, row["Id"]))
                     if page.get("done", True) or not page.get("nextRecordsUrl"):
                         break
-                    page = self.client.request("GET", page["nextRecordsUrl"]).json()
-                    self.calls += 1
+                    page = self.sf(self.client.request, "GET", page["nextRecordsUrl"]).json()
         if not found:
             return batch
         children = {rid for ids_ in found.values() for _, rid in ids_}
@@ -652,22 +662,29 @@ class ArchiveRun:
         self.log(f"Emptied {purged} deleted records (and what their delete took along) "
                  "from the Recycle Bin.")  # fmt: skip
 
-    def storage_freed(self) -> None:
-        """Records deleted × the org's average record size (DataStorageMB used / records)."""
-        limits = self.client.limits()
-        counts = self.client.get_json("limits/recordCount")
-        self.calls += 2
+    def average_record_size(self) -> None:
+        """The org's average record size before the deletes: DataStorageMB used (limits
+        API) ÷ its records (limits/recordCount)."""
+        limits = self.sf(self.client.limits)
+        counts = self.sf(self.client.get_json, "limits/recordCount")
         storage = limits.get("DataStorageMB") or {}
         used_mb = max(int(storage.get("Max", 0)) - int(storage.get("Remaining", 0)), 0)
         total = sum(int(s.get("count", 0)) for s in counts.get("sObjects", []))
-        gone = ArchiveRecord.objects.filter(
-            job=self.job, outcome__in=[Outcome.DELETED, Outcome.CASCADE_DELETED]
-        ).count()
         # Salesforce counts most records as 2 KB; an org too small to report a whole MB
         # used gives no average of its own.
         average = (used_mb * 1024 * 1024 / total) if used_mb and total else 2048
-        self.cursor["storage_freed_bytes"] = int(gone * average)
         self.cursor["average_record_bytes"] = int(average)
+        self.save()
+
+    def storage_freed(self) -> None:
+        """Records deleted × the org's average record size."""
+        if "average_record_bytes" not in self.cursor:
+            self.average_record_size()
+        average = self.cursor["average_record_bytes"]
+        gone = ArchiveRecord.objects.filter(
+            job=self.job, outcome__in=[Outcome.DELETED, Outcome.CASCADE_DELETED]
+        ).count()
+        self.cursor["storage_freed_bytes"] = int(gone * average)
         self.log(
             f"Storage freed in Salesforce: about {int(gone * average / 1024)} KB "
             f"({gone} records × {int(average)} bytes on average)."
