@@ -14,7 +14,6 @@ urlpatterns = [
     path("", include("restores.urls")),
     path("", include("search.urls")),
     path("", include("archives.urls")),
-    path("", include("archives.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
     path("", include("vault.urls")),
