@@ -107,3 +107,23 @@ def test_delete_in_salesforce_deletes_them_in_the_org_and_suppresses(backup_org,
     assert not RecordVersion.objects.filter(
         org=org, record_id__in=[person["id"], case["id"]]
     ).exists()
+
+
+def test_a_salesforce_refusal_leaves_the_purge_done_and_says_so(backup_org, sfsim_faults, admin_a):
+    org = backup_org
+    sf = sf_client(sfsim_faults)
+    token = uuid.uuid4().hex[:8]
+    person = sf.Contact.create({"LastName": f"Ref{token}", "Email": f"ref-{token}@x.example"})
+    assert run_backup(org).status == "completed"
+    search = run_search(org, "Contact", f"Email = 'ref-{token}@x.example'")
+    sfsim_faults.set_faults(
+        {"route": "/services/data/*/composite/sobjects", "method": "DELETE", "kind": "http500",
+         "count": 0}
+    )  # fmt: skip
+    purge = _purge(org, search, admin_a, delete_in_salesforce=True)
+    assert purge.certificate["salesforce"] == {"deleted": 0, "failed": 1, "api_calls": 0}
+    assert not RecordVersion.objects.filter(org=org, record_id=person["id"]).exists()
+    assert any(
+        "could not be deleted in Salesforce" in line.message for line in purge.job.logs.all()
+    )
+    assert SuppressedRecord.objects.filter(org=org).count() == 1
