@@ -161,7 +161,16 @@ def retention_plan(*, org, policy: RetentionPolicy, now=None) -> RetentionPlan:
     )
     snapshots = [(seq, published_at or created_at) for seq, published_at, created_at in published]
     kept = kept_seqs(policy=policy, snapshots=snapshots, now=now, tz=_tenant_zone(org))
-    plan.snapshots_expiring = sorted(seq for seq, _ in snapshots if seq not in kept)
+    # An archive is the only copy of what it deleted from Salesforce: its snapshot and
+    # its archived versions are never retention's to drop (only a purge removes them).
+    archives = set(
+        RecordVersion.objects.filter(org=org, state=RecordVersion.State.ARCHIVED)
+        .values_list("valid_from", flat=True)
+        .distinct()
+    )
+    plan.snapshots_expiring = sorted(
+        seq for seq, _ in snapshots if seq not in kept and seq not in archives
+    )
     if not plan.snapshots_expiring:
         return plan
     kept_sorted = sorted(kept)
@@ -177,6 +186,7 @@ def retention_plan(*, org, policy: RetentionPolicy, now=None) -> RetentionPlan:
     segment_rows: dict[int, int] = defaultdict(int)  # dropped rows per segment
     candidates = (
         RecordVersion.objects.filter(org=org, valid_to__isnull=False)
+        .exclude(state=RecordVersion.State.ARCHIVED)
         .values_list("pk", "object_name", "record_id", "valid_from", "valid_to", "segment_id")
         .iterator(chunk_size=5000)
     )

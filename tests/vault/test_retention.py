@@ -209,3 +209,34 @@ def test_the_daily_sweep_is_scheduled_and_applies_saved_policies(vault_org, data
     assert vault_retention_sweep_all_task() == 1  # START is long past: only the newest stays
     assert [v.valid_from for v in RecordVersion.objects.filter(org=vault_org)] == [3]
     assert RetentionPolicy.objects.get(org=vault_org).last_swept_at is not None
+
+
+def test_archived_records_outlive_every_policy(vault_org, data_key, make_job, vault_storage):
+    """An archive's versions are the only copy of records deleted from Salesforce: a
+    policy of 30 days keeps them a year later, and the archive's snapshot stays published."""
+    daily(vault_org, make_job(), data_key, 0, [rec("A1", "kept in Salesforce")])
+    archived = VaultRecord(
+        record_id="A9",
+        values=["A9", "archived and deleted from Salesforce", False],
+        state=RecordVersion.State.ARCHIVED,
+    )
+    archive_seq = daily(vault_org, make_job(), data_key, 1, [archived])
+    for day in range(2, 400):  # later backups see A9 gone from the org
+        gone = ("A9",) if day == 2 else ()
+        daily(vault_org, make_job(), data_key, day, [rec("A1", f"day {day}")], hard_deleted=gone)
+    save_policy(vault_org, mode=Mode.DAYS, keep_days=30, keep_latest=False)
+    now = START + timedelta(days=399, hours=1)
+
+    plan = retention_plan(org=vault_org, policy=retention_policy(org=vault_org), now=now)
+    assert archive_seq not in plan.snapshots_expiring
+    retention_sweep(org=vault_org, data_key=data_key, now=now)
+
+    assert Snapshot.objects.get(org=vault_org, seq=archive_seq).status == "published"
+    versions = selectors.record_versions(org=vault_org, object_name="Account", record_id="A9")
+    archived_versions = [v for v in versions if v.state == RecordVersion.State.ARCHIVED]
+    assert len(archived_versions) == 1
+    payload = selectors.version_payloads(
+        org=vault_org, versions=archived_versions, data_key=data_key
+    )
+    assert payload[archived_versions[0].pk]["Name"] == "archived and deleted from Salesforce"
+    assert vault_verify(org=vault_org, data_key=data_key).ok
