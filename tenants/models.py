@@ -101,10 +101,11 @@ class User(AbstractUser):
 
     @property
     def status(self) -> str:
-        """Deactivated wins; an invited user has not set a password yet."""
+        """Deactivated wins; an invited user has not set a password yet nor signed in
+        (a user made by single sign-on has no password, and is active)."""
         if not self.is_active:
             return self.Status.DEACTIVATED
-        if not self.has_usable_password():
+        if not self.has_usable_password() and self.last_login is None:
             return self.Status.INVITED
         return self.Status.ACTIVE
 

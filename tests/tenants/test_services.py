@@ -55,3 +55,15 @@ def test_failed_invitation_email_keeps_the_user_and_says_what_to_do(client_admin
     page = response.content.decode()
     assert "could not be sent (Connection refused)" in page
     assert "Resend invitation" in page
+
+
+def test_a_user_without_a_password_who_has_signed_in_is_active_not_invited(tenant_a):
+    """Users made by single sign-on have no password: once they signed in they are Active."""
+    from django.utils import timezone
+
+    user = User.objects.create_user(email="sso@a.example", tenant=tenant_a, role=User.Role.USER)
+    assert not user.has_usable_password() and user.status == User.Status.INVITED
+    user.last_login = timezone.now()
+    assert user.status == User.Status.ACTIVE
+    user.is_active = False
+    assert user.status == User.Status.DEACTIVATED
