@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from jobs.models import Job
 from jobs.services import job_run_inline
-from restores.models import RestoreRecord, RestoreRequest
+from restores.models import RestoreRecord, RestoreRequest, RestoreRun
 from tenants.api_tokens import api_token_create
 from tenants.models import AuditEvent
 from tests.backups.factories import make_backup, make_org, record_id
@@ -116,6 +116,8 @@ def test_restore_chosen_fields_from_a_version_through_the_page(
     assert (after["Name"], after["Industry"]) == ("Broken", "Banking")  # the others untouched
     row = RestoreRecord.objects.get(job=job)
     assert (row.original_id, row.action, row.status) == (account, "update", "success")
+    # The org's limits, Account's describe and the one record read by Id (not every Account).
+    assert RestoreRun.objects.get(job=job).read_calls == 3
     event = AuditEvent.objects.get(action="restore.time_machine")
     assert event.target == f"Job {job.pk}" and event.actor == admin_a
     assert event.detail["record_id"] == account and event.detail["fields"] == ["Phone"]
