@@ -10,6 +10,7 @@ from jobs.services import job_run_inline
 from orgs.services import org_data_key
 from search.models import Purge, PurgeSettings
 from search.services import purge_request
+from tenants.models import AuditEvent
 from tests.exports.support import csv_rows, export_zip, run_export
 from tests.fixtures.sfsim import sf_client
 from tests.search.support import run_backup, run_search
@@ -24,6 +25,12 @@ def _purge(org, search, actor, **options) -> Purge:
     assert job.status == "completed", job.error_message
     purge.refresh_from_db()
     assert purge.status == Purge.Status.DONE
+    # The tenant's audit log proves it, without an Id or a value.
+    event = AuditEvent.objects.get(action="purge.done", target=f"Purge {purge.pk}")
+    assert event.detail["objects"] == purge.certificate["objects"]
+    assert event.actor == actor
+    for ids in search.results.values():
+        assert not any(rid in str(event.detail) for rid in ids)
     return purge
 
 
