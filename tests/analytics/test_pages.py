@@ -11,8 +11,9 @@ from tests.analytics.factories import REST_LIMIT, make_history
 from tests.backups.factories import make_org
 
 PAGES = ["analytics:performance", "analytics:monitoring", "analytics:salesforce"]
-# session, user, org, then each page's own reads (analytics/selectors.py): constant.
-QUERIES = {"analytics:performance": 8, "analytics:monitoring": 5, "analytics:salesforce": 6}
+# session, user, org, then each page's own reads (analytics/selectors.py), and the User's
+# permission groups (the sidebar shows only what they may do): constant.
+QUERIES = {"analytics:performance": 9, "analytics:monitoring": 6, "analytics:salesforce": 7}
 
 
 def figures(html: str) -> dict[str, list[dict]]:

@@ -123,7 +123,7 @@ def test_object_records_query_count_does_not_grow_with_rows(client_user_a, org):
         return len(captured)
 
     at_10 = queries_for(10)
-    assert queries_for(50) == at_10 <= 9
+    assert queries_for(50) == at_10 <= 11  # with the org's key rows and the permission groups
 
 
 def test_record_page_shows_every_field_of_the_jobs_version(client_user_a, history):
