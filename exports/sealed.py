@@ -129,3 +129,18 @@ def read_plaintext(*, storage, storage_key: str, data_key: bytes, org_id: int) -
             if last:
                 return
             index += 1
+
+
+def sealed_stream_reseal(*, storage, storage_key: str, data_key: bytes, org_id: int) -> int:
+    """Seal a stored stream again with `data_key`'s active key (a key rotation): read with
+    whichever key sealed it, written frame by frame under the same name. Its byte size."""
+    writer = SealedWriter(data_key=data_key, org_id=org_id, storage_key=storage_key)
+    try:
+        for plaintext in read_plaintext(
+            storage=storage, storage_key=storage_key, data_key=data_key, org_id=org_id
+        ):
+            writer.write(plaintext)
+    except Exception:
+        writer.discard()
+        raise
+    return writer.save(storage)
