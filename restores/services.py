@@ -11,6 +11,8 @@
 - `restore_start(*, request, dry_run=False, created_by=None, enqueue=True, retry_of=None)
   -> Job` — queue a run of the request (jobs.services.job_start with the "restore"
   operation); `retry_of` runs only the failed records of that earlier run.
+- `restore_records_forget(*, org, records, **_) -> int` — vault.hooks.records_erasing:
+  the per-record results of purged records go (their Ids and Salesforce's messages).
 """
 
 from django.db import transaction
@@ -20,7 +22,7 @@ from jobs.models import Job
 from jobs.services import job_start
 from restores import selectors
 from restores.engine import compile_filter
-from restores.models import VALIDITY, RestoreRequest
+from restores.models import VALIDITY, RestoreRecord, RestoreRequest
 from restores.operations import RESTORE
 from vault.models import RecordVersion
 from vault.selectors import object_counts_as_of, object_records_as_of
@@ -262,3 +264,14 @@ def restore_start(
         created_by=created_by,
         enqueue=enqueue,
     )
+
+
+def restore_records_forget(*, org, records: dict[str, list[str]], **_) -> int:
+    """Keeps no file: answers 0 (what the hook counts)."""
+    for object_name, record_ids in records.items():
+        for start in range(0, len(record_ids), 500):
+            ids = record_ids[start : start + 500]
+            scope = RestoreRecord.objects.filter(job__org=org, object_name=object_name)
+            scope.filter(original_id__in=ids).delete()
+            scope.filter(new_id__in=ids).delete()
+    return 0

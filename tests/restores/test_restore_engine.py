@@ -168,6 +168,14 @@ def test_compromised_backup_scopes_the_restore_and_one_failure_stops_no_other(ba
     assert sf.Contact.get(later)["Title"] == "Seller"
     assert request.compromised_seq > request.correct_seq
 
+    # A purge of the orphan leaves no Id of it (nor Salesforce's message) in the results.
+    from restores.services import restore_records_forget
+
+    assert restore_records_forget(org=org, records={"Contact": [orphan]}) == 0
+    assert set(RestoreRecord.objects.filter(job=job).values_list("original_id", flat=True)) == {
+        edited
+    }
+
 
 def test_a_cycle_between_objects_is_closed_by_one_second_pass(backup_org, sfsim):
     """Account.Primary_Contact__c → Contact and Contact.AccountId → Account: the Account
