@@ -34,7 +34,13 @@ from restores import automations, metadata_restore, selectors
 from restores.audit_fields import GRANTED as AUDIT_GRANTED
 from restores.audit_fields import NOT_GRANTED as AUDIT_NOT_GRANTED
 from restores.audit_fields import audit_fields_granted, audit_fields_of
-from restores.models import RestoreRecord, RestoreRequest, RestoreRun
+from restores.models import (
+    RestoreRecord,
+    RestoreRequest,
+    RestoreRun,
+    seal_messages,
+    sealed_message,
+)
 from restores.schema import record_problems
 from salesforce import writes
 from salesforce.ingest import CALLS_PER_JOB, MAX_ROWS, bulk_ingest
@@ -584,9 +590,9 @@ class ObjectRestore:
         self.do_undeletes(name, undelete, results)
         self.do_inserts(name, inserts, create_fields, lookups, results)
         self.do_updates(name, updates, lookups, results)
-        RestoreRecord.objects.bulk_create(
-            [row for rid, row in results.items() if rid not in self.saved], batch_size=1000
-        )
+        unsaved = [row for rid, row in results.items() if rid not in self.saved]
+        seal_messages(unsaved, data_key=self.data_key, org_id=self.request.org_id)
+        RestoreRecord.objects.bulk_create(unsaved, batch_size=1000)
         calls = (self.planned_writes if self.dry else self.calls.writes) - before
         self.log(
             f"{name}: {calls} write call(s) for {len(results)} record(s), "
@@ -758,6 +764,7 @@ class ObjectRestore:
                         self.written["records"] += 1
                         self.written["added"] += 1
                 # Saved at once: a run killed after this write resumes with the Id map.
+                seal_messages(rows, data_key=self.data_key, org_id=self.request.org_id)
                 RestoreRecord.objects.bulk_create(rows)
                 self.saved.update(row.original_id for row in rows)
 
@@ -813,5 +820,9 @@ class ObjectRestore:
                 ).update(
                     status=RestoreRecord.Status.FAILED,
                     error_code="SECOND_PASS_FAILED",
-                    error_message="Re-created, but a lookup to a later object could not be set.",
+                    message_sealed=sealed_message(
+                        data_key=self.data_key,
+                        org_id=self.request.org_id,
+                        text="Re-created, but a lookup to a later object could not be set.",
+                    ),
                 )

@@ -11,6 +11,9 @@ from datetime import timedelta
 from django.db import models
 from django.utils import timezone
 
+from common.crypto import decrypt, encrypt
+from orgs.keys import org_data_key
+
 VALIDITY = timedelta(days=7)
 WIZARD_STEPS = ("type", "backups", "objects", "settings", "finish")
 
@@ -100,7 +103,9 @@ class RestoreRecord(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     status = models.CharField(max_length=10, choices=Status.choices)
     error_code = models.CharField(max_length=100, blank=True)
-    error_message = models.TextField(blank=True)
+    # Salesforce's message can quote the record's values ("bad value for restricted
+    # picklist field: Gold"): kept sealed with the org's data key, like record data.
+    message_sealed = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -108,6 +113,34 @@ class RestoreRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_name} {self.original_id}"
+
+    def save(self, *args, **kwargs):
+        if self._message and not self.message_sealed:
+            key = self.data_key if self.data_key is not None else _org_key(self.job.org)
+            self.message_sealed = _seal(key, self.job.org_id, self._message)
+        return super().save(*args, **kwargs)
+
+    # `error_message` reads and writes the plaintext; it is sealed when the row is saved
+    # (`save`, or `seal_messages` before a bulk_create) and opened with the org's key
+    # (`with_messages` opens the key once for a page or a whole run).
+    _message: str | None = None
+    data_key: bytes | None = None  # set by with_messages (with the org's id)
+    org_id: int | None = None
+
+    @property
+    def error_message(self) -> str:
+        if self._message is None:
+            if not self.message_sealed:
+                return ""
+            if self.data_key is None:
+                self.data_key, self.org_id = _org_key(self.job.org), self.job.org_id
+            self._message = _open(self.data_key, self.org_id or 0, bytes(self.message_sealed))
+        return self._message
+
+    @error_message.setter
+    def error_message(self, text: str) -> None:
+        self._message = text or ""
+        self.message_sealed = None
 
 
 class RestoreRun(models.Model):
@@ -175,3 +208,42 @@ class SuspendedAutomation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.full_name} ({self.state})"
+
+
+def _message_aad(org_id: int) -> bytes:
+    return f"restore-message:{org_id}".encode()
+
+
+def _seal(data_key: bytes, org_id: int, text: str) -> bytes:
+    return encrypt(data_key, text.encode("utf-8"), _message_aad(org_id))
+
+
+def _open(data_key: bytes, org_id: int, sealed: bytes) -> str:
+    return decrypt(data_key, sealed, _message_aad(org_id)).decode("utf-8")
+
+
+def _org_key(org) -> bytes:
+    return org_data_key(org)
+
+
+def seal_messages(rows, *, data_key: bytes, org_id: int) -> None:
+    """Seal the messages of rows about to be bulk-created (bulk_create skips `save`)."""
+    for row in rows:
+        if row._message and not row.message_sealed:
+            row.message_sealed = _seal(data_key, org_id, row._message)
+
+
+def sealed_message(*, data_key: bytes, org_id: int, text: str) -> bytes:
+    return _seal(data_key, org_id, text)
+
+
+def with_messages(rows, *, org):
+    """The rows, each able to show its message: the org's key is opened once, at the
+    first row that has a message (a page, a CSV of a whole run)."""
+    key = None
+    for row in rows:
+        if row.message_sealed:
+            if key is None:
+                key = _org_key(org)
+            row.data_key, row.org_id = key, org.pk
+        yield row

@@ -30,7 +30,7 @@ from restores.forms import (
     SettingsForm,
     TypeForm,
 )
-from restores.models import RestoreRecord, RestoreRequest
+from restores.models import RestoreRecord, RestoreRequest, with_messages
 from salesforce.errors import SalesforceApiError
 from tenants.audit import Action, audit_record
 from tenants.permissions import permission_required_or_403
@@ -80,9 +80,15 @@ def job_review(request, org_id: int, job_id: int):
         "run": selectors.run_for_job(job=job),
         "counts": selectors.counts_for_job(job=job),
         "has_failed": records.filter(status=RestoreRecord.Status.FAILED).exists(),
-        "pagination": paginate(request, records, default_per_page=50),
+        "pagination": _with_messages(paginate(request, records, default_per_page=50), job.org),
     }
     return render_job_tab(request, job, "review", "restores/job_review.html", context, live=True)
+
+
+def _with_messages(pagination, org):
+    """The page's rows can show Salesforce's sealed messages (the org's key opened once)."""
+    pagination.page.object_list = list(with_messages(pagination.page.object_list, org=org))
+    return pagination
 
 
 class _Echo:
@@ -111,7 +117,10 @@ def job_results_csv(request, org_id: int, job_id: int):
                 r.error_message,
             ]
         )  # fmt: skip
-        for r in selectors.records_for_job(job=job).order_by("object_name", "id").iterator()
+        for r in with_messages(
+            selectors.records_for_job(job=job).order_by("object_name", "id").iterator(),
+            org=job.org,
+        )
     )
     audit_record(
         tenant=job.tenant_id,
@@ -327,7 +336,7 @@ def job_review_data(request, org_id: int, job_id: int):
         "run": run,
         "objects": objects,
         "object_name": object_name,
-        "pagination": paginate(request, records, default_per_page=50),
+        "pagination": _with_messages(paginate(request, records, default_per_page=50), job.org),
         "hide": request.GET.get("hide") == "1",
     }
     record_id = request.GET.get("record", "")

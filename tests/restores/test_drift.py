@@ -155,3 +155,11 @@ def test_dry_run_reports_drift_and_the_run_skips_only_the_refused_record(
     assert results[ids["gold"]].error_code == answer["errorCode"]
     assert results[ids["gold"]].error_message == answer["message"]
     assert RestoreRun.objects.get(job=job).write_calls == 1
+    # The message quotes the record's value: the database holds it sealed, never in clear.
+    assert "Gold" in answer["message"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM restores_restorerecord")
+        stored = repr(cursor.fetchall())
+    assert answer["message"] not in stored and "Gold" not in stored

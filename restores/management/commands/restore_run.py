@@ -17,7 +17,7 @@ from jobs.models import Job
 from jobs.selectors import job_summary
 from jobs.services import job_run_inline
 from restores import selectors
-from restores.models import RestoreRecord, RestoreRequest
+from restores.models import RestoreRecord, RestoreRequest, with_messages
 from restores.services import restore_start
 
 
@@ -64,9 +64,12 @@ class Command(BaseCommand):
                     "error_code": r.error_code,
                     "message": r.error_message,
                 }
-                for r in selectors.records_for_job(job=job).filter(
-                    status=RestoreRecord.Status.SKIPPED
-                )[:1000]
+                for r in with_messages(
+                    selectors.records_for_job(job=job).filter(status=RestoreRecord.Status.SKIPPED)[
+                        :1000
+                    ],
+                    org=job.org,
+                )
             ],
             "failures": [
                 {
@@ -76,7 +79,7 @@ class Command(BaseCommand):
                     "error_code": r.error_code,
                     "message": r.error_message,
                 }
-                for r in failed[:1000]
+                for r in with_messages(failed[:1000], org=job.org)
             ],
         }
         if opts["json"]:
