@@ -256,13 +256,23 @@ def org_storage(org) -> Storage:
     )
 
 
+UNREACHABLE = "the endpoint could not be reached"
+
+
 def _reason(exc: Exception) -> str:
-    """A readable reason from a boto3/botocore or OS error."""
+    """A readable reason from a boto3/botocore or OS error. An S3 server's answer is
+    told as it is; every failure to reach one (refused, timed out, TLS not trusted) is
+    the same sentence, so the form does not tell the server's network apart."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict) and "Error" in response:
         error = response["Error"]
         code, message = error.get("Code", ""), error.get("Message", "")
         return f"{code}: {message}" if message else str(code)
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    if isinstance(exc, BotoConnectionError | HTTPClientError | OSError):
+        return UNREACHABLE
     return str(exc) or type(exc).__name__
 
 

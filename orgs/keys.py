@@ -19,6 +19,7 @@ from common.crypto import (
     unwrap_data_key,
     unwrap_secret,
 )
+from common.outbound import OutboundRefused, check_outbound_url
 from orgs.key_models import OrgKey
 from orgs.models import Org
 
@@ -54,9 +55,16 @@ def kms_context(org_id: int) -> dict[str, str]:
 
 
 def kms_client(*, region: str, endpoint_url: str, access_key_id: str, secret: str):
+    """A KMS client; an endpoint the admin typed passes the outbound-address guard first
+    (before every use: the name may point elsewhere since it was saved)."""
     import boto3
     from botocore.config import Config
 
+    if endpoint_url:
+        try:
+            check_outbound_url(endpoint_url)
+        except OutboundRefused as exc:
+            raise OrgKeyError(f"The AWS KMS endpoint cannot be used. {exc}") from None
     return boto3.client(
         "kms",
         region_name=region or "us-east-1",

@@ -111,3 +111,15 @@ def test_a_kms_key_that_cannot_be_used_is_refused_when_added(vault_org, moto_end
         org_key_add(org=vault_org, source="kms", kms=kms_settings(moto_endpoint, kms_key))
     assert "could not wrap a data key" in str(refused.value)
     assert not OrgKey.objects.filter(org=vault_org).exists()
+
+
+def test_a_kms_endpoint_on_a_private_address_is_refused_before_any_connection(
+    vault_org, moto_endpoint, kms_key, settings
+):
+    """The endpoint is typed by an admin: the outbound guard refuses the server's own
+    networks (the tests allow them everywhere else for moto)."""
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    with pytest.raises(OrgKeyError) as refused:
+        org_key_add(org=vault_org, source="kms", kms=kms_settings(moto_endpoint, kms_key))
+    assert "does not resolve to a public address" in str(refused.value)
+    assert not OrgKey.objects.filter(org=vault_org).exists()
