@@ -30,6 +30,8 @@ import os
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django.db import transaction
+
 from archives.models import ArchiveRecord
 from common.crypto import encrypt
 from jobs.models import Job, JobLog, JobObject
@@ -515,16 +517,20 @@ class ArchiveRun:
                     done_ids.append(record_id)
                 else:
                     refusals.append((pk, result))
-            ArchiveRecord.objects.filter(
-                job=self.job, object_name=name, record_id__in=done_ids
-            ).update(outcome=Outcome.DELETED)
-            for pk, result in refusals:
-                ArchiveRecord.objects.filter(pk=pk).update(
-                    outcome=Outcome.REFUSED,
-                    error_code=result.error_code[:80],
-                    message_sealed=seal_message(self.data_key, self.org.pk, result.message),
-                )
-            self.mark_cascade(done_ids)
+            # One transaction: a worker killed here leaves the batch either wholly recorded
+            # (deleted, and its children deleted in cascade) or not at all (the resumed
+            # run deletes it again: ENTITY_IS_DELETED counts as done).
+            with transaction.atomic():
+                ArchiveRecord.objects.filter(
+                    job=self.job, object_name=name, record_id__in=done_ids
+                ).update(outcome=Outcome.DELETED)
+                for pk, result in refusals:
+                    ArchiveRecord.objects.filter(pk=pk).update(
+                        outcome=Outcome.REFUSED,
+                        error_code=result.error_code[:80],
+                        message_sealed=seal_message(self.data_key, self.org.pk, result.message),
+                    )
+                self.mark_cascade(done_ids)
             deleted += len(done_ids)
             refused += len(refusals)
             self.save()
