@@ -78,31 +78,7 @@ def collection_insert(
 
 def undelete(client: SalesforceClient, ids: list[str]) -> list[WriteResult]:
     _check(ids)
-    envelope = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:urn="urn:partner.soap.sforce.com"><env:Header><urn:SessionHeader>'
-        f"<urn:sessionId>{escape(client.access_token)}</urn:sessionId>"
-        "</urn:SessionHeader></env:Header><env:Body><urn:undelete>"
-        + "".join(f"<urn:ids>{escape(i)}</urn:ids>" for i in ids)
-        + "</urn:undelete></env:Body></env:Envelope>"
-    )
-    url = f"{client.instance_url}/services/Soap/u/{client.api_version}"
-    response = client.session.post(
-        url,
-        data=envelope.encode("utf-8"),
-        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "undelete"},
-    )
-    root = parse_xml([response.content])
-    if response.status_code >= 300:
-        code, message = root.find("exceptionCode"), root.find("exceptionMessage")
-        fault = root.find("faultstring")
-        raise SalesforceApiError(
-            code.text if code else "UNKNOWN_EXCEPTION",
-            message.text if message else fault.text if fault else response.text[:200],
-            response.status_code,
-        )
-    answer = root.find("undeleteResponse")
+    answer = _soap_ids_call(client, "undelete", ids)
     out = []
     for result in answer.all("result") if answer else []:
         if result.get("success") == "true":
@@ -145,31 +121,7 @@ def empty_recycle_bin(client: SalesforceClient, ids: list[str]) -> list[WriteRes
     _check(ids)
     if not ids:
         return []
-    envelope = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:urn="urn:partner.soap.sforce.com"><env:Header><urn:SessionHeader>'
-        f"<urn:sessionId>{escape(client.access_token)}</urn:sessionId>"
-        "</urn:SessionHeader></env:Header><env:Body><urn:emptyRecycleBin>"
-        + "".join(f"<urn:ids>{escape(i)}</urn:ids>" for i in ids)
-        + "</urn:emptyRecycleBin></env:Body></env:Envelope>"
-    )
-    url = f"{client.instance_url}/services/Soap/u/{client.api_version}"
-    response = client.session.post(
-        url,
-        data=envelope.encode("utf-8"),
-        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "emptyRecycleBin"},
-    )
-    root = parse_xml([response.content])
-    if response.status_code >= 300:
-        code, message = root.find("exceptionCode"), root.find("exceptionMessage")
-        fault = root.find("faultstring")
-        raise SalesforceApiError(
-            code.text if code else "UNKNOWN_EXCEPTION",
-            message.text if message else fault.text if fault else response.text[:200],
-            response.status_code,
-        )
-    answer = root.find("emptyRecycleBinResponse")
+    answer = _soap_ids_call(client, "emptyRecycleBin", ids)
     out = []
     for result, record_id in zip(answer.all("result") if answer else [], ids, strict=False):
         if result.get("success") == "true":
@@ -247,3 +199,33 @@ def bulk_delete(
                 )
     missing = WriteResult(False, error_code="UNKNOWN_EXCEPTION", message="No result returned.")
     return [done.get(i, missing) for i in ids], calls
+
+
+def _soap_ids_call(client, operation: str, ids: list[str]):
+    """One partner SOAP call taking a list of Ids (undelete, emptyRecycleBin); its
+    `<operation>Response` element, or SalesforceApiError with Salesforce's fault."""
+    envelope = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:urn="urn:partner.soap.sforce.com"><env:Header><urn:SessionHeader>'
+        f"<urn:sessionId>{escape(client.access_token)}</urn:sessionId>"
+        f"</urn:SessionHeader></env:Header><env:Body><urn:{operation}>"
+        + "".join(f"<urn:ids>{escape(i)}</urn:ids>" for i in ids)
+        + f"</urn:{operation}></env:Body></env:Envelope>"
+    )
+    url = f"{client.instance_url}/services/Soap/u/{client.api_version}"
+    response = client.session.post(
+        url,
+        data=envelope.encode("utf-8"),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": operation},
+    )
+    root = parse_xml([response.content])
+    if response.status_code >= 300:
+        code, message = root.find("exceptionCode"), root.find("exceptionMessage")
+        fault = root.find("faultstring")
+        raise SalesforceApiError(
+            code.text if code else "UNKNOWN_EXCEPTION",
+            message.text if message else fault.text if fault else response.text[:200],
+            response.status_code,
+        )
+    return root.find(f"{operation}Response")
