@@ -32,12 +32,12 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 
+from archives.descendants import cascade_children, descendant_entries, descendant_plans
 from archives.models import ArchiveRecord
 from common.crypto import encrypt
 from jobs.models import Job, JobLog, JobObject
 from jobs.runner import JobMustWait
 from object_templates.archive import (
-    CASCADE,
     CASCADED,
     DELETE,
     FILE_LINK,
@@ -231,29 +231,9 @@ class ArchiveRun:
         parents' Ids. Worked out once (describes) and kept in the cursor."""
         if "descendants" not in self.cursor:
             plans = archive_plan(self.snapshot_spec)
-            names = set(with_files(plans))
-            found = []
-            for plan in sorted(plans.values(), key=lambda p: p.name):
-                if plan.depth != 1 or plan.action == KEEP or plan.name == FILE_LINK:
-                    continue
-                for child, field in self.cascade_relationships(plan.name):
-                    if child not in names:
-                        names.add(child)
-                        found.append({"name": child, "parent": plan.name, "field": field})
-            self.cursor["descendants"] = found
+            self.cursor["descendants"] = descendant_entries(plans, self.cascade_relationships)
             self.save()
-        return {
-            d["name"]: ObjectPlan(
-                name=d["name"],
-                action=CASCADED,
-                reason=f"Deleted by Salesforce with its {d['parent']} (cascade delete).",
-                parent=d["parent"],
-                field=d["field"],
-                dependency=CASCADE,
-                depth=2,
-            )
-            for d in self.cursor["descendants"]
-        }
+        return descendant_plans(self.cursor["descendants"])
 
     def read_descendants(self, snapshot: Snapshot, plan) -> None:
         """A descendant's records, 200 parent Ids a query."""
@@ -558,17 +538,7 @@ class ArchiveRun:
                     o["name"] for o in self.sf(self.client.describe_global).get("sobjects", [])
                     if o.get("queryable")
                 }  # fmt: skip
-            queryable = self._queryable
-            cache[name] = sorted(
-                {
-                    (r["childSObject"], r["field"])
-                    for r in describe.get("childRelationships", [])
-                    if r.get("cascadeDelete")
-                    and r.get("childSObject") in queryable
-                    and r.get("field") not in ("CreatedById", "LastModifiedById")
-                    and not r["childSObject"].endswith(("Share", "History", "Feed", "ChangeEvent"))
-                }
-            )
+            cache[name] = cascade_children(describe, self._queryable)
         return cache[name]
 
     def without_unarchived_children(self, name: str, batch: list[tuple[int, str]]):

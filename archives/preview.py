@@ -8,16 +8,37 @@ deletes directly, the records that have a child on a restrictedDelete relationsh
 org's describe) that the archive does not delete first — found with a semi-join query
 on the org (`Id IN (SELECT ContactId FROM Case ...)`), not guessed. `api_calls` counts
 the calls made.
+
+The rows follow the run's own plan: the files of the archived links (ContentDocument,
+deleted directly, and every ContentVersion with its body, deleted with its file) and the
+grandchildren Salesforce deletes in cascade with a deleted child (archives/descendants.py).
+Salesforce refuses a semi-join nested in another, so those are counted as the run reads
+them: the parents' Ids (the links' ContentDocumentIds, the child's Ids), then a
+`SELECT COUNT()` per 200 of them, 25 counts per composite call.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from object_templates.archive import CASCADED, DELETE, KEEP, archive_plan
+from archives.descendants import cascade_children, descendant_entries, descendant_plans
+from object_templates.archive import (
+    CASCADED,
+    DELETE,
+    FILE_LINK,
+    KEEP,
+    ObjectPlan,
+    archive_plan,
+    with_files,
+)
 from object_templates.services import OrgDescribe, object_wheres, template_snapshot
+from salesforce.errors import SalesforceApiError
 
 REFUSAL_SAMPLE = 2_000  # Ids read per restricted relationship (the count is exact below it)
+IDS_PER_COUNT = 200  # Ids in one COUNT() query's IN list (as the run reads them)
+COUNTS_PER_CALL = 25  # subrequests in one composite call (Salesforce's limit)
 
 
 @dataclass
@@ -28,6 +49,7 @@ class PreviewRow:
     reason: str
     retain: bool
     dependency: str
+    depth: int = 0
     archive: int = 0
     delete_direct: int = 0
     delete_cascade: int = 0
@@ -39,6 +61,7 @@ class PreviewRow:
         return {
             "object": self.name,
             "parent": self.parent,
+            "depth": self.depth,
             "action": self.action,
             "reason": self.reason,
             "retain": self.retain,
@@ -88,6 +111,60 @@ class _Counter:
         body = self.describe.client.get_json("query/", q=text)
         return {r["Id"] for r in body.get("records", [])}
 
+    def values(self, name: str, column: str, where: str) -> set[str]:
+        """Every non-empty value of one Id column of the records `where` selects (all
+        pages, each a counted call)."""
+        client = self.describe.client
+        text = f"SELECT {column} FROM {name} WHERE {where}"  # noqa: S608
+        self.calls += 1
+        page = client.get_json("query/", q=text)
+        out = set()
+        while True:
+            out.update(r[column] for r in page.get("records", []) if r.get(column))
+            if page.get("done", True) or not page.get("nextRecordsUrl"):
+                return out
+            self.calls += 1
+            page = client.request("GET", page["nextRecordsUrl"]).json()
+
+    def count_in(self, name: str, column: str, ids: set[str]) -> int:
+        """Records of `name` whose `column` is one of `ids`: a COUNT() per 200 Ids, 25 of
+        them per composite call."""
+        ordered = sorted(ids)
+        queries = [
+            f"SELECT COUNT() FROM {name} WHERE {column} IN ("  # noqa: S608
+            + ", ".join(f"'{i}'" for i in ordered[at : at + IDS_PER_COUNT])
+            + ")"
+            for at in range(0, len(ordered), IDS_PER_COUNT)
+        ]
+        client = self.describe.client
+        base = f"/services/data/v{client.api_version}/query/"
+        total = 0
+        for at in range(0, len(queries), COUNTS_PER_CALL):
+            chunk = queries[at : at + COUNTS_PER_CALL]
+            body = {
+                "allOrNone": False,
+                "compositeRequest": [
+                    {
+                        "method": "GET",
+                        "url": f"{base}?{urlencode({'q': q})}",
+                        "referenceId": f"c{n}",
+                    }
+                    for n, q in enumerate(chunk)
+                ],
+            }
+            self.calls += 1
+            answers = client.request("POST", "composite/", json=body).json()
+            for answer in answers.get("compositeResponse", []):
+                if answer.get("httpStatusCode") != 200:
+                    errors = answer.get("body") or [{}]
+                    first = errors[0] if isinstance(errors, list) and errors else {}
+                    raise SalesforceApiError(
+                        first.get("errorCode", "COUNT_FAILED"),
+                        f"Salesforce could not count {name}: {first.get('message', errors)}",
+                    )
+                total += int(answer["body"].get("totalSize", 0))
+        return total
+
 
 def _refusals(
     counter: _Counter, plans, wheres, conditions: dict[str, str], name: str
@@ -120,10 +197,34 @@ def _refusals(
     return len(refused), reasons
 
 
+def _tree_order(plans: dict[str, ObjectPlan]) -> list[ObjectPlan]:
+    """Every object right after its parent: Contact, Case, CaseComment, Task..."""
+    children: dict[str, list[ObjectPlan]] = defaultdict(list)
+    for plan in plans.values():
+        children[plan.parent if plan.parent in plans else ""].append(plan)
+    out: list[ObjectPlan] = []
+
+    def walk(parent: str) -> None:
+        for plan in sorted(children[parent], key=lambda p: p.name):
+            out.append(plan)
+            walk(plan.name)
+
+    walk("")
+    return out
+
+
+def _cascade_of(describe: OrgDescribe):
+    queryable = set(describe.catalog().values())
+    return lambda name: cascade_children(describe.require(name), queryable)
+
+
 def archive_preview(*, template, describe: OrgDescribe | None = None) -> Preview:
     describe = describe or OrgDescribe(template.org)
     snapshot = template_snapshot(template)
     plans = archive_plan(snapshot)
+    plans = with_files(
+        {**plans, **descendant_plans(descendant_entries(plans, _cascade_of(describe)))}
+    )
     wheres = object_wheres(snapshot)
     conditions = {
         child["name"]: child.get("condition", "")
@@ -132,8 +233,18 @@ def archive_preview(*, template, describe: OrgDescribe | None = None) -> Preview
     }
     counter = _Counter(describe)
     rows = []
-    for plan in sorted(plans.values(), key=lambda p: (p.depth, p.parent, p.name)):
-        n = counter.count(plan.name, wheres.get(plan.name, ""))
+    documents: set[str] | None = None  # the archived links' files, read once
+    for plan in _tree_order(plans):
+        if plan.name in wheres:
+            n = counter.count(plan.name, wheres[plan.name])
+        elif plan.name in ("ContentDocument", "ContentVersion"):
+            if documents is None:
+                documents = counter.values(FILE_LINK, "ContentDocumentId", wheres[FILE_LINK])
+            column = "Id" if plan.name == "ContentDocument" else "ContentDocumentId"
+            n = counter.count_in(plan.name, column, documents)
+        else:  # a grandchild, under the records of its parent the archive reads
+            parents = counter.values(plan.parent, "Id", wheres[plan.parent])
+            n = counter.count_in(plan.name, plan.field, parents)
         row = PreviewRow(
             name=plan.name,
             parent=plan.parent,
@@ -141,13 +252,16 @@ def archive_preview(*, template, describe: OrgDescribe | None = None) -> Preview
             reason=plan.reason,
             retain=plan.retain,
             dependency=plan.dependency,
+            depth=plan.depth,
             archive=n,
         )
-        if plan.action == DELETE:
+        if plan.action == DELETE and plan.name in wheres:
             row.refused, row.refusal_reasons = (
                 _refusals(counter, plans, wheres, conditions, plan.name) if n else (0, [])
             )
             row.delete_direct = n - row.refused
+        elif plan.action == DELETE:
+            row.delete_direct = n  # the files: nothing holds a file's delete back
         elif plan.action == CASCADED:
             row.delete_cascade = n
         elif plan.action == KEEP:
