@@ -124,17 +124,13 @@ class Bench:
     # --- measured commands -----------------------------------------------------------
 
     def backup(self, *, sync: bool = False, workers: int = 1) -> Run:
-        args = [
-            "backup_run",
-            "--org",
-            str(self.org_id),
-            "--wait",
-            "--json",
-            "--workers",
-            str(workers),
-        ]
-        if sync:
-            args.append("--sync")
+        args = ["backup_run", "--org", str(self.org_id), "--wait", "--json"]
+        args += ["--workers", str(workers)] + (["--sync"] if sync else [])
+        return self.measured(*args)
+
+    def measured(self, *args: str) -> Run:
+        """`manage.py ARGS` (a command printing its job as JSON) timed in its own process:
+        wall seconds, the process's peak RSS, and the JSON it printed last."""
         started = time.monotonic()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             process = subprocess.Popen(
@@ -147,8 +143,8 @@ class Bench:
             err.seek(0)
             text, errors = out.read().decode(), err.read().decode()
         result = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-        if result.get("status") != "completed":
-            raise RuntimeError(f"backup failed: {result} {errors[-3000:]}")
+        if result.get("status") not in ("completed", "done"):
+            raise RuntimeError(f"{args[0]} failed: {result} {errors[-3000:]}")
         return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, result=result)
 
     def rows_read(self, job_id: int) -> int:

@@ -15,12 +15,8 @@ the peak RSS of the export process, for CSV then Parquet. Target from the issue:
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,25 +28,10 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 
 
 def export(bench: Bench, job_id: int, objects: list[str], fmt: str) -> Run:
-    args = [
+    return bench.measured(
         "export_run", "--org", str(bench.org_id), "--as-of-job", str(job_id),
         "--objects", ",".join(objects), "--format", fmt, "--wait", "--json",
-    ]  # fmt: skip
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=bench.env, stdout=out, stderr=err
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
-    result = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-    if result.get("status") != "completed":
-        raise RuntimeError(f"export failed: {result} {errors[-3000:]}")
-    return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, result=result)
+    )  # fmt: skip
 
 
 def measure(work: Path, records: int, incrementals: int) -> None:

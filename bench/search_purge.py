@@ -1,7 +1,7 @@
 # ruff: noqa: S608  (SQL on the bench's own SQLite file, built from ints)
 """Benchmark: search a vault for one Email (blind index vs a full scan), purge 100 records.
 
-    .venv/bin/python bench/search_purge.py [--records 100000] [--incrementals 30]
+    .venv/bin/python bench/search_purge.py [--records 1000000] [--incrementals 30]
                                            [--work var/bench/search]
 
 Generates the org (cached under --work), backs it up in full (the backup writes the
@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,28 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from backup_support import ROOT, Bench, Run, machine  # noqa: E402
 
-DEFAULT_SIZES = os.environ.get("BENCH_RECORDS", "100000")
+DEFAULT_SIZES = os.environ.get("BENCH_RECORDS", "1000000")
 INCREMENTALS = int(os.environ.get("BENCH_INCREMENTALS", "30"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 PURGED = 100
-
-
-def command(bench: Bench, *args: str) -> Run:
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=bench.env, stdout=out, stderr=err
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
-    result = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-    if result.get("status") not in ("completed", "done"):
-        raise RuntimeError(f"{args[0]} failed: {result} {errors[-3000:]}")
-    return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, result=result)
 
 
 def in_job(run: Run) -> float:
@@ -85,8 +65,8 @@ def a_contact(bench: Bench) -> dict:
 
 
 def search(bench: Bench, filter_text: str) -> Run:
-    return command(
-        bench, "search_run", "--org", str(bench.org_id), "--object", "Contact",
+    return bench.measured(
+        "search_run", "--org", str(bench.org_id), "--object", "Contact",
         "--filter", filter_text, "--wait", "--json",
     )  # fmt: skip
 
@@ -141,8 +121,8 @@ def measure(work: Path, records: int, incrementals: int) -> None:
             "INSERT INTO search_purgesettings (org_id, require_approval) "
             f"VALUES ({int(bench.org_id)}, 0)"
         )
-        purge = command(
-            bench, "purge_run", str(search_id), "--records", ",".join(ids), "--no-children",
+        purge = bench.measured(
+            "purge_run", str(search_id), "--records", ",".join(ids), "--no-children",
             "--wait", "--json",
         )  # fmt: skip
         certificate = purge.result["certificate"]
