@@ -14,15 +14,13 @@ to response (median and worst), with the page's query count and size. The target
 from __future__ import annotations
 
 import os
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pages_support import deployment, time_pages  # noqa: E402
 
 PAGES = [
     ("analytics:performance", "?range=12m"),
@@ -34,63 +32,25 @@ PAGES = [
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-analytics-"))
-    try:
-        _run(work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _run(work: Path) -> None:
     days = int(os.environ.get("BENCH_ANALYTICS_DAYS", "365"))
     objects = int(os.environ.get("BENCH_ANALYTICS_OBJECTS", "30"))
     runs = int(os.environ.get("BENCH_ANALYTICS_RUNS", "10"))
-    os.environ["ORGVAULT_VAR_DIR"] = str(work)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    with deployment("bench-analytics-") as (user, org):
+        from django.urls import reverse
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
+        from tests.analytics.factories import make_history
 
-    from tenants.models import Tenant, User
-    from tests.analytics.factories import make_history
-    from tests.backups.factories import make_org
-
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    call_command("migrate", verbosity=0)
-    tenant = Tenant.objects.create(name="Bench tenant")
-    user = User.objects.create_user(email="bench@example.com", tenant=tenant, role=User.Role.ADMIN)
-    org = make_org(tenant, "Bench org")
-    started = time.monotonic()
-    make_history(org, days=days, objects=objects)
-    print(
-        f"Analytics pages: {days} daily backups on {objects} objects "
-        f"(history and aggregates built in {time.monotonic() - started:.1f} s), {runs} runs a page"
-    )
-    client = Client()
-    client.force_login(user)
-    for name, query in PAGES:
-        url = reverse(name, args=[org.pk]) + query
-        client.get(url)  # warm: templates, plotly's modules
-        times = []
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as queries:
-                begun = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - begun) * 1000)
-            assert response.status_code == 200, response.status_code
+        started = time.monotonic()
+        make_history(org, days=days, objects=objects)
         print(
-            f"  {name.split(':')[1]:<12} {query:<28} median {statistics.median(times):6.1f} ms, "
-            f"worst {max(times):6.1f} ms, {len(queries)} queries, "
-            f"{len(response.content) / 1024:.0f} KiB"
+            f"Analytics pages: {days} daily backups on {objects} objects (history and "
+            f"aggregates built in {time.monotonic() - started:.1f} s), {runs} runs a page"
         )
+        pages = [
+            (f"{name.split(':')[1]} {query}", reverse(name, args=[org.pk]) + query)
+            for name, query in PAGES
+        ]
+        time_pages(user, pages, runs)
 
 
 if __name__ == "__main__":

@@ -14,54 +14,31 @@ depth. Benchmarks print; they never fail on a time.
 from __future__ import annotations
 
 import os
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pages_support import deployment, time_pages  # noqa: E402
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-backup-pages-"))
-    try:
-        _run(work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _run(work: Path) -> None:
     count = int(os.environ.get("BENCH_PAGES_JOBS", "10000"))
     runs = int(os.environ.get("BENCH_PAGES_RUNS", "10"))
-    os.environ["ORGVAULT_VAR_DIR"] = str(work)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    with deployment("bench-backup-pages-") as (user, org):
+        _run(user, org, count, runs)
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+
+def _run(user, org, count: int, runs: int) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
     from backups.operations import COMPOSITE_BACKUP
     from jobs.models import Job
-    from tenants.models import Tenant, User
-    from tests.backups.factories import make_org
 
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.DEBUG = False
-    call_command("migrate", verbosity=0)
-    tenant = Tenant.objects.create(name="Bench tenant")
-    user = User.objects.create_user(email="bench@example.com", tenant=tenant, role=User.Role.ADMIN)
-    org = make_org(tenant, "Bench org")
+    tenant = org.tenant
     now = timezone.now()
     started = time.monotonic()
     Job.objects.bulk_create(
@@ -89,8 +66,6 @@ def _run(work: Path) -> None:
         f"Backup pages: {count:,} jobs (made in {time.monotonic() - started:.1f} s), "
         f"{runs} runs a page"
     )
-    client = Client()
-    client.force_login(user)
     history = reverse("backups:history", args=[org.pk])
     deep = 200
     # The Older link of page deep - 1 carries the key of that page's last row.
@@ -106,19 +81,7 @@ def _run(work: Path) -> None:
         ),
         ("History, last page", f"{history}?page={-(-count // 10)}"),
     ]
-    for label, url in pages:
-        client.get(url)  # warm: templates
-        times = []
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as queries:
-                begun = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - begun) * 1000)
-            assert response.status_code == 200, response.status_code
-        print(
-            f"  {label:<46} median {statistics.median(times):6.1f} ms, "
-            f"worst {max(times):6.1f} ms, {len(queries)} queries"
-        )
+    time_pages(user, pages, runs)
 
 
 if __name__ == "__main__":
