@@ -8,16 +8,13 @@ htmx request (HX-Request header) with only their live partial, which polls itsel
 every 2 s until the job is final.
 """
 
-import csv
-from itertools import chain
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from common.csv_download import csv_download
 from common.pagination import paginate
 from jobs import registry
 from jobs import services as job_services
@@ -95,33 +92,17 @@ def job_logs_page(request, org_id: int, job_id: int):
     return render_job_tab(request, job, "logs", "jobs/job_logs.html", context, live=True)
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet must not run a log message as a formula (CSV injection)."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def job_logs_csv(request, org_id: int, job_id: int):
     job = get_job(request, org_id, job_id)
-    writer = csv.writer(_Echo())
     lines = job_logs(job=job).iterator(chunk_size=2000)
-    header = [writer.writerow(["time", "level", "object", "message"])]
     rows = (
-        writer.writerow(
-            [
-                log.created_at.isoformat(),
-                log.level,
-                log.job_object.object_name if log.job_object else "",
-                _cell(log.message),
-            ]
-        )
+        [
+            log.created_at.isoformat(),
+            log.level,
+            log.job_object.object_name if log.job_object else "",
+            log.message,
+        ]
         for log in lines
     )
-    response = StreamingHttpResponse(chain(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-logs.csv"'
-    return response
+    return csv_download(f"job-{job.pk}-logs.csv", ["time", "level", "object", "message"], rows)

@@ -4,17 +4,14 @@ job's Review tab with its per-record results (and their CSV).
 Every view finds the org through orgs.selectors.org_get (another tenant's id is 404).
 """
 
-import csv
-from itertools import chain
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common.csv_download import csv_download
 from common.pagination import paginate
 from jobs.views import get_job, render_job_tab
 from orgs.keys import org_data_key
@@ -91,37 +88,17 @@ def _with_messages(pagination, org):
     return pagination
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def job_results_csv(request, org_id: int, job_id: int):
     job = _restore_job(request, org_id, job_id)
-    writer = csv.writer(_Echo())
-    header = [
-        writer.writerow(
-            ["Object", "Original Id", "New Id", "Action", "Status", "Error code", "Error message"]
-        )
-    ]
     rows = (
-        writer.writerow(
-            [
-                r.object_name,
-                r.original_id,
-                r.new_id,
-                r.action,
-                r.status,
-                r.error_code,
-                r.error_message,
-            ]
-        )  # fmt: skip
+        [r.object_name, r.original_id, r.new_id, r.action, r.status, r.error_code,
+         r.error_message]
         for r in with_messages(
             selectors.records_for_job(job=job).order_by("object_name", "id").iterator(),
             org=job.org,
         )
-    )
+    )  # fmt: skip
     audit_record(
         tenant=job.tenant_id,
         action=Action.DOWNLOAD,
@@ -129,9 +106,8 @@ def job_results_csv(request, org_id: int, job_id: int):
         target=f"Job {job.pk}",
         detail={"org": job.org_id, "file": f"job-{job.pk}-restore-results.csv"},
     )
-    response = StreamingHttpResponse(chain(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-restore-results.csv"'
-    return response
+    header = ["Object", "Original Id", "New Id", "Action", "Status", "Error code", "Error message"]
+    return csv_download(f"job-{job.pk}-restore-results.csv", header, rows)
 
 
 # ------------------------------------------------------------------ the 5-step wizard
