@@ -18,6 +18,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.command_options import object_pairs
 from exports.forms import parse_rule
 from exports.selectors import export_for_job
 from exports.services import export_start
@@ -25,16 +26,6 @@ from jobs.models import Job
 from jobs.selectors import job_summary
 from jobs.services import job_run_inline
 from orgs.models import Org
-
-
-def _pairs(values: list[str], option: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for value in values:
-        name, sep, rest = value.partition(":")
-        if not sep or not name.strip() or not rest.strip():
-            raise CommandError(f'{option} takes OBJECT:"text", got {value!r}.')
-        found[name.strip()] = rest.strip()
-    return found
 
 
 class Command(BaseCommand):
@@ -74,18 +65,18 @@ class Command(BaseCommand):
             raise CommandError(f"There is no org with id {opts['org']}.")
         fields = {
             name: [f.strip() for f in text.split(",") if f.strip()]
-            for name, text in _pairs(opts["fields"], "--fields").items()
+            for name, text in object_pairs(opts["fields"], "--fields").items()
         }
         rules: dict[str, list[dict]] = {}
         for value in opts["rule"]:
-            for name, text in _pairs([value], "--rule").items():
+            for name, text in object_pairs([value], "--rule").items():
                 try:
                     rules.setdefault(name, []).append(parse_rule(text))
                 except ValidationError as exc:
                     raise CommandError(" ".join(exc.messages)) from None
         children = {
             name: [c.strip() for c in text.split(",") if c.strip()]
-            for name, text in _pairs(opts["children"], "--children").items()
+            for name, text in object_pairs(opts["children"], "--children").items()
         }
         try:
             job = export_start(
@@ -94,7 +85,7 @@ class Command(BaseCommand):
                 archives_from=opts["archives_from"],
                 archives_to=opts["archives_to"],
                 objects=[name.strip() for name in opts["objects"].split(",") if name.strip()],
-                filters=_pairs(opts["filter"], "--filter"),
+                filters=object_pairs(opts["filter"], "--filter"),
                 fields=fields,
                 format=opts["format"],
                 records_per_file=opts["records_per_file"] or None,

@@ -13,18 +13,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.command_options import object_pairs
 from orgs.models import Org
 from restores.services import restore_request_create
-
-
-def _pairs(values: list[str], option: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for value in values:
-        name, sep, rest = value.partition(":")
-        if not sep or not name.strip() or not rest.strip():
-            raise CommandError(f'{option} takes OBJECT:"text", got {value!r}.')
-        found[name.strip()] = rest.strip()
-    return found
 
 
 class Command(BaseCommand):
@@ -52,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no org with id {opts['org']}.")
         fields = {
             name: [f.strip() for f in text.split(",") if f.strip()]
-            for name, text in _pairs(opts["fields"], "--fields").items()
+            for name, text in object_pairs(opts["fields"], "--fields").items()
         }
         children: dict[str, list[str]] = {}
         for value in opts["children"]:
@@ -66,7 +57,7 @@ class Command(BaseCommand):
                 correct_job=opts["correct_job"],
                 compromised_job=opts["compromised_job"] or None,
                 objects=[n.strip() for n in opts["objects"].split(",") if n.strip()],
-                filters=_pairs(opts["filter"], "--filter"),
+                filters=object_pairs(opts["filter"], "--filter"),
                 fields=fields,
                 children=children,
                 fallback_owner_id=opts["fallback_owner"],
