@@ -27,7 +27,10 @@ Salesforce already did answers ENTITY_IS_DELETED, counted as deleted.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -72,6 +75,11 @@ BULK_THRESHOLD = 2_000
 # delete job per BULK_DELETE_SIZE Ids instead of sObject Collections (200 per call).
 BULK_DELETE_THRESHOLD = int(os.environ.get("ORGVAULT_ARCHIVE_BULK_DELETE", "10000"))
 BULK_DELETE_SIZE = 100_000
+# File bodies (Attachment Body, ContentVersion VersionData...) are read one GET each, by
+# this many threads at once (a small number: Salesforce limits concurrent requests), and
+# at most BODY_WINDOW of them are held in memory before they are stored.
+BODY_WORKERS = int(os.environ.get("ORGVAULT_ARCHIVE_BODY_WORKERS", "4"))
+BODY_WINDOW = BODY_WORKERS * 2
 # Records verified per database round; an environment knob so that tests can stretch
 # the verify stage enough to kill a worker in it.
 VERIFY_BATCH = int(os.environ.get("ORGVAULT_ARCHIVE_VERIFY_BATCH", "500"))
@@ -143,6 +151,9 @@ class ArchiveRun:
         self.client = org_client(self.org)
         self.quota = quota_for(self.org)
         self.calls = 0
+        self._body_lock = threading.Lock()
+        self._body_readers: list[ObjectReader] = []
+        self._body_retries: list[str] = []
 
     # --- plumbing ----------------------------------------------------------------------
 
@@ -300,12 +311,13 @@ class ArchiveRun:
                     documents = self.cursor.setdefault("documents", [])
                     documents.extend(r[document_index] for r in page.rows if r[document_index])
                 records, rows = [], []
+                bodies = self.bodies(name, [(r[id_index], f) for r in page.rows for f in binary])
                 for row in page.rows:
                     body_hash = ""
                     if binary:
                         keys: list[str | None] = []
-                        for field_name in binary:
-                            body = reader.get_body(row[id_index], field_name) or b""
+                        for _field_name in binary:
+                            body = next(bodies) or b""
                             if body:
                                 blob, _ = blob_put(
                                     org=self.org, data_key=self.data_key, content=body
@@ -339,13 +351,61 @@ class ArchiveRun:
                     )
                 writer.write_batch(records)
                 ArchiveRecord.objects.bulk_create(rows, ignore_conflicts=True)
-                self.calls += reader.calls
+                self.calls += reader.calls + self.body_calls()
                 reader.calls = 0
                 self.save()
                 self.job.heartbeat()
         finally:
-            self.calls += reader.calls
+            self.calls += reader.calls + self.body_calls()
             reader.calls = 0
+
+    def bodies(self, name: str, wanted: list[tuple[str, str]]) -> Iterator[bytes]:
+        """The bodies of (record Id, binary field) pairs, in that order, fetched by
+        BODY_WORKERS threads (one GET each: Salesforce has no batch read of bodies), at
+        most BODY_WINDOW in memory. A body that cannot be read raises here, as one read
+        alone did: the run stops before anything is deleted and resumes at this page."""
+        if not wanted:
+            return
+        local = threading.local()
+
+        def fetch(record_id: str, field_name: str) -> bytes:
+            if not hasattr(local, "reader"):  # one reader (and call count) per thread
+                # Its retries are logged by this thread at the next page (a worker thread
+                # writes nothing to the database).
+                retry = RetryPolicy(
+                    base_seconds=RETRY_BASE_SECONDS, on_retry=self._body_retries.append
+                )
+                local.reader = ObjectReader.for_object(
+                    self.client, name, retry=retry, quota=self.quota
+                )
+                with self._body_lock:
+                    self._body_readers.append(local.reader)
+            return local.reader.get_body(record_id, field_name)
+
+        with ThreadPoolExecutor(max_workers=BODY_WORKERS) as pool:
+            pending: deque = deque()
+            try:
+                for record_id, field_name in wanted:
+                    pending.append(pool.submit(fetch, record_id, field_name))
+                    if len(pending) >= BODY_WINDOW:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def body_calls(self) -> int:
+        """Calls the body threads made since last asked (retries included); their retry
+        messages go to the job's log here."""
+        with self._body_lock:
+            calls = sum(r.calls for r in self._body_readers)
+            for reader in self._body_readers:
+                reader.calls = 0
+            retries, self._body_retries[:] = list(self._body_retries), []
+        for message in retries:
+            self.log(message, JobLog.Level.WARNING)
+        return calls
 
     # --- 2. verify -----------------------------------------------------------------------
 
