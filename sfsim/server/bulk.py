@@ -58,6 +58,7 @@ DEFAULT_PAGE_BYTES = 1024**3
 CHUNK = 1024 * 1024
 WRITE_BATCH = 5000
 INGEST_CHUNK = 10_000
+INGEST_TRANSACTION = 200  # rows saved in one transaction, as Salesforce does
 MAX_UPLOAD_BYTES = 150 * 1024 * 1024
 
 
@@ -637,33 +638,40 @@ def _run_ingest_job(app, job: Job, org, user) -> None:
         ok, bad = _csv_writer(ok_file, job), _csv_writer(bad_file, job)
         ok.writerow(["sf__Id", "sf__Created", *header])
         bad.writerow(["sf__Id", "sf__Error", *header])
-        for row in rows:
+        for start in range(0, len(rows), INGEST_TRANSACTION):
             if job.abort.is_set():
                 break
-            try:
-                record_id, created = _apply_row(org, user, job, header, row)
-                ok.writerow([record_id, "true" if created else "false", *row])
-            except SalesforceError as error:
-                failed += 1
-                position = header.index("Id") if "Id" in header else len(row)
-                given_id = row[position] if position < len(row) else ""
-                bad.writerow(
-                    [
-                        given_id if job.info["operation"] != "insert" else "",
-                        _error_text(error),
-                        *row,
-                    ]
-                )
-            except Exception as exc:
-                log.exception("bulk ingest job %s: unexpected error on a row", job.id)
-                failed += 1
-                bad.writerow(["", f"UNKNOWN_EXCEPTION:{type(exc).__name__}: {exc}:--", *row])
-            processed += 1
-            done_rows += 1
-            if processed % 200 == 0:
-                with job.lock:
-                    job.info["numberRecordsProcessed"] = processed
-                    job.info["numberRecordsFailed"] = failed
+            # Salesforce saves ingested rows 200 to a transaction: one commit per group,
+            # each row a savepoint inside it, so a failed row undoes only itself.
+            with org.transaction():
+                for row in rows[start : start + INGEST_TRANSACTION]:
+                    if job.abort.is_set():
+                        break
+                    try:
+                        record_id, created = _apply_row(org, user, job, header, row)
+                        ok.writerow([record_id, "true" if created else "false", *row])
+                    except SalesforceError as error:
+                        failed += 1
+                        position = header.index("Id") if "Id" in header else len(row)
+                        given_id = row[position] if position < len(row) else ""
+                        bad.writerow(
+                            [
+                                given_id if job.info["operation"] != "insert" else "",
+                                _error_text(error),
+                                *row,
+                            ]
+                        )
+                    except Exception as exc:
+                        log.exception("bulk ingest job %s: unexpected error on a row", job.id)
+                        failed += 1
+                        bad.writerow(
+                            ["", f"UNKNOWN_EXCEPTION:{type(exc).__name__}: {exc}:--", *row]
+                        )
+                    processed += 1
+                    done_rows += 1
+            with job.lock:
+                job.info["numberRecordsProcessed"] = processed
+                job.info["numberRecordsFailed"] = failed
     with bulk._path(job.id, ".unprocessed.csv").open("w", newline="", encoding="utf-8") as rest:
         writer = csv.writer(
             rest,

@@ -97,7 +97,10 @@ def _collection(
                 for i in range(len(items))
             ]
     else:
-        run_all()
+        # One commit for the call (as Salesforce saves a collection in one transaction);
+        # each record's write is a savepoint, so a failure undoes that record alone.
+        with ctx.org.transaction():
+            run_all()
     if ids is not None:
         results = [
             {"id": record_id, **result} for result, record_id in zip(results, ids, strict=True)
