@@ -24,7 +24,10 @@ import json
 import math
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -118,8 +121,31 @@ def load(org: Org, records: int) -> dict[str, list[str]]:
     return ids
 
 
-def measure(work: Path, records: int) -> dict:
+def timed_restore(bench: Bench, request_id: int, profile: str) -> tuple[float, float, dict]:
+    """`restore_run --wait --json` in its own process: (seconds, peak RSS MB, its JSON).
+    With `profile`, under cProfile writing its statistics there (slower: not a figure)."""
+    python = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
+    args = ["manage.py", "restore_run", str(request_id), "--wait", "--json"]
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [*python, *args], cwd=ROOT, env=bench.env, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        text, errors = out.read().decode(), err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"restore_run failed: {errors[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, json.loads(text[text.index("{") :])
+
+
+def measure(work: Path, records: int, profile: str = "") -> dict:
     print(f"\n== {records:,} records ==")
+    # A fresh simulator org each time: a run leaves its restored records in the org,
+    # and the next run's filters (Name LIKE 'RB%') would take them in too.
+    shutil.rmtree(work / f"sim-{BASE_ORG}", ignore_errors=True)
     with Bench(work, BASE_ORG) as bench:
         org = Org(bench)
         started = time.monotonic()
@@ -146,10 +172,7 @@ def measure(work: Path, records: int) -> dict:
             "--json",
         )  # fmt: skip
         request_id = json.loads(out)["request_id"]
-        started = time.monotonic()
-        out = bench.manage("restore_run", str(request_id), "--wait", "--json")
-        seconds = time.monotonic() - started
-        result = json.loads(out[out.index("{") :])
+        seconds, peak_mb, result = timed_restore(bench, request_id, profile)
         job = json.loads(bench.manage("job_show", str(result["job_id"]), "--json", "--logs"))
         logs = [line["message"] for line in job["logs"]]
         per_object = {}
@@ -168,7 +191,7 @@ def measure(work: Path, records: int) -> dict:
     total_writes = sum(calls for calls, _n, _jobs in per_object.values())
     floor = sum(math.ceil(n / 200) for _calls, n, _jobs in per_object.values())
     print(f"  restore: {seconds:.1f} s wall ({records / seconds:,.0f} records/s), "
-          f"status {result['status']}")  # fmt: skip
+          f"status {result['status']}, peak RSS {peak_mb:.0f} MB")  # fmt: skip
     for name, (calls, n, jobs) in per_object.items():
         print(
             f"    {name}: {n:,} records, {calls} write calls, {jobs} Bulk ingest job(s); "
@@ -179,16 +202,19 @@ def measure(work: Path, records: int) -> dict:
         f"{total_writes / max(floor, 1):.3f}×); second update pass: "
         f"{'yes' if second_pass else 'no'}"
     )
-    return {"seconds": seconds, "writes": total_writes, "floor": floor}
+    return {"seconds": seconds, "writes": total_writes, "floor": floor, "peak_mb": peak_mb}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=DEFAULT_RECORDS)
     parser.add_argument("--work", default=str(ROOT / "var" / "bench" / "restore"))
+    parser.add_argument(
+        "--profile", default="", help="write restore_run's cProfile statistics to this file"
+    )
     args = parser.parse_args()
     print(f"Machine: {machine()}")
-    measure(Path(args.work), args.records)
+    measure(Path(args.work), args.records, args.profile)
 
 
 if __name__ == "__main__":
