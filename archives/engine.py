@@ -534,49 +534,67 @@ class ArchiveRun:
         bulk = pending.count() > BULK_DELETE_THRESHOLD
         if bulk:
             self.log(f"{name}: deleting with Bulk API 2.0 ({pending.count()} records).")
-        while True:
-            size = BULK_DELETE_SIZE if bulk else writes.BATCH
-            batch = list(pending.order_by("id").values_list("pk", "record_id")[:size])
-            if not batch:
-                break
-            batch = self.without_unarchived_children(name, batch)
-            if not batch:
-                continue
-            self.quota.check(self.client)  # ApiQuotaReached stops the run; it resumes later
-            if bulk:
-                results, calls = writes.bulk_delete(
-                    self.client, name, [rid for _, rid in batch], heartbeat=self.job.heartbeat
-                )
+        size = BULK_DELETE_SIZE if bulk else writes.BATCH
+        relationships = self.cascade_relationships(name)
+        ordered = pending.order_by("id").values_list("pk", "record_id")
+        # While Salesforce deletes one batch, a thread asks it for the next batch's children
+        # (Salesforce calls only: the thread writes nothing). Every record of a batch leaves
+        # `pending` (deleted or refused), so the next batch is the one after it now.
+        ahead = ThreadPoolExecutor(max_workers=1)
+        try:
+            following = list(ordered[:size])
+            asking = ahead.submit(self.children_in_org, relationships, following)
+            while following:
+                batch = following
+                following = list(ordered[size : 2 * size])
+                found, calls = asking.result()
                 self.calls += calls
-            else:
-                results = writes.collection_delete(self.client, [rid for _, rid in batch])
-                self.calls += 1
-            done_ids, refusals = [], []
-            for (pk, record_id), result in zip(batch, results, strict=True):
-                if result.success or result.error_code == "ENTITY_IS_DELETED":
-                    done_ids.append(record_id)
-                else:
-                    refusals.append((pk, result))
-            # One transaction: a worker killed here leaves the batch either wholly recorded
-            # (deleted, and its children deleted in cascade) or not at all (the resumed
-            # run deletes it again: ENTITY_IS_DELETED counts as done).
-            with transaction.atomic():
-                ArchiveRecord.objects.filter(
-                    job=self.job, object_name=name, record_id__in=done_ids
-                ).update(outcome=Outcome.DELETED)
-                for pk, result in refusals:
-                    ArchiveRecord.objects.filter(pk=pk).update(
-                        outcome=Outcome.REFUSED,
-                        error_code=result.error_code[:80],
-                        message_sealed=seal_message(self.data_key, self.org.pk, result.message),
-                    )
-                self.mark_cascade(done_ids)
-            deleted += len(done_ids)
-            refused += len(refusals)
-            self.save()
-            self.ctx.checkpoint()
+                asking = ahead.submit(self.children_in_org, relationships, following)
+                safe = self.without_unarchived_children(name, batch, found)
+                batch_deleted, batch_refused = self.delete_batch(name, bulk, safe)
+                deleted += batch_deleted
+                refused += batch_refused
+        finally:
+            ahead.shutdown(wait=True, cancel_futures=True)
         if deleted or refused:
             self.log(f"{name}: {deleted} deleted, {refused} refused by Salesforce.")
+
+    def delete_batch(self, name: str, bulk: bool, batch: list[tuple[int, str]]) -> tuple[int, int]:
+        """Delete one batch and record each record's outcome: (deleted, refused)."""
+        if not batch:
+            return 0, 0
+        self.quota.check(self.client)  # ApiQuotaReached stops the run; it resumes later
+        if bulk:
+            results, calls = writes.bulk_delete(
+                self.client, name, [rid for _, rid in batch], heartbeat=self.job.heartbeat
+            )
+            self.calls += calls
+        else:
+            results = writes.collection_delete(self.client, [rid for _, rid in batch])
+            self.calls += 1
+        done_ids, refusals = [], []
+        for (pk, record_id), result in zip(batch, results, strict=True):
+            if result.success or result.error_code == "ENTITY_IS_DELETED":
+                done_ids.append(record_id)
+            else:
+                refusals.append((pk, result))
+        # One transaction: a worker killed here leaves the batch either wholly recorded
+        # (deleted, and its children deleted in cascade) or not at all (the resumed
+        # run deletes it again: ENTITY_IS_DELETED counts as done).
+        with transaction.atomic():
+            ArchiveRecord.objects.filter(
+                job=self.job, object_name=name, record_id__in=done_ids
+            ).update(outcome=Outcome.DELETED)
+            for pk, result in refusals:
+                ArchiveRecord.objects.filter(pk=pk).update(
+                    outcome=Outcome.REFUSED,
+                    error_code=result.error_code[:80],
+                    message_sealed=seal_message(self.data_key, self.org.pk, result.message),
+                )
+            self.mark_cascade(done_ids)
+        self.save()
+        self.ctx.checkpoint()
+        return len(done_ids), len(refusals)
 
     def mark_cascade(self, parent_ids: list[str]) -> None:
         """Children (and their children) Salesforce deleted with these parents."""
@@ -601,16 +619,18 @@ class ArchiveRun:
             cache[name] = cascade_children(describe, self._queryable)
         return cache[name]
 
-    def without_unarchived_children(self, name: str, batch: list[tuple[int, str]]):
-        """Leave out (refused, CHILD_NOT_ARCHIVED) the records whose delete would take along
-        a child the archive holds no verified copy of: one composite call asks the org for
-        the children of the batch on every cascade relationship."""
-        relationships = self.cascade_relationships(name)
-        if not relationships:
-            return batch
+    def children_in_org(
+        self, relationships: list[tuple[str, str]], batch: list[tuple[int, str]]
+    ) -> tuple[dict[str, set[tuple[str, str]]], int]:
+        """The org's children of the batch's records on every cascade relationship
+        (parent Id -> {(child object, child Id)}), one composite call per 25 relationships,
+        and the calls made. Salesforce calls only, so it may run in a thread."""
+        found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        calls = 0
+        if not relationships or not batch:
+            return found, calls
         ids = ", ".join(f"'{rid}'" for _, rid in batch)
         base = f"/services/data/v{self.client.api_version}/query/"
-        found: dict[str, set[tuple[str, str]]] = defaultdict(set)  # parent -> {(child, id)}
         for at in range(0, len(relationships), 25):
             chunk = relationships[at : at + 25]
             queries = [
@@ -628,7 +648,9 @@ class ArchiveRun:
                     for n, q in enumerate(queries)
                 ],
             }
-            answers = self.sf(self.client.request, "POST", "composite/", json=body).json()
+            self.quota.check(self.client)
+            calls += 1
+            answers = self.client.request("POST", "composite/", json=body).json()
             by_ref = {a.get("referenceId"): a for a in answers.get("compositeResponse", [])}
             for n, (child, field) in enumerate(chunk):
                 answer = by_ref.get(f"c{n}") or {}
@@ -640,7 +662,17 @@ class ArchiveRun:
                         found[row[field]].add((child, row["Id"]))
                     if page.get("done", True) or not page.get("nextRecordsUrl"):
                         break
-                    page = self.sf(self.client.request, "GET", page["nextRecordsUrl"]).json()
+                    self.quota.check(self.client)
+                    calls += 1
+                    page = self.client.request("GET", page["nextRecordsUrl"]).json()
+        return found, calls
+
+    def without_unarchived_children(
+        self, name: str, batch: list[tuple[int, str]], found: dict[str, set[tuple[str, str]]]
+    ) -> list[tuple[int, str]]:
+        """Leave out (refused, CHILD_NOT_ARCHIVED) the records whose delete would take along
+        a child (`found` in the org by children_in_org) the archive holds no verified copy
+        of."""
         if not found:
             return batch
         children = {rid for ids_ in found.values() for _, rid in ids_}
