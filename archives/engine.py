@@ -372,9 +372,7 @@ class ArchiveRun:
             if not hasattr(local, "reader"):  # one reader (and call count) per thread
                 # Its retries are logged by this thread at the next page (a worker thread
                 # writes nothing to the database).
-                retry = RetryPolicy(
-                    base_seconds=RETRY_BASE_SECONDS, on_retry=self._body_retries.append
-                )
+                retry = RetryPolicy(base_seconds=RETRY_BASE_SECONDS, on_retry=self.body_retried)
                 local.reader = ObjectReader.for_object(
                     self.client, name, retry=retry, quota=self.quota
                 )
@@ -394,6 +392,10 @@ class ArchiveRun:
             finally:
                 for future in pending:
                     future.cancel()
+
+    def body_retried(self, message: str) -> None:
+        with self._body_lock:
+            self._body_retries.append(message)
 
     def body_calls(self) -> int:
         """Calls the body threads made since last asked (retries included); their retry
