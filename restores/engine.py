@@ -42,8 +42,9 @@ from restores.models import (
     sealed_message,
 )
 from restores.schema import record_problems
+from restores.spool import Spool
 from salesforce import writes
-from salesforce.ingest import CALLS_PER_JOB, MAX_ROWS, bulk_ingest
+from salesforce.ingest import CALLS_PER_JOB, bulk_ingest
 from salesforce.quota import ApiQuota, allowed
 from salesforce.writes import BATCH, WriteResult
 from vault.models import RecordVersion
@@ -52,6 +53,11 @@ UNIT = "Restore"
 # From this many records in one write set (an insert level, an object's updates), one
 # Bulk API 2.0 ingest job writes them instead of sObject Collections calls of 200.
 BULK_MIN = 2000
+# Records written (and their results held) at a time, as one Bulk ingest job at most:
+# with the correct versions read SCAN_BATCH at a time and the rest spooled on disk, a
+# run's memory does not grow with the object.
+WRITE_BATCH = 10_000
+SCAN_BATCH = 2000
 # Records picked by Id (the time machine's `Id = '...'`), up to this many, are read from
 # the org by Id (3 calls at most) rather than by reading the whole object; the lookup
 # checks of other scopes need the whole object's Ids, so they read it all.
@@ -147,6 +153,11 @@ def hierarchy_levels(records: dict[str, dict], self_fields: list[str]) -> list[l
     return [levels[d] for d in sorted(levels)]
 
 
+def without_nulls(record: dict) -> dict:
+    """A record as spooled: a missing field reads None all the same (`.get`)."""
+    return {field: value for field, value in record.items() if value is not None}
+
+
 def batches(items: list, size: int = BATCH):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -233,7 +244,6 @@ class ObjectRestore:
             ).values_list("original_id", "new_id")
         )
         self.undeleted: set[str] = set()
-        self.saved: set[str] = set()  # original Ids whose result row is already stored
         self.audit_granted: bool | None = None  # asked once, when there is a record to insert
         self.order: list[str] = []
         # object -> [(original Id, {lookup: original target Id})] set after all objects
@@ -260,6 +270,8 @@ class ObjectRestore:
         self.active_users: set[str] | None = None
         self.new_ids: set[str] = set(self.id_map.values())
         self.drift: list[str] = []
+        self.object_rows = 0  # result rows of the object being restored
+        self.object_failed = 0
 
     @classmethod
     def run(cls, ctx, run: RestoreRun, job_object: JobObject) -> None:
@@ -384,11 +396,14 @@ class ObjectRestore:
                 create.append(f["name"])
         return update, create
 
-    def read_live(self, name: str, fields: list[str], wanted: set[str]) -> dict[str, dict]:
+    def read_live(
+        self, name: str, fields: list[str], wanted: set[str], spool: Spool
+    ) -> dict[str, bool]:
         """The org's records now (Recycle Bin included), one queryAll read a page at a
-        time; only the `wanted` ones are kept, and the Ids of the others not in the bin
-        (`self.alive`, for the lookup checks). A few records (a time-machine restore) are
-        read by Id instead: a call per 200 of them, whatever the object's size."""
+        time: the `wanted` ones go to `spool` (answered: {Id: IsDeleted}), and the Ids of
+        the others not in the bin to `self.alive` (for the lookup checks). A few records
+        (a time-machine restore) are read by Id instead: a call per 200 of them, whatever
+        the object's size."""
         has_deleted = any(f["name"] == "IsDeleted" for f in self.describes[name]["fields"])
         columns = ["Id", *(["IsDeleted"] if has_deleted else []), *fields]
         # Object and field names come from the org's describe, not from a user.
@@ -396,27 +411,30 @@ class ObjectRestore:
         picked = PICKED_BY_ID.match(self.request.filters.get(name) or "")
         few = len(wanted) <= READ_BY_ID_MAX
         if picked and few and all(SALESFORCE_ID.fullmatch(i) for i in wanted):
-            return self.read_live_by_id(soql, wanted)
+            return self.read_live_by_id(soql, wanted, spool)
         alive = self.alive[name] = set()
-        live: dict[str, dict] = {}
+        present: dict[str, bool] = {}
         self.calls.reads += 1
         page = self.client.request("GET", "queryAll/", params={"q": soql}).json()
         while True:
+            kept = []
             for record in page.get("records", []):
                 if not record.get("IsDeleted"):
                     alive.add(record["Id"])
                 if record["Id"] in wanted:
                     record.pop("attributes", None)
-                    live[record["Id"]] = record
+                    present[record["Id"]] = bool(record.get("IsDeleted"))
+                    kept.append((record["Id"], without_nulls(record)))
+            spool.put(kept)
             if page.get("done", True) or not page.get("nextRecordsUrl"):
-                return live
+                return present
             self.calls.reads += 1
             page = self.client.request("GET", page["nextRecordsUrl"]).json()
 
-    def read_live_by_id(self, soql: str, wanted: set[str]) -> dict[str, dict]:
+    def read_live_by_id(self, soql: str, wanted: set[str], spool: Spool) -> dict[str, bool]:
         """`wanted` records only (no `self.alive` for this object: its lookups are then
         taken as present, and Salesforce answers for any that is not)."""
-        live: dict[str, dict] = {}
+        present: dict[str, bool] = {}
         ordered = sorted(wanted)
         for start in range(0, len(ordered), 200):
             ids = ", ".join(f"'{record_id}'" for record_id in ordered[start : start + 200])
@@ -424,10 +442,13 @@ class ObjectRestore:
             page = self.client.request(
                 "GET", "queryAll/", params={"q": f"{soql} WHERE Id IN ({ids})"}
             ).json()
+            kept = []
             for record in page.get("records", []):
                 record.pop("attributes", None)
-                live[record["Id"]] = record
-        return live
+                present[record["Id"]] = bool(record.get("IsDeleted"))
+                kept.append((record["Id"], without_nulls(record)))
+            spool.put(kept)
+        return present
 
     def read_ids(self, soql: str) -> set[str]:
         ids: set[str] = set()
@@ -483,127 +504,210 @@ class ObjectRestore:
         return True
 
     def restore_object(self, name: str) -> None:
+        """One object, streamed: the correct backup's versions are read a batch at a time
+        (twice: the scope, then the comparison), and what waits for its write (the org's
+        current records, the inserts by hierarchy level, the updates) waits in spools on
+        disk. Memory holds Ids and one batch, however big the object."""
+        update_fields, create_fields = self.field_sets(name)
+        scope = self.scan_scope(name, update_fields)
+        wanted = set(scope) | {self.id_map[rid] for rid in scope if rid in self.id_map}
+        live, inserts, updates = Spool(), Spool(), Spool()
+        try:
+            present = self.read_live(
+                name, sorted(set(update_fields) | set(create_fields)), wanted, live
+            )
+            del wanted
+            self.restore_scope(name, scope, present, live, inserts, updates)
+        finally:
+            live.close()
+            inserts.close()
+            updates.close()
+
+    def scan_scope(self, name: str, update_fields: list[str]) -> list[str]:
+        """Ids of the correct backup's records to check (filters, child scope, retry,
+        compared with the compromised side), a batch of versions at a time; the fields of
+        the backup the org no longer has are reported on the way."""
+        keep = compile_filter(self.request.filters.get(name, ""))
+        parents = self.child_scope.get(name, [])
+        scope: list[str] = []
+        in_scope: set[str] = set()
+        live_fields = {f["name"] for f in self.describes[name].get("fields", [])}
+        gone: dict[str, int] = defaultdict(int)
+        for batch in self.correct_batches(name):
+            chosen = [
+                (rid, fields)
+                for rid, fields in batch
+                if keep(fields)
+                and (not parents or any(fields.get(f) in self.scope.get(p, ()) for f, p in parents))
+            ]
+            in_scope.update(rid for rid, _fields in chosen)
+            if self.retry_ids is not None:
+                retried = self.retry_ids.get(name, set())
+                chosen = [(rid, fields) for rid, fields in chosen if rid in retried]
+            for _rid, fields in chosen:
+                for field, value in fields.items():
+                    if (
+                        field not in live_fields
+                        and field != "attributes"
+                        and value not in (None, "")
+                    ):
+                        gone[field] += 1
+            if self.request.compromised_seq and chosen:
+                # The compromised side as digests of the compared fields, not payloads.
+                compromised = selectors.fingerprints_as_of(
+                    org=self.request.org, object_name=name, seq=self.request.compromised_seq,
+                    data_key=self.data_key, fields=update_fields,
+                    record_ids=[rid for rid, _fields in chosen],
+                )  # fmt: skip
+                chosen = [
+                    (rid, fields)
+                    for rid, fields in chosen
+                    if compromised.get(rid)
+                    != (State.PRESENT, selectors.values_key(fields, update_fields))
+                ]
+            scope.extend(rid for rid, _fields in chosen)
+        self.scope[name] = in_scope
+        for field, n in sorted(gone.items()):
+            message = f"{name}.{field}: no longer in the org; its values are skipped ({n} records)"
+            self.drift.append(message)
+            self.log(f"Schema drift: {message}.", JobLog.Level.WARNING)
+        return scope
+
+    def correct_batches(self, name: str, only: set[str] | None = None):
+        """The correct backup's versions of `name` ([(Id, fields)] a batch at a time),
+        only those of `only` when given."""
+        for batch in selectors.payload_batches_as_of(
+            org=self.request.org, object_name=name, seq=self.request.correct_seq or 0,
+            data_key=self.data_key, states=self.correct_states(), size=SCAN_BATCH,
+        ):  # fmt: skip
+            yield [(rid, fields) for rid, _state, fields in batch if only is None or rid in only]
+
+    def restore_scope(self, name, scope: list[str], present, live, inserts, updates) -> None:
         describe = self.describes[name]
         lookups = references(describe)
         update_fields, create_fields = self.field_sets(name)
-        keep = compile_filter(self.request.filters.get(name, ""))
-        correct = {
-            rid: fields
-            for rid, (_state, fields) in selectors.payloads_as_of(
-                org=self.request.org, object_name=name, seq=self.request.correct_seq or 0,
-                data_key=self.data_key, states=self.correct_states(),
-            ).items()
-            if keep(fields)
-        }  # fmt: skip
-        if name in self.child_scope:
-            correct = {
-                rid: fields
-                for rid, fields in correct.items()
-                if any(fields.get(f) in self.scope.get(p, ()) for f, p in self.child_scope[name])
-            }
-        self.scope[name] = set(correct)
-        if self.retry_ids is not None:
-            wanted = self.retry_ids.get(name, set())
-            correct = {rid: fields for rid, fields in correct.items() if rid in wanted}
-        self.report_deleted_fields(name, correct)
-        if self.request.compromised_seq:
-            # The compromised side as digests of the compared fields, not payloads.
-            compromised = selectors.fingerprints_as_of(
-                org=self.request.org, object_name=name, seq=self.request.compromised_seq,
-                data_key=self.data_key, fields=update_fields,
-            )  # fmt: skip
-            correct = {
-                rid: fields
-                for rid, fields in correct.items()
-                if compromised.get(rid)
-                != (State.PRESENT, selectors.values_key(fields, update_fields))
-            }
-            del compromised
-        wanted = set(correct) | {self.id_map[rid] for rid in correct if rid in self.id_map}
-        live = self.read_live(name, sorted(set(update_fields) | set(create_fields)), wanted)
+        self_fields = [f for f, targets in lookups.items() if name in targets]
+        later_objects = set(self.order[self.order.index(name) + 1 :])
+        # Lookups to objects restored later (a cycle): set by the second pass.
+        forward = [f for f, targets in lookups.items() if later_objects & set(targets)]
+        insert_keeps = set(create_fields) | set(audit_fields_of(describe)) | set(lookups)
 
+        def current_id(rid: str) -> str | None:
+            if rid in present:
+                return rid
+            mapped = self.id_map.get(rid)
+            return mapped if mapped in present else None
+
+        for rid in scope:
+            target = current_id(rid)
+            if target is None:
+                self.coming.add(rid)
+            elif present[target]:
+                self.coming.add(target)
+
+        tally = {"undelete": 0, "insert": 0, "update": 0, "unchanged": 0, "skipped": 0}
         undelete: list[str] = []
-        updates: dict[str, dict] = {}  # target Id -> values
-        inserts: dict[str, dict] = {}  # original Id -> correct record
-        unchanged = 0
-        results: dict[str, RestoreRecord] = {}
-        for rid, fields in correct.items():
-            current = live.get(rid) or live.get(self.id_map.get(rid, ""))
-            if current is None:
-                inserts[rid] = fields
-            elif current.get("IsDeleted"):
-                self.coming.add(current["Id"])
-        self.coming.update(inserts)
-        for rid, fields in correct.items():
-            target = self.mapped(fields, lookups)
-            current = live.get(rid) or live.get(self.id_map.get(rid, ""))
-            if current is None:
-                if self.skip_drifted(
-                    name, rid, target, create_fields, True, Action.INSERT, results
+        parents: dict[str, dict] = {}  # records to insert -> their self-lookups (the levels)
+        deferred = 0  # records to insert with a lookup to a later object (dry run's count)
+        codes: set[str] = set()
+        self.object_rows = self.object_failed = 0
+        for batch in self.correct_batches(name, set(scope)):
+            current = live.get(t for rid, _fields in batch if (t := current_id(rid)) is not None)
+            skipped: dict[str, RestoreRecord] = {}
+            to_insert, to_update = [], []
+            for rid, fields in batch:
+                target = self.mapped(fields, lookups)
+                record_id = current_id(rid)
+                if record_id is None:
+                    if self.skip_drifted(
+                        name, rid, target, create_fields, True, Action.INSERT, skipped
+                    ):
+                        continue
+                    # Only the values an insert writes (a null is never written).
+                    kept = {f: v for f, v in fields.items() if f in insert_keeps and v is not None}
+                    to_insert.append((rid, kept))
+                    parents[rid] = {f: fields.get(f) for f in self_fields}
+                    deferred += any(fields.get(f) is not None for f in forward)
+                    continue
+                record = current[record_id]
+                deleted = present[record_id]
+                if deleted and self.dry and self.comes_back_with_parent(record, lookups):
+                    deleted = False
+                if deleted:
+                    undelete.append(record_id)
+                diff = {
+                    f: target.get(f)
+                    for f in update_fields
+                    if f in target and target.get(f) != record.get(f)
+                }
+                if diff and self.skip_drifted(
+                    name, record_id, target, list(diff), False, Action.UPDATE, skipped
                 ):
-                    del inserts[rid]
-                continue
-            deleted = bool(current.get("IsDeleted"))
-            if deleted and self.dry and self.comes_back_with_parent(current, lookups):
-                deleted = False
-            if deleted:
-                undelete.append(current["Id"])
-            diff = {
-                f: target.get(f)
-                for f in update_fields
-                if f in target and target.get(f) != current.get(f)
-            }
-            if diff and self.skip_drifted(
-                name, current["Id"], target, list(diff), False, Action.UPDATE, results
-            ):
-                continue
-            if diff:
-                updates[current["Id"]] = {"Id": current["Id"], **diff}
-            elif not deleted:
-                unchanged += 1
-
-        skipped = len(results)
+                    if deleted:  # undeleted all the same: its result is the undelete's
+                        tally["skipped"] += 1
+                        codes.add(skipped.pop(record_id).error_code)
+                    continue
+                if diff:
+                    # The correct values, not mapped yet: a record re-created by this
+                    # run gets its new Id once the inserts are written.
+                    to_update.append((record_id, {"Id": record_id, **diff}))
+                elif not deleted:
+                    tally["unchanged"] += 1
+            inserts.put(to_insert)
+            updates.put(to_update)
+            tally["insert"] += len(to_insert)
+            tally["update"] += len(to_update)
+            tally["skipped"] += len(skipped)
+            codes.update(row.error_code for row in skipped.values())
+            self.save_rows(list(skipped.values()))
+        tally["undelete"] = len(undelete)
         self.counts[name] = {
-            "undelete": len(undelete),
-            "insert": len(inserts),
-            "update": len(updates),
-            "unchanged": unchanged,
-            "skipped": skipped,
+            "undelete": tally["undelete"],
+            "insert": tally["insert"],
+            "update": tally["update"],
+            "unchanged": tally["unchanged"],
+            "skipped": tally["skipped"],
         }
         self.log(
-            f"{name}: {len(correct)} record(s) to check; {len(undelete)} to undelete, "
-            f"{len(inserts)} to insert anew, {len(updates)} to update, {unchanged} unchanged, "
-            f"{skipped} skipped (schema drift)."
+            f"{name}: {len(scope)} record(s) to check; {tally['undelete']} to undelete, "
+            f"{tally['insert']} to insert anew, {tally['update']} to update, "
+            f"{tally['unchanged']} unchanged, {tally['skipped']} skipped (schema drift)."
         )
-        if skipped:
-            codes = sorted({row.error_code for row in results.values()})
+        if tally["skipped"]:
             self.drift.append(
-                f"{name}: {skipped} record(s) the org's schema now refuses ({', '.join(codes)})"
+                f"{name}: {tally['skipped']} record(s) the org's schema now refuses "
+                f"({', '.join(sorted(codes))})"
             )
             self.log(
-                f"{name}: {skipped} record(s) skipped: the org's schema now refuses them "
-                f"({', '.join(codes)}); see the Review tab.",
+                f"{name}: {tally['skipped']} record(s) skipped: the org's schema now refuses "
+                f"them ({', '.join(sorted(codes))}); see the Review tab.",
                 JobLog.Level.WARNING,
             )
         before = self.planned_writes if self.dry else self.calls.writes
         jobs_before = self.bulk_jobs
-        self.do_undeletes(name, undelete, results)
-        self.do_inserts(name, inserts, create_fields, lookups, results)
-        self.do_updates(name, updates, lookups, results)
-        unsaved = [row for rid, row in results.items() if rid not in self.saved]
-        seal_messages(unsaved, data_key=self.data_key, org_id=self.request.org_id)
-        RestoreRecord.objects.bulk_create(unsaved, batch_size=1000)
+        undeleted = self.do_undeletes(name, undelete)
+        self.do_inserts(name, inserts, parents, forward, deferred, create_fields, lookups)
+        self.do_updates(name, updates, tally["update"], undeleted, lookups)
         calls = (self.planned_writes if self.dry else self.calls.writes) - before
         self.log(
-            f"{name}: {calls} write call(s) for {len(results)} record(s), "
+            f"{name}: {calls} write call(s) for {self.object_rows} record(s), "
             f"{self.bulk_jobs - jobs_before} Bulk job(s) "
-            f"(sObject Collections floor {math.ceil(len(results) / BATCH)})."
+            f"(sObject Collections floor {math.ceil(self.object_rows / BATCH)})."
         )
-        failed = sum(1 for r in results.values() if r.status == RestoreRecord.Status.FAILED)
-        if failed:
+        if self.object_failed:
             self.log(
-                f"{name}: {failed} record(s) failed; see the Review tab.", JobLog.Level.WARNING
+                f"{name}: {self.object_failed} record(s) failed; see the Review tab.",
+                JobLog.Level.WARNING,
             )
+
+    def save_rows(self, rows: list[RestoreRecord]) -> None:
+        """Results stored as they come (sealed messages), counted for the object's log."""
+        if not rows:
+            return
+        seal_messages(rows, data_key=self.data_key, org_id=self.request.org_id)
+        RestoreRecord.objects.bulk_create(rows, batch_size=1000)
+        self.object_rows += len(rows)
+        self.object_failed += sum(1 for r in rows if r.status == RestoreRecord.Status.FAILED)
 
     def correct_states(self) -> list[str]:
         """An archive restore puts back the records its archive job archived; a backup
@@ -611,19 +715,6 @@ class ObjectRestore:
         if self.request.type == RestoreRequest.Type.ARCHIVE:
             return [State.ARCHIVED]
         return [State.PRESENT]
-
-    def report_deleted_fields(self, name: str, correct: dict[str, dict]) -> None:
-        """Fields of the backup that the org no longer has: their values are skipped."""
-        live = {f["name"] for f in self.describes[name].get("fields", [])}
-        gone: dict[str, int] = defaultdict(int)
-        for fields in correct.values():
-            for field, value in fields.items():
-                if field not in live and field != "attributes" and value not in (None, ""):
-                    gone[field] += 1
-        for field, n in sorted(gone.items()):
-            message = f"{name}.{field}: no longer in the org; its values are skipped ({n} records)"
-            self.drift.append(message)
-            self.log(f"Schema drift: {message}.", JobLog.Level.WARNING)
 
     def comes_back_with_parent(self, record: dict, lookups: dict[str, list[str]]) -> bool:
         """Dry run only: a Recycle Bin child whose parent this run undeletes comes back with
@@ -640,7 +731,7 @@ class ObjectRestore:
     def chunks(self, items: list) -> tuple[list[list], bool]:
         """Batches of 200 for sObject Collections, or Bulk ingest jobs for big sets."""
         if len(items) >= BULK_MIN:
-            return [items[i : i + MAX_ROWS] for i in range(0, len(items), MAX_ROWS)], True
+            return list(batches(items, WRITE_BATCH)), True
         return list(batches(items)), False
 
     def plan_write(self, bulk: bool) -> None:
@@ -683,20 +774,25 @@ class ObjectRestore:
         for i, row in enumerate(rows):
             self.record_outcome(row, outcome if isinstance(outcome, Exception) else outcome[i])
 
-    def do_undeletes(self, name: str, ids: list[str], results: dict) -> None:
+    def do_undeletes(self, name: str, ids: list[str]) -> dict[str, bool]:
+        """Undeletes, 200 a call; answers {Id: whether it is back} (a dry run: all)."""
+        back: dict[str, bool] = {}
         for batch in batches(ids):
             rows = [self.result(name, rid, Action.UNDELETE) for rid in batch]
-            for row in rows:
-                results[row.original_id] = row
             if self.dry:
                 self.planned_writes += 1
                 self.undeleted.update(batch)
-                continue
-            self.apply(rows, self.write(writes.undelete, batch))
-            for row in rows:
-                if row.status == RestoreRecord.Status.SUCCESS:
-                    self.undeleted.add(row.original_id)
-                    self.written["records"] += 1
+            else:
+                self.apply(rows, self.write(writes.undelete, batch))
+                for row in rows:
+                    if row.status == RestoreRecord.Status.SUCCESS:
+                        self.undeleted.add(row.original_id)
+                        self.written["records"] += 1
+            back.update(
+                (row.original_id, row.status != RestoreRecord.Status.FAILED) for row in rows
+            )
+            self.save_rows(rows)
+        return back
 
     def audit_fields(self, name: str, inserts: dict) -> list[str]:
         """CreatedDate and CreatedById when the connected user may set them on insert
@@ -712,34 +808,32 @@ class ObjectRestore:
             )
         return audit_fields_of(self.describes[name]) if self.audit_granted else []
 
-    def do_inserts(self, name, inserts: dict, create_fields, lookups, results) -> None:
+    def do_inserts(
+        self, name, inserts: Spool, parents: dict, forward, deferred: int, create_fields, lookups
+    ) -> None:
+        """Records inserted anew, level by level of their self-lookup (`parents`: {Id:
+        {self-lookup: value}}), read back from the spool a write at a time."""
         self_fields = [f for f, targets in lookups.items() if name in targets]
-        pending = set(self.order[self.order.index(name) + 1 :])
-        # Lookups to objects restored later (a cycle): set by the second pass.
-        forward = [f for f, targets in lookups.items() if pending & set(targets)]
         # The original CreatedDate / CreatedById, when the org lets this user set them.
-        create_fields = [*create_fields, *self.audit_fields(name, inserts)]
+        create_fields = [*create_fields, *self.audit_fields(name, parents)]
         if self.dry:
-            deferred = sum(
-                1 for record in inserts.values() if any(record.get(f) is not None for f in forward)
-            )
             self.planned_writes += math.ceil(deferred / BATCH)
-        for level in hierarchy_levels(inserts, self_fields):
+        for level in hierarchy_levels(parents, self_fields):
             chunks, bulk = self.chunks(level)
             for batch in chunks:
                 rows = [self.result(name, rid, Action.INSERT) for rid in batch]
-                for row in rows:
-                    results[row.original_id] = row
                 if self.dry:
                     self.plan_write(bulk)
+                    self.save_rows(rows)
                     continue
+                records = inserts.get(batch)
                 payload = []
                 for rid in batch:
-                    values = self.mapped(inserts[rid], lookups)
+                    values = self.mapped(records[rid], lookups)
                     later = {
                         f: values[f]
                         for f in forward
-                        if values.get(f) is not None and inserts[rid].get(f) not in self.id_map
+                        if values.get(f) is not None and records[rid].get(f) not in self.id_map
                     }
                     if later:
                         self.deferred[name].append((rid, later))
@@ -764,25 +858,24 @@ class ObjectRestore:
                         self.written["records"] += 1
                         self.written["added"] += 1
                 # Saved at once: a run killed after this write resumes with the Id map.
-                seal_messages(rows, data_key=self.data_key, org_id=self.request.org_id)
-                RestoreRecord.objects.bulk_create(rows)
-                self.saved.update(row.original_id for row in rows)
+                self.save_rows(rows)
 
-    def do_updates(self, name, updates: dict[str, dict], lookups, results) -> None:
-        chunks, bulk = self.chunks(list(updates.items()))
-        for batch in chunks:
+    def do_updates(self, name, updates: Spool, count: int, undeleted: dict, lookups) -> None:
+        """Updates read back from the spool a write at a time; one of an undeleted record
+        is skipped if its undelete failed, and its failure is the undelete's result."""
+        bulk = count >= BULK_MIN
+        for batch in updates.items(WRITE_BATCH if bulk else BATCH):
+            rows, payload = [], []
+            for rid, values in batch:
+                if not undeleted.get(rid, True):
+                    continue  # its undelete failed: nothing to update
+                action = Action.UNDELETE if rid in undeleted else Action.UPDATE
+                rows.append(self.result(name, rid, action))
+                payload.append(self.mapped(values, lookups))
             if self.dry:
                 self.plan_write(bulk)
-                for rid, _values in batch:
-                    results.setdefault(rid, self.result(name, rid, Action.UPDATE))
+                self.save_rows([row for row in rows if row.action == Action.UPDATE])
                 continue
-            pending, payload = [], []
-            for rid, values in batch:
-                row = results.setdefault(rid, self.result(name, rid, Action.UPDATE))
-                if row.status == RestoreRecord.Status.FAILED:
-                    continue  # its undelete failed: nothing to update
-                pending.append(row)
-                payload.append(self.mapped(values, lookups))
             if not payload:
                 continue
             outcome = (
@@ -790,12 +883,31 @@ class ObjectRestore:
                 if bulk
                 else self.write(writes.collection_update, name, payload)
             )
-            self.apply(pending, outcome)
-            for row in pending:
+            self.apply(rows, outcome)
+            for row in rows:
                 if row.status == RestoreRecord.Status.SUCCESS:
                     self.written["changed"] += 1
                     if row.action == Action.UPDATE:
                         self.written["records"] += 1
+                elif row.action == Action.UNDELETE:
+                    self.undelete_then_update_failed(row)
+            self.save_rows([row for row in rows if row.action == Action.UPDATE])
+
+    def undelete_then_update_failed(self, row: RestoreRecord) -> None:
+        """An undeleted record whose update failed: its stored result says so."""
+        RestoreRecord.objects.filter(
+            job_id=self.ctx.job.pk,
+            object_name=row.object_name,
+            original_id=row.original_id,
+            action=Action.UNDELETE,
+        ).update(
+            status=RestoreRecord.Status.FAILED,
+            error_code=row.error_code,
+            message_sealed=sealed_message(
+                data_key=self.data_key, org_id=self.request.org_id, text=row.error_message
+            ),
+        )
+        self.object_failed += 1
 
     def second_pass(self, name: str) -> None:
         """Lookups of re-created records to objects restored after them (a cycle)."""

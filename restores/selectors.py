@@ -10,9 +10,11 @@ orgs.selectors.org_get(tenant=..., org_id=...).
   first (type "archive": archive jobs' snapshots; "records"/"metadata": backups).
 - `snapshot_seq_for_job(*, org, job_id, type=None) -> int | None`
 - `ready_requests(*, org)` — finished (not draft) requests.
-- `payloads_as_of(*, org, object_name, seq, data_key, states) -> dict[str, tuple[str,
-  dict]]` — {record Id: (state, fields)} of the object's versions as of snapshot `seq`
-  in the given states, decrypted a batch of versions at a time.
+- `payload_batches_as_of(*, org, object_name, seq, data_key, states, size)` — the
+  object's versions as of snapshot `seq` in the given states, decrypted and yielded a
+  batch of (record Id, state, fields) at a time.
+- `fingerprints_as_of(*, org, object_name, seq, data_key, fields, record_ids)` — digests
+  of the given records' `fields` as of snapshot `seq`.
 """
 
 import hashlib
@@ -99,28 +101,27 @@ def snapshot_seq_for_job(*, org, job_id: int, type: str | None = None) -> int | 
     )
 
 
-def payloads_as_of(
-    *, org, object_name: str, seq: int, data_key: bytes, states
-) -> dict[str, tuple[str, dict]]:
+def payload_batches_as_of(
+    *, org, object_name: str, seq: int, data_key: bytes, states, size: int = DECRYPT_BATCH
+):
+    """The object's versions as of snapshot `seq` in the given states, as lists of
+    (record Id, state, fields) of at most `size`: a restore holds one batch at a time."""
     versions = object_records_as_of(org=org, object_name=object_name, seq=seq).filter(
         state__in=list(states)
     )
-    out: dict[str, tuple[str, dict]] = {}
     batch: list[RecordVersion] = []
 
-    def flush() -> None:
+    def decrypted() -> list[tuple[str, str, dict]]:
         payloads = version_payloads(org=org, versions=batch, data_key=data_key)
-        for version in batch:
-            out[version.record_id] = (version.state, payloads.get(version.pk, {}))
-        batch.clear()
+        return [(v.record_id, v.state, payloads.get(v.pk, {})) for v in batch]
 
-    for version in versions.iterator(chunk_size=DECRYPT_BATCH):
+    for version in versions.iterator(chunk_size=size):
         batch.append(version)
-        if len(batch) >= DECRYPT_BATCH:
-            flush()
+        if len(batch) >= size:
+            yield decrypted()
+            batch = []
     if batch:
-        flush()
-    return out
+        yield decrypted()
 
 
 def correct_version(*, request, object_name: str, record_id: str, data_key: bytes) -> dict:
@@ -177,11 +178,13 @@ def values_key(record: dict, fields: list[str]) -> str:
 
 
 def fingerprints_as_of(
-    *, org, object_name: str, seq: int, data_key: bytes, fields: list[str]
+    *, org, object_name: str, seq: int, data_key: bytes, fields: list[str], record_ids
 ) -> dict[str, tuple[str, str]]:
-    """{record Id: (state, values_key of `fields`)} as of snapshot `seq`: what a
-    comparison needs, without holding the object's payloads."""
-    versions = object_records_as_of(org=org, object_name=object_name, seq=seq)
+    """{record Id: (state, values_key of `fields`)} of the given records as of snapshot
+    `seq`: what a comparison needs, without holding their payloads."""
+    versions = object_records_as_of(org=org, object_name=object_name, seq=seq).filter(
+        record_id__in=list(record_ids)
+    )
     out: dict[str, tuple[str, str]] = {}
     batch: list[RecordVersion] = []
 
