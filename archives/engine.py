@@ -17,6 +17,9 @@ process (one unit, resumable from `job_object.cursor["phase"]`):
    Collections DELETE (partial success), the API quota checked before each call. A
    refusal is that record's result (Salesforce's code; its message sealed), never a
    stop. Cascade children of a deleted parent are counted as deleted in cascade.
+   Before each batch the org is asked for its cascade children: a parent with a child
+   the archive holds no copy of, or one Salesforce could not be asked about, is refused
+   (CHILD_NOT_ARCHIVED, CHILDREN_NOT_CHECKED), never deleted unchecked.
 5. empty — optional (`empty_recycle_bin`): the deleted records are purged from the
    Recycle Bin (partner SOAP emptyRecycleBin).
 A worker killed anywhere resumes at its phase: reads are idempotent (the vault keeps one
@@ -75,6 +78,12 @@ BULK_THRESHOLD = 2_000
 # delete job per BULK_DELETE_SIZE Ids instead of sObject Collections (200 per call).
 BULK_DELETE_THRESHOLD = int(os.environ.get("ORGVAULT_ARCHIVE_BULK_DELETE", "10000"))
 BULK_DELETE_SIZE = 100_000
+# Before each delete batch the org is asked for the batch's cascade children, CHECK_IDS
+# parent Ids per `IN` list: a query of about 10,500 characters (Salesforce refuses SOQL
+# over 100,000) and a sub-request URL of about 14 KB, CHECK_QUERIES per composite call
+# (Salesforce's limit of 25 sub-requests).
+CHECK_IDS = 500
+CHECK_QUERIES = 25
 # File bodies (Attachment Body, ContentVersion VersionData...) are read one GET each, by
 # this many threads at once (a small number: Salesforce limits concurrent requests), and
 # at most BODY_WINDOW of them are held in memory before they are stored.
@@ -91,6 +100,16 @@ _PLAN_OF = {DELETE: Plan.DELETE, CASCADED: Plan.CASCADE, KEEP: Plan.KEEP}
 
 def seal_message(data_key: bytes, org_id: int, message: str) -> bytes:
     return encrypt(data_key, message.encode("utf-8"), f"archive-message:{org_id}".encode())
+
+
+def subrequest_error(answer: dict) -> str:
+    """A failed composite sub-request as "<status> <errorCode>: <message>"."""
+    status = answer.get("httpStatusCode", "no answer")
+    errors = answer.get("body")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    code = first.get("errorCode", "")
+    message = str(first.get("message", ""))[:300]
+    return f"{status} {code}: {message}".strip().rstrip(":")
 
 
 def quota_for(org) -> ApiQuota:
@@ -537,7 +556,7 @@ class ArchiveRun:
         if bulk:
             self.log(f"{name}: deleting with Bulk API 2.0 ({pending.count()} records).")
         size = BULK_DELETE_SIZE if bulk else writes.BATCH
-        relationships = self.cascade_relationships(name)
+        relationships = self.checked_relationships(name)
         ordered = pending.order_by("id").values_list("pk", "record_id")
         # While Salesforce deletes one batch, a thread asks it for the next batch's children
         # (Salesforce calls only: the thread writes nothing). Every record of a batch leaves
@@ -549,10 +568,11 @@ class ArchiveRun:
             while following:
                 batch = following
                 following = list(ordered[size : 2 * size])
-                found, calls = asking.result()
+                found, unchecked, calls = asking.result()
                 self.calls += calls
                 asking = ahead.submit(self.children_in_org, relationships, following)
-                safe = self.without_unarchived_children(name, batch, found)
+                checked = self.without_unchecked(name, batch, unchecked)
+                safe = self.without_unarchived_children(name, checked, found)
                 batch_deleted, batch_refused = self.delete_batch(name, bulk, safe)
                 deleted += batch_deleted
                 refused += batch_refused
@@ -610,55 +630,105 @@ class ArchiveRun:
     def cascade_relationships(self, name: str) -> list[tuple[str, str]]:
         """(child object, field) of every relationship Salesforce deletes in cascade with
         `name` whose child this org lets us query."""
-        cache = self.__dict__.setdefault("_cascades", {})
+        return cascade_children(self.described(name), self.queryable_objects())
+
+    def described(self, name: str) -> dict:
+        """The object's describe, asked once per run."""
+        cache = self.__dict__.setdefault("_described", {})
         if name not in cache:
-            describe = self.sf(self.client.describe, name)
-            if "_queryable" not in self.__dict__:
-                self._queryable = {
-                    o["name"] for o in self.sf(self.client.describe_global).get("sobjects", [])
-                    if o.get("queryable")
-                }  # fmt: skip
-            cache[name] = cascade_children(describe, self._queryable)
+            cache[name] = self.sf(self.client.describe, name)
         return cache[name]
+
+    def global_objects(self) -> list[dict]:
+        """The org's objects (describe global), asked once per run."""
+        if "_global" not in self.__dict__:
+            self._global = self.sf(self.client.describe_global).get("sobjects", [])
+        return self._global
+
+    def queryable_objects(self) -> set[str]:
+        return {o["name"] for o in self.global_objects() if o.get("queryable")}
+
+    def checked_relationships(self, name: str) -> list[tuple[str, str]]:
+        """The cascade relationships the delete stage asks the org about before each
+        batch. One whose child cannot be queried by that field (the describes say so) is
+        never asked, and the log says so once: Salesforce would only refuse the query."""
+        cache = self.__dict__.setdefault("_checked", {})
+        if name in cache:
+            return cache[name]
+        queryable = set(self.cascade_relationships(name))
+        everything = {o["name"] for o in self.global_objects()}
+        checked = []
+        for child, field in cascade_children(self.described(name), everything):
+            if (child, field) not in queryable:
+                reason = f"this org does not let {child} be queried"
+            else:
+                info = next(
+                    (f for f in self.described(child).get("fields", []) if f["name"] == field),
+                    None,
+                )
+                if info is None:
+                    reason = f"{child}.{field} is not visible to the connected user"
+                elif info.get("filterable") is False:
+                    reason = f"{child}.{field} cannot be used in a filter"
+                else:
+                    checked.append((child, field))
+                    continue
+            self.log(
+                f"{name}: its {child} children ({field}) are not checked in the org before "
+                f"the delete: {reason}.",
+                JobLog.Level.WARNING,
+            )
+        cache[name] = checked
+        return checked
 
     def children_in_org(
         self, relationships: list[tuple[str, str]], batch: list[tuple[int, str]]
-    ) -> tuple[dict[str, set[tuple[str, str]]], int]:
+    ) -> tuple[dict[str, set[tuple[str, str]]], dict[str, str], int]:
         """The org's children of the batch's records on every cascade relationship
-        (parent Id -> {(child object, child Id)}), one composite call per 25 relationships,
-        and the calls made. Salesforce calls only, so it may run in a thread."""
+        (parent Id -> {(child object, child Id)}), the parents Salesforce could not be
+        asked about (parent Id -> why), and the calls made. One query per relationship
+        per CHECK_IDS parents, CHECK_QUERIES a composite call. Salesforce calls only, so
+        it may run in a thread."""
         found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        unchecked: dict[str, str] = {}
         calls = 0
         if not relationships or not batch:
-            return found, calls
-        ids = ", ".join(f"'{rid}'" for _, rid in batch)
+            return found, unchecked, calls
+        parent_ids = [rid for _, rid in batch]
+        queries = [
+            (child, field, parent_ids[at : at + CHECK_IDS])
+            for at in range(0, len(parent_ids), CHECK_IDS)
+            for child, field in relationships
+        ]
         base = f"/services/data/v{self.client.api_version}/query/"
-        for at in range(0, len(relationships), 25):
-            chunk = relationships[at : at + 25]
-            queries = [
-                f"SELECT Id, {field} FROM {child} WHERE {field} IN ({ids})"  # noqa: S608
-                for child, field in chunk
-            ]
-            body = {
-                "allOrNone": False,
-                "compositeRequest": [
+        for at in range(0, len(queries), CHECK_QUERIES):
+            group = queries[at : at + CHECK_QUERIES]
+            subrequests = []
+            for n, (child, field, ids) in enumerate(group):
+                listed = ", ".join(f"'{rid}'" for rid in ids)
+                q = f"SELECT Id, {field} FROM {child} WHERE {field} IN ({listed})"  # noqa: S608
+                subrequests.append(
                     {
                         "method": "GET",
                         "url": f"{base}?{urlencode({'q': q})}",
                         "referenceId": f"c{n}",
                     }
-                    for n, q in enumerate(queries)
-                ],
-            }
+                )
             self.quota.check(self.client)
             calls += 1
+            body = {"allOrNone": False, "compositeRequest": subrequests}
             answers = self.client.request("POST", "composite/", json=body).json()
             by_ref = {a.get("referenceId"): a for a in answers.get("compositeResponse", [])}
-            for n, (child, field) in enumerate(chunk):
+            for n, (child, field, ids) in enumerate(group):
                 answer = by_ref.get(f"c{n}") or {}
-                page = answer.get("body") if answer.get("httpStatusCode") == 200 else None
-                if page is None:
-                    continue  # not queryable this way: Salesforce's own checks decide
+                if answer.get("httpStatusCode") != 200:
+                    # Not an answer (too long, a limit, a 5xx...): these parents' children
+                    # are unknown, so they must not be deleted in this batch.
+                    why = f"{child}.{field}: {subrequest_error(answer)}"
+                    for rid in ids:
+                        unchecked.setdefault(rid, why)
+                    continue
+                page = answer.get("body") or {}
                 while True:
                     for row in page.get("records", []):
                         found[row[field]].add((child, row["Id"]))
@@ -667,7 +737,41 @@ class ArchiveRun:
                     self.quota.check(self.client)
                     calls += 1
                     page = self.client.request("GET", page["nextRecordsUrl"]).json()
-        return found, calls
+        return found, unchecked, calls
+
+    def without_unchecked(
+        self, name: str, batch: list[tuple[int, str]], unchecked: dict[str, str]
+    ) -> list[tuple[int, str]]:
+        """Leave out (refused, CHILDREN_NOT_CHECKED) the records whose children Salesforce
+        did not answer for. Refused rather than stopping the run: like every refusal it
+        is that record's result and the rest goes on; the record stays in Salesforce
+        and its verified copy in the archive, so nothing is lost either way."""
+        if not unchecked:
+            return batch
+        refused: dict[str, list[int]] = defaultdict(list)
+        keep = []
+        for pk, rid in batch:
+            if rid in unchecked:
+                refused[unchecked[rid]].append(pk)
+            else:
+                keep.append((pk, rid))
+        for why, pks in refused.items():
+            message = (
+                "Not deleted: Salesforce did not answer whether it has children added "
+                f"since the archive read it ({why})."
+            )
+            ArchiveRecord.objects.filter(pk__in=pks).update(
+                outcome=Outcome.REFUSED,
+                error_code="CHILDREN_NOT_CHECKED",
+                message_sealed=seal_message(self.data_key, self.org.pk, message),
+            )
+        self.log(
+            f"{name}: {len(batch) - len(keep)} records not deleted: Salesforce did not "
+            f"answer whether they have children added since the read "
+            f"({'; '.join(sorted(refused))[:500]}).",
+            JobLog.Level.WARNING,
+        )
+        return keep
 
     def without_unarchived_children(
         self, name: str, batch: list[tuple[int, str]], found: dict[str, set[tuple[str, str]]]
