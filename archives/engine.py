@@ -56,6 +56,7 @@ from object_templates.services import object_wheres
 from orgs.keys import org_data_key
 from orgs.services import org_client
 from salesforce import writes
+from salesforce.errors import SalesforceConnectorError
 from salesforce.quota import ApiQuota
 from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
 from vault import codec
@@ -100,6 +101,10 @@ _PLAN_OF = {DELETE: Plan.DELETE, CASCADED: Plan.CASCADE, KEEP: Plan.KEEP}
 
 def seal_message(data_key: bytes, org_id: int, message: str) -> bytes:
     return encrypt(data_key, message.encode("utf-8"), f"archive-message:{org_id}".encode())
+
+
+class ChildCheckFailed(Exception):
+    """Salesforce did not answer a batch's children check: the batch is not deleted."""
 
 
 def subrequest_error(answer: dict) -> str:
@@ -568,7 +573,15 @@ class ArchiveRun:
             while following:
                 batch = following
                 following = list(ordered[size : 2 * size])
-                found, unchecked, calls = asking.result()
+                try:
+                    found, unchecked, calls = asking.result()
+                except SalesforceConnectorError as exc:
+                    # The whole check failed: stop rather than delete this batch unchecked.
+                    raise ChildCheckFailed(
+                        f"{name}: Salesforce did not answer the check for children added "
+                        f"since the read ({str(exc).rstrip('.')}); the run stopped before "
+                        "deleting this batch"
+                    ) from exc
                 self.calls += calls
                 asking = ahead.submit(self.children_in_org, relationships, following)
                 checked = self.without_unchecked(name, batch, unchecked)

@@ -174,3 +174,27 @@ def test_a_relationship_the_describe_says_cannot_be_filtered_is_logged_once_and_
         "delete: Note.ParentId cannot be used in a filter."
     ]
     assert result["objects"]["Contact"]["deleted"] == 2
+
+
+def test_a_check_call_salesforce_fails_stops_the_run_before_any_delete(
+    archive_org, sf, sfsim_faults, marker, tmp_path
+):
+    """The whole composite call fails (the simulator answers 500): no batch is deleted
+    without its answer; the run stops with the error and every Contact stays."""
+    contacts = make_contacts(sf, marker, n=3)["Contact"]
+    sfsim_faults.set_faults(
+        {"route": "/services/data/*/composite/", "method": "POST", "kind": "http500", "count": 0}
+    )
+    result = run_archive(archive_org, marker, tmp_path)
+
+    assert result["status"] == Job.Status.ERROR
+    job = Job.objects.get(pk=result["job_id"])
+    assert job.logs.filter(
+        message__startswith="Archive failed: Contact: Salesforce did not answer the check "
+        "for children added since the read (UNKNOWN_EXCEPTION"
+    ).exists()
+    assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == set(contacts)
+    deleted = ArchiveRecord.objects.filter(
+        job_id=result["job_id"], outcome__in=["deleted", "cascade_deleted"]
+    )
+    assert not deleted.exists()
