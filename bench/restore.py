@@ -8,8 +8,8 @@ Builds, in a simulator org served over HTTPS: Accounts in a 3-level ParentId hie
 Bulk API 2.0 ingest. Backs the org up (`backup_run --wait`), hard-deletes all of them
 (Bulk API 2.0 hardDelete: Cases first, they restrict their Account's delete; the
 Contacts go with their Accounts), then times `restore_request` + `restore_run --wait
---json` against the org as it is now, as an operator would, and prints: wall time, API
-calls and Bulk jobs per object against the floor ⌈records ÷ 200⌉ sObject Collection
+--json` against the org as it is now, as an operator would, and prints: wall time,
+restore_run's CPU time and peak RSS (wait4), API calls and Bulk jobs per object against the floor ⌈records ÷ 200⌉ sObject Collection
 calls, and whether a second update pass was needed (never, for a self-lookup).
 
 Prints figures; never fails on a time. BENCH_RESTORE_RECORDS sets the default size.
@@ -121,8 +121,10 @@ def load(org: Org, records: int) -> dict[str, list[str]]:
     return ids
 
 
-def timed_restore(bench: Bench, request_id: int, profile: str) -> tuple[float, float, dict]:
-    """`restore_run --wait --json` in its own process: (seconds, peak RSS MB, its JSON).
+def timed_restore(bench: Bench, request_id: int, profile: str) -> tuple[float, float, float, dict]:
+    """`restore_run --wait --json` in its own process: (seconds, its CPU seconds, peak RSS
+    MB, its JSON). CPU seconds tell our side's cost apart from the simulator's and from a
+    loaded machine's waits.
     With `profile`, under cProfile writing its statistics there (slower: not a figure)."""
     python = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
     args = ["manage.py", "restore_run", str(request_id), "--wait", "--json"]
@@ -138,7 +140,8 @@ def timed_restore(bench: Bench, request_id: int, profile: str) -> tuple[float, f
         text, errors = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"restore_run failed: {errors[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, json.loads(text[text.index("{") :])
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, json.loads(text[text.index("{") :])
 
 
 def measure(work: Path, records: int, profile: str = "") -> dict:
@@ -172,7 +175,7 @@ def measure(work: Path, records: int, profile: str = "") -> dict:
             "--json",
         )  # fmt: skip
         request_id = json.loads(out)["request_id"]
-        seconds, peak_mb, result = timed_restore(bench, request_id, profile)
+        seconds, cpu, peak_mb, result = timed_restore(bench, request_id, profile)
         job = json.loads(bench.manage("job_show", str(result["job_id"]), "--json", "--logs"))
         logs = [line["message"] for line in job["logs"]]
         per_object = {}
@@ -191,7 +194,7 @@ def measure(work: Path, records: int, profile: str = "") -> dict:
     total_writes = sum(calls for calls, _n, _jobs in per_object.values())
     floor = sum(math.ceil(n / 200) for _calls, n, _jobs in per_object.values())
     print(f"  restore: {seconds:.1f} s wall ({records / seconds:,.0f} records/s), "
-          f"status {result['status']}, peak RSS {peak_mb:.0f} MB")  # fmt: skip
+          f"status {result['status']}, restore_run CPU {cpu:.1f} s, peak RSS {peak_mb:.0f} MB")  # fmt: skip
     for name, (calls, n, jobs) in per_object.items():
         print(
             f"    {name}: {n:,} records, {calls} write calls, {jobs} Bulk ingest job(s); "
