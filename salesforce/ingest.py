@@ -3,7 +3,9 @@ Collections to be worth it (200 records a call).
 
 - `bulk_ingest(client, object_name, operation, records, *, poll=0.1) -> IngestOutcome` —
   operation "insert" or "update"; one job: create, upload the CSV (201), close it
-  (UploadComplete), poll its state until it ends, read its successful and failed results.
+  (UploadComplete), poll its state until it ends (the wait between checks is the time
+  left at the pace of the records processed so far, at most 2 s), read its successful
+  and failed results.
   Answers one `WriteResult` per record in the order given (an update's result is found
   by its Id; an insert's by the row's values, which Salesforce echoes after `sf__Id`),
   and the number of API calls made. A record's failure is its result (Salesforce's
@@ -90,7 +92,8 @@ def bulk_ingest(
     )
     calls += 1
     client.request("PATCH", path, json={"state": "UploadComplete"})
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     wait = poll
     while True:
         calls += 1
@@ -100,8 +103,15 @@ def bulk_ingest(
         if time.monotonic() > deadline:
             info = {"state": "Failed", "errorMessage": "the ingest job did not end in time"}
             break
+        done = int(info.get("numberRecordsProcessed") or 0)
+        if done:
+            # The time left at the pace so far: the next check finds the job just ended,
+            # rather than up to a whole growing interval later.
+            pace = (time.monotonic() - started) / done
+            wait = min(max((len(records) - done) * pace, poll), 2.0)
+        else:
+            wait = min(wait * 1.5, 2.0)  # not started yet: a few checks, then every 2 s
         time.sleep(wait)
-        wait = min(wait * 1.5, 2.0)  # a few checks for a small job, one every 2 s for a big one
     if info.get("state") != "JobComplete":
         message = info.get("errorMessage") or f"the ingest job ended {info.get('state')}"
         failed = WriteResult(False, error_code="BULK_JOB_FAILED", message=message)
