@@ -7,10 +7,9 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         # Tell the job engine about the search and purge operations.
-        from search import operations
-        from search.blind_index import index_written
-        from vault.hooks import record_versions_written
+        from jobs.hooks import job_finished
+        from search import operations, receivers
 
         operations.register()
-        # Blind-index rows are written with the versions, as backups store them.
-        record_versions_written.subscribe(index_written)
+        # The blind index follows the versions: a job that wrote segments queues it.
+        job_finished.subscribe(receivers.on_job_finished)

@@ -8,11 +8,13 @@ digits only). Prefix tokens are kept for the first 3, 5, 8 and 12 characters; a 
 looks up the longest of those it reaches and the candidates are then checked against
 the whole filter after decryption.
 
-Backups write the index next to the versions: `index_written` receives every batch the
-vault writes (vault.hooks.record_versions_written, subscribed in SearchConfig.ready)
-with the rows it just sealed. `index_object(org=..., object_name=..., data_key=...)`
-indexes the segments of an object not indexed yet (written before the hook existed,
-rewritten by retention or purge; one decrypted segment in memory at a time).
+The index is built right after the versions, not with them: when a job that wrote
+segments finishes (jobs.hooks.job_finished, search.receivers), a task indexes the org's
+segments not indexed yet (`index_pending`), and a search first indexes whatever is still
+pending of its object (`index_object`), so a result is never missing a version. Each
+index row is a random key in a large B-tree: writing them inside the backup's batches
+made a full backup of 300,000 records ~3x slower on SQLite (bench/RESULTS.md), so the
+backup publishes first and the index follows. One decrypted segment in memory at a time.
 """
 
 import hashlib
@@ -142,23 +144,29 @@ def _insert_entries(rows: list[tuple]) -> None:
         )
 
 
-def index_written(*, org, segment: Segment, object_name: str, fields, rows, data_key, **_) -> None:
-    """vault.hooks.record_versions_written: index a batch as the backup writes it, from
-    the rows it just sealed (nothing decrypted), in the writer's transaction (its own
-    savepoint: a failure leaves the segment to be indexed on demand by a search)."""
-    wanted = indexed_fields(org=org, object_name=object_name)
-    _index_rows(org, segment, list(fields), rows, data_key, wanted)
+def pending_segments(*, org):
+    """The org's segments of published or building snapshots not indexed yet."""
+    return Segment.objects.filter(org=org).exclude(
+        pk__in=IndexedSegment.objects.values("segment_id")
+    )
 
 
 def index_object(*, org, object_name: str, data_key: bytes) -> int:
     fields = indexed_fields(org=org, object_name=object_name)
     written = 0
-    pending = Segment.objects.filter(org=org, object_name=object_name).exclude(
-        pk__in=IndexedSegment.objects.values("segment_id")
-    )
+    pending = pending_segments(org=org).filter(object_name=object_name).order_by("pk")
     for segment in pending.iterator():
         written += index_segment(org=org, segment=segment, data_key=data_key, fields=fields)
     return written
+
+
+def index_pending(*, org, data_key: bytes) -> dict[str, int]:
+    """Index every segment of the org not indexed yet: {object: index rows written}."""
+    names = pending_segments(org=org).values_list("object_name", flat=True).distinct()
+    return {
+        name: index_object(org=org, object_name=name, data_key=data_key)
+        for name in sorted(set(names))
+    }
 
 
 def lookup(

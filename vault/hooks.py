@@ -1,13 +1,5 @@
 """Hooks the vault owns (common.hooks): higher apps subscribe from their ready().
 
-- `record_versions_written` — a batch of record versions was written into a building
-  snapshot, inside the transaction that inserted them (a receiver's rows commit or roll
-  back with the versions). Notified (a failing receiver is logged, the backup goes on)
-  with keyword arguments:
-  `org`, `snapshot`, `segment` (the new Segment), `object_name`, `fields` (the
-  segment's field names), `rows` ([(record_id, values)] in segment order: the plaintext
-  the writer just sealed, so a receiver never decrypts it again) and `data_key`.
-  search/ keeps its keyed blind index with it.
 - `records_erasing` — records are about to be erased from every version
   (vault.erasure.records_erase; search's purge fires it just before calling it). Fired
   (a receiver's failure stops the purge before anything is erased) with `org`,
@@ -28,6 +20,5 @@
 
 from common.hooks import Hook
 
-record_versions_written = Hook("vault.record_versions_written")
 records_erasing = Hook("vault.records_erasing")
 key_retiring = Hook("vault.key_retiring")

@@ -313,7 +313,7 @@ class ObjectWriter:
         seq = self.snapshot.seq
         org_id, job_id = self.org.pk, (self.job.pk if self.job is not None else None)
 
-        def insert() -> dict:
+        def insert() -> None:
             segment = Segment.objects.create(
                 org_id=self.org.pk,
                 snapshot=self.snapshot,
@@ -342,16 +342,6 @@ class ObjectWriter:
                     for index, (record, line, digest, change) in enumerate(new)
                 ]
             )
-            # What vault.hooks.record_versions_written tells its receivers.
-            return {
-                "org": self.org,
-                "snapshot": self.snapshot,
-                "segment": segment,
-                "object_name": self.object_name,
-                "fields": self.fields,
-                "rows": [(record.record_id, record.values) for record, _, _, _ in new],
-                "data_key": self.data_key,
-            }
 
         commit_versions(snapshot=self.snapshot, model=RecordVersion, plan=plan, insert=insert)
 

@@ -20,7 +20,6 @@ from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 
-from vault.hooks import record_versions_written
 from vault.models import Snapshot
 
 ADDED = "added"
@@ -107,9 +106,7 @@ def commit_versions(
     insert: Callable[[], object],
 ) -> None:
     """Drop, close and insert (`insert()` writes the new rows) in one transaction, only
-    while the snapshot is still building. When `insert()` answers a dict (record
-    versions: their segment, fields and rows), vault.hooks.record_versions_written is
-    notified with it inside the same transaction."""
+    while the snapshot is still building."""
     with transaction.atomic():
         lock_building(snapshot)
         manager = model._default_manager
@@ -119,6 +116,4 @@ def commit_versions(
             manager.filter(id__in=plan.to_close, valid_to__isnull=True).update(
                 valid_to=snapshot.seq
             )
-        written = insert()
-        if isinstance(written, dict):
-            record_versions_written.notify(**written)
+        insert()

@@ -1,17 +1,37 @@
-"""The blind index is written by the backup, next to the versions (vault.hooks
-record_versions_written), so a search for one Email decrypts only the segments of the
-candidate versions: nothing is indexed on demand, no other segment is opened."""
+"""The blind index follows the backups: a job that wrote segments queues the task that
+indexes them (jobs.hooks.job_finished), and once it ran a search for one Email decrypts
+only the segments of the candidate versions: nothing is indexed on demand, no other
+segment is opened. Before it ran, a search indexes what it needs first."""
 
-from search import blind_index, engine
+from search import blind_index, engine, receivers
 from search.models import BlindIndexEntry, IndexedSegment
-from tests.search.support import run_search
-from vault.hooks import record_versions_written
+from search.tasks import index_pending_task
+from tests.fixtures.sfsim import sf_client
+from tests.search.support import run_backup, run_search
 from vault.models import RecordVersion, Segment
 
 
-def test_backups_write_the_index_and_a_search_decrypts_only_candidates(marked, monkeypatch):
+def test_a_finished_backup_queues_the_index_of_its_segments(marked, sfsim, monkeypatch):
+    org = marked["org"]
+    queued: list[tuple] = []
+    monkeypatch.setattr(receivers, "async_task", lambda *args, **kw: queued.append(args))
+    sf_client(sfsim).Contact.create({"LastName": "Indexed later", "Email": "later@x.example"})
+    run_backup(org)
+
+    assert queued == [("search.tasks.index_pending_task", org.pk)]
+    # The backup itself wrote no index row: it published first.
+    assert blind_index.pending_segments(org=org).exists()
+    written = index_pending_task(org.pk)
+    assert written["Contact"] > 0
+    assert not blind_index.pending_segments(org=org).exists()
+    # A backup that found no change wrote no segment: nothing is queued.
+    run_backup(org)
+    assert len(queued) == 1
+
+
+def test_once_indexed_a_search_decrypts_only_candidates(marked, monkeypatch):
     org, contact_id = marked["org"], marked["contact_id"]
-    assert blind_index.index_written in record_versions_written._receivers
+    index_pending_task(org.pk)
     segments = Segment.objects.filter(org=org)
     # Every segment the four backups wrote is indexed, before any search ran.
     assert IndexedSegment.objects.filter(segment__in=segments).count() == segments.count()

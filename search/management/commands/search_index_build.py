@@ -2,9 +2,9 @@
 
     python manage.py search_index_build --org 3 [--objects Contact,Lead] [--json]
 
-Backups write the index with the versions (vault.hooks.record_versions_written); this
-command indexes what they did not: segments written before that, or rewritten by
-retention (a search also indexes what it needs first).
+A job that wrote segments queues their indexing when it finishes (search.receivers);
+this command does the same at once, for the whole org or chosen objects, for an
+operator or a benchmark (a search also indexes what it needs first).
 """
 
 import json
