@@ -18,9 +18,9 @@ as true/false.
 """
 
 import csv
+import hashlib
 import io
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from salesforce.client import SalesforceClient
@@ -48,6 +48,14 @@ def _columns(records: list[dict]) -> list[str]:
     return list(dict.fromkeys(name for record in records for name in record))
 
 
+def _row_key(values: list[str], id_at: int | None):
+    """How a result row is matched to the row written: by its Id (an update), else by a
+    digest of all its values (an insert: Salesforce echoes them after `sf__Id`)."""
+    if id_at is not None:
+        return values[id_at]
+    return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).digest()
+
+
 def bulk_ingest(
     client: SalesforceClient,
     object_name: str,
@@ -62,14 +70,21 @@ def bulk_ingest(
     if len(records) > MAX_ROWS:
         raise ValueError(f"At most {MAX_ROWS} records per ingest job, not {len(records)}.")
     columns = _columns(records)
-    # A column a record does not carry is left empty: Bulk API leaves that field as it is.
-    rows = [
-        [_cell(record[c], operation) if c in record else "" for c in columns] for record in records
-    ]
+    id_at = columns.index("Id") if "Id" in columns else None
+    # The CSV is written a row at a time, and only each row's key is kept to find its
+    # result: its Id, or a digest of its values (an insert's result echoes them). No
+    # list of rows is held beside the records: memory stays that of the records given.
+    positions: dict = {}  # key -> [positions of the rows with that key]
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    for position, record in enumerate(records):
+        # A column a record does not carry is left empty: Bulk API leaves that field as it is.
+        row = [_cell(record[c], operation) if c in record else "" for c in columns]
+        writer.writerow(row)
+        positions.setdefault(_row_key(row, id_at), []).append(position)
+    upload = text.getvalue().encode("utf-8")
+    del text
     calls = 1
     job = client.request(
         "POST",
@@ -87,10 +102,11 @@ def bulk_ingest(
     client.request(
         "PUT",
         f"{path}/batches",
-        data=text.getvalue().encode("utf-8"),
+        data=upload,
         headers={"Content-Type": "text/csv"},
     )
     calls += 1
+    del upload
     client.request("PATCH", path, json={"state": "UploadComplete"})
     started = time.monotonic()
     deadline = started + timeout
@@ -118,11 +134,6 @@ def bulk_ingest(
         return IngestOutcome([failed] * len(records), calls)
 
     results: list[WriteResult | None] = [None] * len(records)
-    by_key: dict[tuple, deque[int]] = defaultdict(deque)
-    id_at = columns.index("Id") if "Id" in columns else None
-    for position, row in enumerate(rows):
-        key = (row[id_at],) if id_at is not None else tuple(row)
-        by_key[key].append(position)
 
     def place(answer_rows, make) -> None:
         header = next(answer_rows, None)
@@ -130,11 +141,9 @@ def bulk_ingest(
             return
         offset = 2  # sf__Id and sf__Created / sf__Error come first
         for answer in answer_rows:
-            values = answer[offset : offset + len(columns)]
-            key = (values[id_at],) if id_at is not None else tuple(values)
-            positions = by_key.get(key)
-            if positions:
-                results[positions.popleft()] = make(answer)
+            found = positions.get(_row_key(answer[offset : offset + len(columns)], id_at))
+            if found:
+                results[found.pop(0)] = make(answer)
 
     def success(answer: list[str]) -> WriteResult:
         return WriteResult(True, id=answer[0])
@@ -147,7 +156,10 @@ def bulk_ingest(
 
     for kind, make in (("successfulResults", success), ("failedResults", failure)):
         calls += 1
-        body = client.request("GET", f"{path}/{kind}").content.decode("utf-8-sig")
-        place(csv.reader(io.StringIO(body)), make)
+        body = client.request("GET", f"{path}/{kind}").content
+        # Decoded as it is read, not as a second whole copy of the results.
+        lines = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8-sig", newline="")
+        place(csv.reader(lines), make)
+        del body, lines
     missing = WriteResult(False, error_code="BULK_NO_RESULT", message="no result for this row")
     return IngestOutcome([r or missing for r in results], calls)
