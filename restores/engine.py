@@ -58,6 +58,8 @@ BULK_MIN = 2000
 # run's memory does not grow with the object.
 WRITE_BATCH = 10_000
 SCAN_BATCH = 2000
+# Result rows (and full records read back from a spool) held at a time within a write.
+ROWS_AT_A_TIME = 1000
 # Records picked by Id (the time machine's `Id = '...'`), up to this many, are read from
 # the org by Id (3 calls at most) rather than by reading the whole object; the lookup
 # checks of other scopes need the whole object's Ids, so they read it all.
@@ -566,7 +568,9 @@ class ObjectRestore:
                     != (State.PRESENT, selectors.values_key(fields, update_fields))
                 ]
             scope.extend(rid for rid, _fields in chosen)
-        self.scope[name] = in_scope
+        if any(parent == name for pairs in self.child_scope.values() for _f, parent in pairs):
+            self.scope[name] = in_scope  # only the child scopes read it
+        del in_scope
         for field, n in sorted(gone.items()):
             message = f"{name}.{field}: no longer in the org; its values are skipped ({n} records)"
             self.drift.append(message)
@@ -770,9 +774,12 @@ class ObjectRestore:
             row.status = RestoreRecord.Status.FAILED
             row.error_code, row.error_message = outcome.error_code, outcome.message
 
-    def apply(self, rows: list[RestoreRecord], outcome) -> None:
+    def apply(self, rows: list[RestoreRecord], outcome, offset: int = 0) -> None:
+        """Each row's outcome: the call's exception, or its result (`offset`: where the
+        rows start in the write's results)."""
         for i, row in enumerate(rows):
-            self.record_outcome(row, outcome if isinstance(outcome, Exception) else outcome[i])
+            failed = isinstance(outcome, Exception)
+            self.record_outcome(row, outcome if failed else outcome[offset + i])
 
     def do_undeletes(self, name: str, ids: list[str]) -> dict[str, bool]:
         """Undeletes, 200 a call; answers {Id: whether it is back} (a dry run: all)."""
@@ -821,76 +828,98 @@ class ObjectRestore:
         for level in hierarchy_levels(parents, self_fields):
             chunks, bulk = self.chunks(level)
             for batch in chunks:
-                rows = [self.result(name, rid, Action.INSERT) for rid in batch]
                 if self.dry:
                     self.plan_write(bulk)
-                    self.save_rows(rows)
+                    for part in batches(batch, ROWS_AT_A_TIME):
+                        self.save_rows([self.result(name, rid, Action.INSERT) for rid in part])
                     continue
-                records = inserts.get(batch)
                 payload = []
-                for rid in batch:
-                    values = self.mapped(records[rid], lookups)
-                    later = {
-                        f: values[f]
-                        for f in forward
-                        if values.get(f) is not None and records[rid].get(f) not in self.id_map
-                    }
-                    if later:
-                        self.deferred[name].append((rid, later))
-                    payload.append(
-                        {
+                # Full records decoded a part at a time; only their payloads wait for the write.
+                for part in batches(batch, ROWS_AT_A_TIME):
+                    records = inserts.get(part)
+                    for rid in part:
+                        values = self.mapped(records[rid], lookups)
+                        later = {
                             f: values[f]
-                            for f in create_fields
-                            if values.get(f) is not None and f not in later
+                            for f in forward
+                            if values.get(f) is not None and records[rid].get(f) not in self.id_map
                         }
-                    )
+                        if later:
+                            self.deferred[name].append((rid, later))
+                        payload.append(
+                            {
+                                f: values[f]
+                                for f in create_fields
+                                if values.get(f) is not None and f not in later
+                            }
+                        )
+                    del records
                 outcome = (
                     self.write_bulk(name, "insert", payload)
                     if bulk
                     else self.write(writes.collection_insert, name, payload)
                 )
-                self.apply(rows, outcome)
-                for i, row in enumerate(rows):
-                    if row.status == RestoreRecord.Status.SUCCESS:
-                        row.new_id = outcome[i].id  # type: ignore[index]
-                        self.id_map[row.original_id] = row.new_id
-                        self.new_ids.add(row.new_id)
-                        self.written["records"] += 1
-                        self.written["added"] += 1
-                # Saved at once: a run killed after this write resumes with the Id map.
-                self.save_rows(rows)
+                del payload
+                # Result rows made and saved a part at a time after the write, saved at
+                # once: a run killed after this write resumes with the Id map.
+                for offset in range(0, len(batch), ROWS_AT_A_TIME):
+                    part = batch[offset : offset + ROWS_AT_A_TIME]
+                    rows = [self.result(name, rid, Action.INSERT) for rid in part]
+                    self.apply(rows, outcome, offset)
+                    for i, row in enumerate(rows):
+                        if row.status == RestoreRecord.Status.SUCCESS:
+                            row.new_id = outcome[offset + i].id  # type: ignore[index]
+                            self.id_map[row.original_id] = row.new_id
+                            self.new_ids.add(row.new_id)
+                            self.written["records"] += 1
+                            self.written["added"] += 1
+                    self.save_rows(rows)
 
     def do_updates(self, name, updates: Spool, count: int, undeleted: dict, lookups) -> None:
-        """Updates read back from the spool a write at a time; one of an undeleted record
-        is skipped if its undelete failed, and its failure is the undelete's result."""
+        """Updates read back from the spool a part at a time, written a write at a time;
+        one of an undeleted record is skipped if its undelete failed, and its failure is
+        the undelete's result."""
         bulk = count >= BULK_MIN
-        for batch in updates.items(WRITE_BATCH if bulk else BATCH):
-            rows, payload = [], []
-            for rid, values in batch:
+        size = WRITE_BATCH if bulk else BATCH
+        todo: list[tuple[str, str]] = []  # (Id, action) of the payload's records
+        payload: list[dict] = []
+        for part in updates.items(min(size, ROWS_AT_A_TIME)):
+            for rid, values in part:
                 if not undeleted.get(rid, True):
                     continue  # its undelete failed: nothing to update
-                action = Action.UNDELETE if rid in undeleted else Action.UPDATE
-                rows.append(self.result(name, rid, action))
+                todo.append((rid, Action.UNDELETE if rid in undeleted else Action.UPDATE))
                 payload.append(self.mapped(values, lookups))
-            if self.dry:
-                self.plan_write(bulk)
-                self.save_rows([row for row in rows if row.action == Action.UPDATE])
-                continue
-            if not payload:
-                continue
+                if len(payload) >= size:
+                    self.write_updates(name, bulk, todo, payload)
+                    todo, payload = [], []
+        if payload:
+            self.write_updates(name, bulk, todo, payload)
+
+    def write_updates(self, name, bulk: bool, todo: list[tuple[str, str]], payload) -> None:
+        """One write of updates; their result rows made and saved a part at a time."""
+        if self.dry:
+            self.plan_write(bulk)
+            outcome = None
+        else:
             outcome = (
                 self.write_bulk(name, "update", payload)
                 if bulk
                 else self.write(writes.collection_update, name, payload)
             )
-            self.apply(rows, outcome)
-            for row in rows:
-                if row.status == RestoreRecord.Status.SUCCESS:
-                    self.written["changed"] += 1
-                    if row.action == Action.UPDATE:
-                        self.written["records"] += 1
-                elif row.action == Action.UNDELETE:
-                    self.undelete_then_update_failed(row)
+        for offset in range(0, len(todo), ROWS_AT_A_TIME):
+            rows = [
+                self.result(name, rid, action)
+                for rid, action in todo[offset : offset + ROWS_AT_A_TIME]
+            ]
+            if outcome is not None:
+                self.apply(rows, outcome, offset)
+                for row in rows:
+                    if row.status == RestoreRecord.Status.SUCCESS:
+                        self.written["changed"] += 1
+                        if row.action == Action.UPDATE:
+                            self.written["records"] += 1
+                    elif row.action == Action.UNDELETE:
+                        self.undelete_then_update_failed(row)
             self.save_rows([row for row in rows if row.action == Action.UPDATE])
 
     def undelete_then_update_failed(self, row: RestoreRecord) -> None:
