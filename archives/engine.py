@@ -85,6 +85,11 @@ BULK_DELETE_SIZE = 100_000
 # (Salesforce's limit of 25 sub-requests).
 CHECK_IDS = 500
 CHECK_QUERIES = 25
+# The delete stage walks the records to delete CHECK_IDS * CHECK_QUERIES at a time (one
+# composite call per relationship) and writes a Bulk delete job's outcomes OUTCOME_ROWS
+# per transaction: what it holds in memory stays the same however big the org (a Bulk
+# job's Ids apart: at most BULK_DELETE_SIZE short strings).
+OUTCOME_ROWS = 2_000
 # File bodies (Attachment Body, ContentVersion VersionData...) are read one GET each, by
 # this many threads at once (a small number: Salesforce limits concurrent requests), and
 # at most BODY_WINDOW of them are held in memory before they are stored.
@@ -271,17 +276,23 @@ class ArchiveRun:
         return descendant_plans(self.cursor["descendants"])
 
     def read_descendants(self, snapshot: Snapshot, plan) -> None:
-        """A descendant's records, 200 parent Ids a query."""
-        parents = list(
+        """A descendant's records, 200 parent Ids a query. The parents are walked in Id
+        order from the last one read (kept in the cursor), 200 at a time: never all in
+        memory."""
+        parents = (
             ArchiveRecord.objects.filter(job=self.job, object_name=plan.parent)
             .order_by("record_id")
             .values_list("record_id", flat=True)
         )
-        start = self.cursor.get("children_at", {}).get(plan.name, 0)
-        for at in range(start, len(parents), writes.BATCH):
-            ids = ", ".join(f"'{d}'" for d in parents[at : at + writes.BATCH])
+        after = self.cursor.get("children_after", {}).get(plan.name, "")
+        while True:
+            batch = list(parents.filter(record_id__gt=after)[: writes.BATCH])
+            if not batch:
+                break
+            ids = ", ".join(f"'{d}'" for d in batch)
             self.read_object(snapshot, plan, where=f"{plan.field} IN ({ids})")
-            self.cursor.setdefault("children_at", {})[plan.name] = at + writes.BATCH
+            after = batch[-1]
+            self.cursor.setdefault("children_after", {})[plan.name] = after
             self.save()
 
     def read_files(self, snapshot: Snapshot, plan) -> None:
@@ -561,18 +572,42 @@ class ArchiveRun:
         if bulk:
             self.log(f"{name}: deleting with Bulk API 2.0 ({pending.count()} records).")
         size = BULK_DELETE_SIZE if bulk else writes.BATCH
+        chunk = min(size, CHECK_IDS * CHECK_QUERIES)
         relationships = self.checked_relationships(name)
+        # A delete call (a Bulk job of up to `size` Ids, or one sObject Collections call)
+        # gathers the Ids of the checked chunks that were not refused; its Ids only, as
+        # the chunks' children and answers are let go once their refusals are written.
+        to_delete: list[str] = []
+        for batch, found, unchecked in self.checked_batches(name, pending, relationships, chunk):
+            checked = self.without_unchecked(name, batch, unchecked)
+            safe = self.without_unarchived_children(name, checked, found)
+            to_delete.extend(rid for _, rid in safe)
+            if len(to_delete) + chunk > size:
+                batch_deleted, batch_refused = self.delete_batch(name, bulk, to_delete)
+                deleted += batch_deleted
+                refused += batch_refused
+                to_delete = []
+        batch_deleted, batch_refused = self.delete_batch(name, bulk, to_delete)
+        deleted += batch_deleted
+        refused += batch_refused
+        if deleted or refused:
+            self.log(f"{name}: {deleted} deleted, {refused} refused by Salesforce.")
+
+    def checked_batches(
+        self, name: str, pending, relationships: list[tuple[str, str]], chunk: int
+    ) -> Iterator[tuple[list[tuple[int, str]], dict, dict]]:
+        """(batch, found, unchecked): the `pending` records in id order, `chunk` at a time,
+        each with the org's answer about its children (children_in_org). The records are
+        walked by id, not by what is still pending: a chunk waiting in a Bulk job's Ids is
+        still pending. While one chunk is handled, a thread asks Salesforce about the
+        next chunk's children (Salesforce calls only: the thread writes nothing)."""
         ordered = pending.order_by("id").values_list("pk", "record_id")
-        # While Salesforce deletes one batch, a thread asks it for the next batch's children
-        # (Salesforce calls only: the thread writes nothing). Every record of a batch leaves
-        # `pending` (deleted or refused), so the next batch is the one after it now.
         ahead = ThreadPoolExecutor(max_workers=1)
         try:
-            following = list(ordered[:size])
-            asking = ahead.submit(self.children_in_org, relationships, following)
-            while following:
-                batch = following
-                following = list(ordered[size : 2 * size])
+            batch = list(ordered[:chunk])
+            asking = ahead.submit(self.children_in_org, relationships, batch)
+            while batch:
+                following = list(ordered.filter(pk__gt=batch[-1][0])[:chunk])
                 try:
                     found, unchecked, calls = asking.result()
                 except SalesforceConnectorError as exc:
@@ -584,51 +619,60 @@ class ArchiveRun:
                     ) from exc
                 self.calls += calls
                 asking = ahead.submit(self.children_in_org, relationships, following)
-                checked = self.without_unchecked(name, batch, unchecked)
-                safe = self.without_unarchived_children(name, checked, found)
-                batch_deleted, batch_refused = self.delete_batch(name, bulk, safe)
-                deleted += batch_deleted
-                refused += batch_refused
+                yield batch, found, unchecked
+                batch = following
         finally:
             ahead.shutdown(wait=True, cancel_futures=True)
-        if deleted or refused:
-            self.log(f"{name}: {deleted} deleted, {refused} refused by Salesforce.")
 
-    def delete_batch(self, name: str, bulk: bool, batch: list[tuple[int, str]]) -> tuple[int, int]:
-        """Delete one batch and record each record's outcome: (deleted, refused)."""
-        if not batch:
+    def delete_batch(self, name: str, bulk: bool, record_ids: list[str]) -> tuple[int, int]:
+        """Delete these records in one call (a Bulk job, or sObject Collections) and record
+        each one's outcome: (deleted, refused)."""
+        if not record_ids:
             return 0, 0
         self.quota.check(self.client)  # ApiQuotaReached stops the run; it resumes later
         if bulk:
             results, calls = writes.bulk_delete(
-                self.client, name, [rid for _, rid in batch], heartbeat=self.job.heartbeat
+                self.client, name, record_ids, heartbeat=self.job.heartbeat
             )
             self.calls += calls
         else:
-            results = writes.collection_delete(self.client, [rid for _, rid in batch])
+            results = writes.collection_delete(self.client, record_ids)
             self.calls += 1
+        deleted = refused = 0
+        for at in range(0, len(record_ids), OUTCOME_ROWS):
+            done, failed = self.record_outcomes(
+                name, record_ids[at : at + OUTCOME_ROWS], results[at : at + OUTCOME_ROWS]
+            )
+            deleted += done
+            refused += failed
+        self.save()
+        self.ctx.checkpoint()
+        return deleted, refused
+
+    def record_outcomes(self, name: str, record_ids: list[str], results: list) -> tuple[int, int]:
+        """Write the outcomes of deleted (or refused) records: (deleted, refused)."""
         done_ids, refusals = [], []
-        for (pk, record_id), result in zip(batch, results, strict=True):
+        for record_id, result in zip(record_ids, results, strict=True):
             if result.success or result.error_code == "ENTITY_IS_DELETED":
                 done_ids.append(record_id)
             else:
-                refusals.append((pk, result))
-        # One transaction: a worker killed here leaves the batch either wholly recorded
-        # (deleted, and its children deleted in cascade) or not at all (the resumed
-        # run deletes it again: ENTITY_IS_DELETED counts as done).
+                refusals.append((record_id, result))
+        # One transaction: a worker killed here leaves these records either wholly
+        # recorded (deleted, and their children deleted in cascade) or not at all (the
+        # resumed run deletes them again: ENTITY_IS_DELETED counts as done).
         with transaction.atomic():
             ArchiveRecord.objects.filter(
                 job=self.job, object_name=name, record_id__in=done_ids
             ).update(outcome=Outcome.DELETED)
-            for pk, result in refusals:
-                ArchiveRecord.objects.filter(pk=pk).update(
+            for record_id, result in refusals:
+                ArchiveRecord.objects.filter(
+                    job=self.job, object_name=name, record_id=record_id
+                ).update(
                     outcome=Outcome.REFUSED,
                     error_code=result.error_code[:80],
                     message_sealed=seal_message(self.data_key, self.org.pk, result.message),
                 )
             self.mark_cascade(done_ids)
-        self.save()
-        self.ctx.checkpoint()
         return len(done_ids), len(refusals)
 
     def mark_cascade(self, parent_ids: list[str]) -> None:
