@@ -131,6 +131,49 @@ def test_big_objects_are_deleted_through_bulk_api_with_refusals_per_record(
     assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == {refused_contact}
 
 
+def test_a_bulk_delete_job_gathers_checked_chunks_and_writes_its_outcomes_in_parts(
+    archive_org, sf, marker, tmp_path, monkeypatch
+):
+    """The delete stage checks CHECK_IDS * CHECK_QUERIES records at a time (here 2) and
+    gathers them into Bulk jobs of at most BULK_DELETE_SIZE Ids (here 5) whose outcomes
+    are written OUTCOME_ROWS at a time (here 2): 7 Contacts go in two jobs (4 + 3 Ids),
+    the one Salesforce refuses stays, and the counts are exact."""
+    import archives.engine
+    from salesforce import writes
+
+    for knob, value in (("BULK_DELETE_THRESHOLD", 2), ("BULK_DELETE_SIZE", 5),
+                        ("CHECK_IDS", 1), ("CHECK_QUERIES", 2), ("OUTCOME_ROWS", 2)):  # fmt: skip
+        monkeypatch.setattr(archives.engine, knob, value)
+    jobs: list[tuple[str, list[str]]] = []
+    real_bulk_delete = writes.bulk_delete
+
+    def bulk_delete(client, object_name, ids, **kwargs):
+        jobs.append((object_name, list(ids)))
+        return real_bulk_delete(client, object_name, ids, **kwargs)
+
+    monkeypatch.setattr(writes, "bulk_delete", bulk_delete)
+    made = make_contacts(sf, marker, n=7)
+    refused_contact = made["Contact"][3]
+    sf.Case.create({"Subject": "Open", "ContactId": refused_contact})
+    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
+            write_json(tmp_path, spec(marker, children=[
+                {"name": "Case", "relationship": "Cases",
+                 "filter": {"soql": "Subject = 'never matches'"}}])))  # fmt: skip
+    result = command("archive_run", "--org", str(archive_org.pk), "--template",
+                     f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+    assert result["status"] == Job.Status.COMPLETED
+    contact_jobs = [ids for name, ids in jobs if name == "Contact"]
+    assert [len(ids) for ids in contact_jobs] == [4, 3]
+    assert sorted(i for ids in contact_jobs for i in ids) == sorted(made["Contact"])
+    assert result["objects"]["Contact"]["deleted"] == 6
+    assert result["objects"]["Contact"]["refused"] == 1
+    job = Job.objects.get(pk=result["job_id"])
+    outcomes = ArchiveRecord.objects.filter(job=job, object_name="Contact")
+    assert outcomes.filter(outcome=ArchiveRecord.Outcome.DELETED).count() == 6
+    assert outcomes.get(record_id=refused_contact).error_code == "DELETE_FAILED"
+    assert live_ids(sf, "Contact", f"LastName LIKE '{marker}%'") == {refused_contact}
+
+
 def test_a_record_whose_delete_would_take_unarchived_children_is_not_deleted(
     archive_org, sf, marker, tmp_path
 ):
