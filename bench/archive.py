@@ -26,9 +26,7 @@ import base64
 import json
 import math
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -94,22 +92,9 @@ def load(org: Org, n: int) -> dict[str, int]:
 
 
 def timed(bench: Bench, *args: str, profile: str = "") -> tuple[float, float, dict]:
-    """Run a manage.py command in its own process: (seconds, peak RSS MB, its JSON).
-    With `profile`, under cProfile writing its statistics there (slower: not a figure)."""
-    python = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [*python, "manage.py", *args], cwd=ROOT, env=bench.env, stdout=out, stderr=err
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed: {errors[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, json.loads(text.strip().splitlines()[-1])
+    """(seconds, peak RSS MB, the JSON) of a command run in its own process."""
+    run = bench.measured(*args, profile=profile, check=False)
+    return run.seconds, run.peak_mb, run.result
 
 
 def measure(work: Path, records: int, profile: str = "") -> dict:

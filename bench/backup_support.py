@@ -53,6 +53,18 @@ class Run:
     seconds: float
     peak_mb: float
     result: dict
+    cpu: float = 0.0  # the process's user + system seconds
+
+
+def _last_json(text: str) -> dict:
+    """The JSON a command printed last: its last line, or (pretty-printed) from the first {."""
+    text = text.strip()
+    if not text:
+        return {}
+    try:
+        return json.loads(text.splitlines()[-1])
+    except ValueError:
+        return json.loads(text[text.index("{") :])
 
 
 class Bench:
@@ -128,24 +140,29 @@ class Bench:
         args += ["--workers", str(workers)] + (["--sync"] if sync else [])
         return self.measured(*args)
 
-    def measured(self, *args: str) -> Run:
+    def measured(self, *args: str, profile: str = "", check: bool = True) -> Run:
         """`manage.py ARGS` (a command printing its job as JSON) timed in its own process:
-        wall seconds, the process's peak RSS, and the JSON it printed last."""
+        wall and CPU seconds, the process's peak RSS, and the JSON it printed. `check`:
+        fail unless the job completed (a failed command always fails). With `profile`, under cProfile writing its
+        statistics there (slower: not a figure)."""
+        python = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
         started = time.monotonic()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             process = subprocess.Popen(
-                [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, stdout=out, stderr=err
+                [*python, "manage.py", *args], cwd=ROOT, env=self.env, stdout=out, stderr=err
             )
             _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
             seconds = time.monotonic() - started
             out.seek(0)
             err.seek(0)
             text, errors = out.read().decode(), err.read().decode()
-        result = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
-        if result.get("status") not in ("completed", "done"):
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed: {errors[-3000:]}")
+        result = _last_json(text)
+        if check and result.get("status") not in ("completed", "done"):
             raise RuntimeError(f"{args[0]} failed: {result} {errors[-3000:]}")
-        return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, result=result)
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024, result=result, cpu=cpu)
 
     def rows_read(self, job_id: int) -> int:
         """Rows the job read from Salesforce, from its log lines."""

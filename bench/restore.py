@@ -25,9 +25,7 @@ import math
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -124,24 +122,11 @@ def load(org: Org, records: int) -> dict[str, list[str]]:
 def timed_restore(bench: Bench, request_id: int, profile: str) -> tuple[float, float, float, dict]:
     """`restore_run --wait --json` in its own process: (seconds, its CPU seconds, peak RSS
     MB, its JSON). CPU seconds tell our side's cost apart from the simulator's and from a
-    loaded machine's waits.
-    With `profile`, under cProfile writing its statistics there (slower: not a figure)."""
-    python = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
-    args = ["manage.py", "restore_run", str(request_id), "--wait", "--json"]
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [*python, *args], cwd=ROOT, env=bench.env, stdout=out, stderr=err
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        text, errors = out.read().decode(), err.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"restore_run failed: {errors[-3000:]}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return seconds, cpu, usage.ru_maxrss / 1024, json.loads(text[text.index("{") :])
+    loaded machine's waits."""
+    run = bench.measured(
+        "restore_run", str(request_id), "--wait", "--json", profile=profile, check=False
+    )
+    return run.seconds, run.cpu, run.peak_mb, run.result
 
 
 def measure(work: Path, records: int, profile: str = "") -> dict:
