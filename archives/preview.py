@@ -118,7 +118,7 @@ class _Counter:
         text = f"SELECT {column} FROM {name} WHERE {where}"  # noqa: S608
         self.calls += 1
         page = client.get_json("query/", q=text)
-        out = set()
+        out: set[str] = set()
         while True:
             out.update(r[column] for r in page.get("records", []) if r.get(column))
             if page.get("done", True) or not page.get("nextRecordsUrl"):

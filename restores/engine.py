@@ -603,11 +603,11 @@ class ObjectRestore:
             return mapped if mapped in present else None
 
         for rid in scope:
-            target = current_id(rid)
-            if target is None:
+            now_id = current_id(rid)
+            if now_id is None:
                 self.coming.add(rid)
-            elif present[target]:
-                self.coming.add(target)
+            elif present[now_id]:
+                self.coming.add(now_id)
 
         tally = {"undelete": 0, "insert": 0, "update": 0, "unchanged": 0, "skipped": 0}
         undelete: list[str] = []
