@@ -881,21 +881,21 @@ class ObjectRestore:
         the undelete's result."""
         bulk = count >= BULK_MIN
         size = WRITE_BATCH if bulk else BATCH
-        todo: list[tuple[str, str]] = []  # (Id, action) of the payload's records
+        actions: list[tuple[str, str]] = []  # (Id, action) of the payload's records
         payload: list[dict] = []
         for part in updates.items(min(size, ROWS_AT_A_TIME)):
             for rid, values in part:
                 if not undeleted.get(rid, True):
                     continue  # its undelete failed: nothing to update
-                todo.append((rid, Action.UNDELETE if rid in undeleted else Action.UPDATE))
+                actions.append((rid, Action.UNDELETE if rid in undeleted else Action.UPDATE))
                 payload.append(self.mapped(values, lookups))
                 if len(payload) >= size:
-                    self.write_updates(name, bulk, todo, payload)
-                    todo, payload = [], []
+                    self.write_updates(name, bulk, actions, payload)
+                    actions, payload = [], []
         if payload:
-            self.write_updates(name, bulk, todo, payload)
+            self.write_updates(name, bulk, actions, payload)
 
-    def write_updates(self, name, bulk: bool, todo: list[tuple[str, str]], payload) -> None:
+    def write_updates(self, name, bulk: bool, actions: list[tuple[str, str]], payload) -> None:
         """One write of updates; their result rows made and saved a part at a time."""
         if self.dry:
             self.plan_write(bulk)
@@ -906,10 +906,10 @@ class ObjectRestore:
                 if bulk
                 else self.write(writes.collection_update, name, payload)
             )
-        for offset in range(0, len(todo), ROWS_AT_A_TIME):
+        for offset in range(0, len(actions), ROWS_AT_A_TIME):
             rows = [
                 self.result(name, rid, action)
-                for rid, action in todo[offset : offset + ROWS_AT_A_TIME]
+                for rid, action in actions[offset : offset + ROWS_AT_A_TIME]
             ]
             if outcome is not None:
                 self.apply(rows, outcome, offset)
