@@ -105,6 +105,17 @@ def test_archive_deletes_what_it_verified_and_the_vault_holds_every_field_and_bo
     assert ObjectTemplate.objects.get(name=f"Archive {marker}").kind == "archive"
 
 
+def archive_contacts_keeping_cases(archive_org, tmp_path, marker) -> dict:
+    """Archive the marker's Contacts with their Cases as a child no record matches, so a
+    Contact with a Case is one Salesforce refuses to delete."""
+    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
+            write_json(tmp_path, spec(marker, children=[
+                {"name": "Case", "relationship": "Cases",
+                 "filter": {"soql": "Subject = 'never matches'"}}])))  # fmt: skip
+    return command("archive_run", "--org", str(archive_org.pk), "--template",
+                   f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+
+
 def test_big_objects_are_deleted_through_bulk_api_with_refusals_per_record(
     archive_org, sf, marker, tmp_path, monkeypatch
 ):
@@ -114,12 +125,7 @@ def test_big_objects_are_deleted_through_bulk_api_with_refusals_per_record(
     made = make_contacts(sf, marker, n=4)
     refused_contact = made["Contact"][1]
     sf.Case.create({"Subject": "Open", "ContactId": refused_contact})
-    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
-            write_json(tmp_path, spec(marker, children=[
-                {"name": "Case", "relationship": "Cases",
-                 "filter": {"soql": "Subject = 'never matches'"}}])))  # fmt: skip
-    result = command("archive_run", "--org", str(archive_org.pk), "--template",
-                     f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+    result = archive_contacts_keeping_cases(archive_org, tmp_path, marker)
     assert result["status"] == Job.Status.COMPLETED
     assert result["objects"]["Contact"]["deleted"] == 3
     assert result["objects"]["Contact"]["refused"] == 1
@@ -155,12 +161,7 @@ def test_a_bulk_delete_job_gathers_checked_chunks_and_writes_its_outcomes_in_par
     made = make_contacts(sf, marker, n=7)
     refused_contact = made["Contact"][3]
     sf.Case.create({"Subject": "Open", "ContactId": refused_contact})
-    command("archive_template_create", "--org", str(archive_org.pk), "--from-json",
-            write_json(tmp_path, spec(marker, children=[
-                {"name": "Case", "relationship": "Cases",
-                 "filter": {"soql": "Subject = 'never matches'"}}])))  # fmt: skip
-    result = command("archive_run", "--org", str(archive_org.pk), "--template",
-                     f"Archive {marker}", "--wait", "--confirm", archive_org.name)  # fmt: skip
+    result = archive_contacts_keeping_cases(archive_org, tmp_path, marker)
     assert result["status"] == Job.Status.COMPLETED
     contact_jobs = [ids for name, ids in jobs if name == "Contact"]
     assert [len(ids) for ids in contact_jobs] == [4, 3]
