@@ -18,6 +18,19 @@ from tests.orgs.browser import forms_of
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = "Press Ctrl-C to stop."
+EMBEDDED_DEFAULTS_UNSET = {
+    "SITE_URL",
+    "DEMO_PORT",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+    "S3_PREFIX",
+}
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +59,9 @@ def processes_using(var_dir: Path) -> list[int]:
 class Demo:
     def __init__(self, var_dir: Path, port: int, sim_port: int):
         self.log = var_dir.parent / f"demo-{time.monotonic_ns()}.log"
-        env = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "DEMO_PORT"}}
+        # The embedded defaults, as `make demo` on a laptop: CI's pass 2 names a shared
+        # PostgreSQL database, Redis and S3 whose earlier demo rows would be reused.
+        env = {k: v for k, v in os.environ.items() if k not in EMBEDDED_DEFAULTS_UNSET}
         env.update(
             ORGVAULT_VAR_DIR=str(var_dir),
             DEMO_PORT=str(port),
