@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +33,18 @@ from tests.fixtures.sfsim import start_sfsim  # noqa: E402
 
 VERSION = "62.0"
 SKIP_TYPES = {"address", "location", "base64"}
+# The settings that move a deployment off its embedded defaults (README's table).
+PRODUCTION_SETTINGS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CACHE_URL",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_REGION",
+    "S3_PREFIX",
+}
 
 
 def machine() -> str:
@@ -67,6 +80,76 @@ def _last_json(text: str) -> dict:
         return json.loads(text[text.index("{") :])
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ProductionStack:
+    """PostgreSQL (a private database on the local server, BENCH_POSTGRES) and S3 (a
+    moto server on loopback, on the same cores) for a Bench deployment: what a
+    production install runs on. Each reset gives an empty database and a new bucket."""
+
+    def __init__(self, database: str = "orgvault_bench"):
+        self.server = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+        self.database = database
+        self.endpoint = ""
+        self.buckets = 0
+        self._moto: subprocess.Popen | None = None
+
+    def __enter__(self) -> ProductionStack:
+        port = free_port()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        moto = Path(sys.executable).with_name("moto_server")
+        self._moto = subprocess.Popen(
+            [str(moto), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the moto S3 server did not start")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._moto is not None:
+            self._moto.terminate()
+            self._moto.wait(timeout=30)
+        self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{self.server}/postgres", autocommit=True) as connection:
+            connection.execute(sql)
+
+    def reset(self) -> dict[str, str]:
+        """An empty database and a new bucket; the settings that name them."""
+        import boto3
+
+        self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{self.database}"')
+        self.buckets += 1
+        bucket = f"orgvault-bench-{self.buckets}"
+        keys = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
+        boto3.client(
+            "s3", endpoint_url=self.endpoint, region_name="us-east-1", **keys
+        ).create_bucket(Bucket=bucket)
+        return {
+            "DATABASE_URL": f"{self.server}/{self.database}",
+            "S3_BUCKET": bucket,
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_ACCESS_KEY_ID": "bench",
+            "S3_SECRET_ACCESS_KEY": "bench",
+            "S3_REGION": "us-east-1",
+        }
+
+
 class Bench:
     def __init__(self, work: Path, records: int, seed: int = 1):
         self.work = work
@@ -74,12 +157,18 @@ class Bench:
         self.seed = seed
         self.sim_dir = work / f"sim-{records}"
         self.var_dir = work / f"var-{records}"
-        self.env = {**os.environ, "ORGVAULT_VAR_DIR": str(self.var_dir)}
-        self.env.pop("DATABASE_URL", None)
         self.db_path = self.var_dir / "orgvault.sqlite3"
+        self.production: ProductionStack | None = None
+        self.env = self._embedded_env()
         self._stack = contextlib.ExitStack()
         self.sim = None
         self.org_id = 0
+
+    def _embedded_env(self) -> dict[str, str]:
+        """The embedded defaults (SQLite file and local storage under var_dir), whatever
+        this shell was given."""
+        env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_SETTINGS}
+        return {**env, "ORGVAULT_VAR_DIR": str(self.var_dir)}
 
     # --- set-up ---------------------------------------------------------------------
 
@@ -95,11 +184,20 @@ class Bench:
 
     def reset(self) -> None:
         """A fresh deployment (empty database and storage) with the org connected."""
-        if self.db_path.exists():
-            self.db_path.unlink()
-        shutil.rmtree(self.var_dir / "storage", ignore_errors=True)
+        if self.production is not None:
+            self.env = {**self._embedded_env(), **self.production.reset()}
+        else:
+            self.env = self._embedded_env()
+            if self.db_path.exists():
+                self.db_path.unlink()
+            shutil.rmtree(self.var_dir / "storage", ignore_errors=True)
         self.manage("migrate", "--noinput")
         self.org_id = self._connect()
+
+    def use(self, production: ProductionStack | None) -> None:
+        """Switch to PostgreSQL + S3 (or back to SQLite + local folder), freshly reset."""
+        self.production = production
+        self.reset()
 
     def __exit__(self, *exc) -> None:
         self._stack.close()
@@ -175,6 +273,7 @@ class Bench:
         return total
 
     def stored_bytes(self) -> int:
+        assert self.production is None, "SQLite deployments only"
         with sqlite3.connect(self.db_path) as db:
             segments = db.execute("SELECT coalesce(sum(byte_size), 0) FROM vault_segment "
                                   "JOIN vault_snapshot s ON s.id = snapshot_id "
@@ -185,6 +284,7 @@ class Bench:
         return segments + blobs
 
     def db_query(self, sql: str):
+        assert self.production is None, "SQLite deployments only"
         with sqlite3.connect(self.db_path) as db:
             return db.execute(sql).fetchall()
 
