@@ -83,7 +83,9 @@ class RecordVersion(models.Model):
         CHANGED = "changed", "Changed"
         DELETED = "deleted", "Deleted"
 
-    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    # No index of its own on org or job: the composite indexes below start with each, and
+    # every index is one more B-tree written per version (a full backup writes millions).
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+", db_index=False)
     object_name = models.CharField(max_length=120)
     record_id = models.CharField(max_length=18)
     valid_from = models.PositiveIntegerField()
@@ -100,7 +102,12 @@ class RecordVersion(models.Model):
     segment_index = models.PositiveIntegerField(default=0)
     size_bytes = models.PositiveIntegerField(default=0)
     job = models.ForeignKey(
-        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     change = models.CharField(max_length=10, choices=Change.choices)
 
