@@ -5,7 +5,6 @@ vault's current records; those missing are marked hard-deleted. The counters com
 the vault afterwards, so retries and resumes never count a record twice.
 """
 
-import bisect
 from array import array
 from typing import TYPE_CHECKING, Any
 
@@ -46,23 +45,22 @@ class DeleteDetection:
             pages = self.reader.bulk_pages(fields=["Id"])
         else:
             pages = self.reader.rest_pages(fields=["Id"])
-        seen = array("q")
+        in_org = array("q")
         for page in pages:
-            seen.extend(hash(row[0]) for row in page.rows)
+            in_org.extend(hash(row[0]) for row in page.rows)
             self.ctx.checkpoint()
-        seen = array("q", sorted(seen))
-        size = len(seen)
-
-        def in_org(record_id: str) -> bool:
-            value = hash(record_id)
-            at = bisect.bisect_left(seen, value)
-            return at < size and seen[at] == value
-
-        missing = [
-            rid
-            for rid in current_record_ids(org=self.org, object_name=self.name)
-            if not in_org(rid)
-        ]
+        # The vault's Ids as 8-byte hashes too, looked up in the org's in one vectorised
+        # pass; the Ids themselves are read again only when some are missing.
+        in_vault = array("q", map(hash, current_record_ids(org=self.org, object_name=self.name)))
+        gone = missing_from(in_org, in_vault)
+        del in_org, in_vault
+        missing = []
+        if gone:
+            missing = [
+                record_id
+                for record_id in current_record_ids(org=self.org, object_name=self.name)
+                if hash(record_id) in gone
+            ]
         marked = mark_hard_deleted(
             snapshot=snapshot, object_name=self.name, record_ids=missing, job=self.job
         )
@@ -111,3 +109,21 @@ class DeleteDetection:
             f"{changes.get(kind, 0)} {kind}" for kind in RecordVersion.Change.values
         )
         self.log(f"{self.name}: {total} records ({summary}).")
+
+
+def missing_from(org: array, vault: array) -> set[int]:
+    """The values of `vault` that `org` lacks: one hash lookup in Arrow (a Python loop,
+    a bisect per Id or a sorted merge took 2-10x longer at 1M; a Python set of 1M ints
+    holds ~60 MB where these arrays hold 8 bytes an Id)."""
+    import pyarrow.compute as pc  # here: only Composite & Sync pays pyarrow's import
+
+    mask = pc.is_in(_int64s(vault), value_set=_int64s(org))
+    absent = pc.indices_nonzero(pc.invert(mask))
+    return {vault[at] for at in absent.to_pylist()}
+
+
+def _int64s(values: array):
+    """An Arrow view of the array's buffer (no copy)."""
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
