@@ -22,7 +22,8 @@ the first size's, and its peak RSS (memory must stay flat as the org grows).
 --profile PATH adds a cProfile run of the 1-process full backup at the first size and
 prints where its time goes (not a timing figure: the profiler slows it).
 
-Prints figures; never fails on a time. BENCH_RECORDS and BENCH_SCALE set the defaults.
+Prints figures; never fails on a time. BENCH_RECORDS, BENCH_SCALE and BENCH_PROFILE set
+the defaults.
 """
 
 from __future__ import annotations
@@ -172,7 +173,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=DEFAULT_SCALE, help="0: skip")
     parser.add_argument("--work", default=str(ROOT / "var" / "bench" / "backup"))
     parser.add_argument("--no-production", action="store_true", help="skip PostgreSQL + S3")
-    parser.add_argument("--profile", default="", help="cProfile output file")
+    parser.add_argument(
+        "--profile", default=os.environ.get("BENCH_PROFILE", ""), help="cProfile output file"
+    )
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
