@@ -374,14 +374,23 @@ def _record_change(pair: tuple, row: CurrentVersion | None) -> str:
 
 
 def _insert_versions(rows: list[tuple]) -> None:
-    """Insert many versions with one executemany: the ORM's bulk_create spends most of a
+    """Insert many versions with one executemany (SQLite) or one COPY (PostgreSQL, where
+    executemany sends a statement per row): the ORM's bulk_create spends most of a
     backup preparing values one by one."""
     ops = connection.ops
     table = ops.quote_name(RecordVersion._meta.db_table)
     columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
     adapt = _iso_adapter()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The raw psycopg cursor: Django's error wrapper keeps a duplicate an
+            # IntegrityError (ObjectWriter.write_batch retries on it).
+            copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row((*row[:7], adapt(row[7]), *row[8:]))
+            return
+        placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
             [(*row[:7], adapt(row[7]), *row[8:]) for row in rows],
