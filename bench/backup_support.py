@@ -29,22 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fixtures.deployment import embedded_env  # noqa: E402
 from tests.fixtures.sfsim import start_sfsim  # noqa: E402
 
 VERSION = "62.0"
 SKIP_TYPES = {"address", "location", "base64"}
-# The settings that move a deployment off its embedded defaults (README's table).
-PRODUCTION_SETTINGS = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CACHE_URL",
-    "S3_BUCKET",
-    "S3_ENDPOINT_URL",
-    "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY",
-    "S3_REGION",
-    "S3_PREFIX",
-}
 
 
 def machine() -> str:
@@ -167,8 +156,7 @@ class Bench:
     def _embedded_env(self) -> dict[str, str]:
         """The embedded defaults (SQLite file and local storage under var_dir), whatever
         this shell was given."""
-        env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_SETTINGS}
-        return {**env, "ORGVAULT_VAR_DIR": str(self.var_dir)}
+        return embedded_env(self.var_dir)
 
     # --- set-up ---------------------------------------------------------------------
 

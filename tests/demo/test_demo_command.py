@@ -14,23 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.fixtures.deployment import embedded_env
 from tests.orgs.browser import forms_of
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = "Press Ctrl-C to stop."
-EMBEDDED_DEFAULTS_UNSET = {
-    "SITE_URL",
-    "DEMO_PORT",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CACHE_URL",
-    "S3_BUCKET",
-    "S3_ENDPOINT_URL",
-    "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY",
-    "S3_REGION",
-    "S3_PREFIX",
-}
 
 pytestmark = pytest.mark.slow
 
@@ -61,9 +49,9 @@ class Demo:
         self.log = var_dir.parent / f"demo-{time.monotonic_ns()}.log"
         # The embedded defaults, as `make demo` on a laptop: CI's pass 2 names a shared
         # PostgreSQL database, Redis and S3 whose earlier demo rows would be reused.
-        env = {k: v for k, v in os.environ.items() if k not in EMBEDDED_DEFAULTS_UNSET}
-        env.update(
-            ORGVAULT_VAR_DIR=str(var_dir),
+        env = embedded_env(
+            var_dir,
+            drop=frozenset({"SITE_URL", "DEMO_PORT"}),
             DEMO_PORT=str(port),
             SFSIM_PORT=str(sim_port),
             PYTHONUNBUFFERED="1",
