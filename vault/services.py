@@ -381,19 +381,20 @@ def _insert_versions(rows: list[tuple]) -> None:
     table = ops.quote_name(RecordVersion._meta.db_table)
     columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
     adapt = _iso_adapter()
+    values = [(*row[:7], adapt(row[7]), *row[8:]) for row in rows]  # row[7]: last_modified
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The raw psycopg cursor: Django's error wrapper keeps a duplicate an
             # IntegrityError (ObjectWriter.write_batch retries on it).
             copy_sql = f"COPY {table} ({columns}) FROM STDIN"
             with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row((*row[:7], adapt(row[7]), *row[8:]))
+                for row in values:
+                    copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-            [(*row[:7], adapt(row[7]), *row[8:]) for row in rows],
+            values,
         )
 
 
