@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fixtures.deployment import embedded_env  # noqa: E402
+from tests.fixtures.deployment import embedded_env, free_port  # noqa: E402
 from tests.fixtures.sfsim import start_sfsim  # noqa: E402
 
 VERSION = "62.0"
@@ -67,12 +67,6 @@ def _last_json(text: str) -> dict:
         return json.loads(text.splitlines()[-1])
     except ValueError:
         return json.loads(text[text.index("{") :])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ProductionStack:
@@ -148,15 +142,10 @@ class Bench:
         self.var_dir = work / f"var-{records}"
         self.db_path = self.var_dir / "orgvault.sqlite3"
         self.production: ProductionStack | None = None
-        self.env = self._embedded_env()
+        self.env = embedded_env(self.var_dir)
         self._stack = contextlib.ExitStack()
         self.sim = None
         self.org_id = 0
-
-    def _embedded_env(self) -> dict[str, str]:
-        """The embedded defaults (SQLite file and local storage under var_dir), whatever
-        this shell was given."""
-        return embedded_env(self.var_dir)
 
     # --- set-up ---------------------------------------------------------------------
 
@@ -173,9 +162,9 @@ class Bench:
     def reset(self) -> None:
         """A fresh deployment (empty database and storage) with the org connected."""
         if self.production is not None:
-            self.env = {**self._embedded_env(), **self.production.reset()}
+            self.env = {**embedded_env(self.var_dir), **self.production.reset()}
         else:
-            self.env = self._embedded_env()
+            self.env = embedded_env(self.var_dir)
             if self.db_path.exists():
                 self.db_path.unlink()
             shutil.rmtree(self.var_dir / "storage", ignore_errors=True)

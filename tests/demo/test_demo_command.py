@@ -4,7 +4,6 @@ second run reuses the history, and SIGTERM stops every process it started."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,19 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.fixtures.deployment import embedded_env
+from tests.fixtures.deployment import embedded_env, free_port
 from tests.orgs.browser import forms_of
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = "Press Ctrl-C to stop."
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def processes_using(var_dir: Path) -> list[int]:
