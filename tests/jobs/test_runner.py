@@ -164,3 +164,22 @@ def test_a_redelivered_object_task_does_not_run_twice(job):
     runner.job_object_run(account.pk)  # the same task delivered again
     assert ("process", "Account") not in CALLS
     assert JobObject.objects.get(pk=account.pk).status == JobObject.Status.IN_PROGRESS
+
+
+def test_checkpoint_heartbeats_at_most_once_a_second_and_sees_abort_at_once(job):
+    job.claim()
+    ctx = runner.JobContext(job)
+    old = timezone.now() - timedelta(minutes=5)
+    job.heartbeat_at = old
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=old)
+    ctx.checkpoint()  # the last heartbeat is old: written now
+    written = Job.objects.get(pk=job.pk).heartbeat_at
+    assert written > old
+
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=old)
+    ctx.checkpoint()  # a heartbeat less than a second ago: no write this time
+    assert Job.objects.get(pk=job.pk).heartbeat_at == old
+
+    job_request_abort(job=job)
+    with pytest.raises(runner.JobAborted):
+        ctx.checkpoint()  # the status is read at every checkpoint
