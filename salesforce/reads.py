@@ -369,7 +369,7 @@ class ObjectReader:
         if not job_id:
             job_id = self.bulk_start(where, include_deleted=include_deleted, fields=fields)
         self.bulk_wait(job_id)
-        typed = self.typed_csv if fields is None else (lambda row: row)
+        typed = self.typed_csv if fields is None else None  # named fields: kept as text
         while True:
             following = yield from self._bulk_page(job_id, locator, page_records, batch_rows, typed)
             if not following:
@@ -399,7 +399,9 @@ class ObjectReader:
                 next(rows, None)  # header
                 rows = itertools.islice(rows, done, None)  # skip what a cut read yielded
                 while True:
-                    batch = [typed(row) for row in itertools.islice(rows, batch_rows)]
+                    batch = list(itertools.islice(rows, batch_rows))
+                    if typed is not None:
+                        batch = [typed(row) for row in batch]
                     if len(batch) < batch_rows:
                         break
                     yield Page(rows=batch, job_id=job_id, locator=locator, next_locator=locator)
