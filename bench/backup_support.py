@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +57,13 @@ class Run:
     peak_mb: float
     result: dict
     cpu: float = 0.0  # the process's user + system seconds
+
+    @property
+    def job_seconds(self) -> float:
+        """The job's own time (started to finished, as its history shows it): what the
+        run takes in a worker that is already running, without the command's start-up."""
+        started = datetime.fromisoformat(self.result["started_at"])
+        return (datetime.fromisoformat(self.result["finished_at"]) - started).total_seconds()
 
 
 def _last_json(text: str) -> dict:
