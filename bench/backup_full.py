@@ -85,13 +85,18 @@ def measure(work: Path, records: int, *, production: bool, profile: str) -> dict
         if production:
             with ProductionStack() as stack:
                 bench.use(stack)
+                moto_before, postgres_before = stack.service_cpu()
                 on_stack = bench.backup(workers=WORKERS)
+                moto_after, postgres_after = stack.service_cpu()
                 bench.use(None)
             stack_ratio = on_stack.seconds / full.seconds
             print(
                 f"  full backup, {WORKERS} processes, PostgreSQL + S3 (moto): "
                 f"{on_stack.seconds:.1f} s, ratio to SQLite + local folder {stack_ratio:.2f}x, "
-                f"peak RSS {on_stack.peak_mb:.0f} MB"
+                f"peak RSS {on_stack.peak_mb:.0f} MB; CPU meanwhile: the backup "
+                f"{on_stack.cpu:.1f} s, moto {moto_after - moto_before:.1f} s, PostgreSQL "
+                f"{postgres_after - postgres_before:.1f} s (SQLite + local folder: the backup "
+                f"{full.cpu:.1f} s)"
             )
         else:
             bench.reset()

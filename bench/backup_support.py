@@ -77,6 +77,24 @@ def _last_json(text: str) -> dict:
         return json.loads(text[text.index("{") :])
 
 
+def _read(path: str) -> str:
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:  # the process ended meanwhile
+        return ""
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes (and of their waited-for children)."""
+    ticks = 0
+    for pid in pids:
+        fields = _read(f"/proc/{pid}/stat").rsplit(")", 1)[-1].split()
+        if fields:  # after the name: state is field 3, utime..cstime are fields 14-17
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class ProductionStack:
     """PostgreSQL (a private database on the local server, BENCH_POSTGRES) and S3 (a
     moto server on loopback, on the same cores) for a Bench deployment: what a
@@ -112,6 +130,18 @@ class ProductionStack:
             self._moto.terminate()
             self._moto.wait(timeout=30)
         self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def service_cpu(self) -> tuple[float, float]:
+        """CPU seconds used so far by the moto S3 server and by every PostgreSQL process:
+        the share of the two cores the stack itself takes from the backup on this machine
+        (a production S3 and database run elsewhere)."""
+        postgres = [
+            int(pid)
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and _read(f"/proc/{pid}/comm").strip() == "postgres"
+        ]
+        moto = [self._moto.pid] if self._moto is not None else []
+        return _cpu_seconds(moto), _cpu_seconds(postgres)
 
     def _admin(self, sql: str) -> None:
         import psycopg
