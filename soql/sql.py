@@ -127,13 +127,15 @@ class _Compiler:
 
     def day_range(self, col: str, op: str, start: date, end: date) -> str:
         """``col`` against the days [start, end): by date text, or by datetime in ``tz``."""
-        as_date = self._in_days(col, op, start.isoformat(), end.isoformat())
-        as_datetime = self._in_days(col, op, self.midnight(start), self.midnight(end))
-        missing = "1" if op == "!=" else "0"
-        return (
-            f"(CASE WHEN {col} IS NULL THEN {missing} WHEN length({col}) = 10 "
-            f"THEN {as_date} ELSE {as_datetime} END)"
-        )
+        days = (start.isoformat(), end.isoformat())
+        midnights = (self.midnight(start), self.midnight(end))
+        as_date = self._in_days(col, op, *days)
+        as_datetime = self._in_days(col, op, *midnights)
+        first = 1 if op == ">" else 0  # "> day" starts at the next day
+        last = 0 if op == "<" else 1
+        lowest = min(days[first], midnights[first])
+        highest = max(days[last], midnights[last])
+        return self._by_length(col, op, as_date, as_datetime, lowest, highest)
 
     def datetime_cmp(self, col: str, op: str, value: datetime) -> str:
         if value.tzinfo is None:
@@ -146,7 +148,8 @@ class _Compiler:
         except OverflowError:  # within hours of year 1 or 9999: compare in UTC
             local = value.astimezone(UTC)
         day = local.date().isoformat()
-        if local.timetz().replace(tzinfo=None) == time(0):
+        at_midnight = local.timetz().replace(tzinfo=None) == time(0)
+        if at_midnight:
             as_date = f"{col} {sql_op} {self.param(day)}"
         elif op in ("<", "<="):
             as_date = f"{col} <= {self.param(day)}"
@@ -154,11 +157,41 @@ class _Compiler:
             as_date = f"{col} > {self.param(day)}"
         else:
             as_date = "0" if op == "=" else "1"
-        as_datetime = f"{col} {sql_op} {self.param(format_datetime(value))}"
+        text = format_datetime(value)
+        as_datetime = f"{col} {sql_op} {self.param(text)}"
+        # A date passing "> day" is at least the next day's text: with the last digit
+        # raised, that is the smallest 10-character text above it.
+        after_day = op == ">" or (op == ">=" and not at_midnight)
+        first_date = day[:-1] + chr(ord(day[-1]) + 1) if after_day else day
+        lowest, highest = min(first_date, text), max(day, text)
+        return self._by_length(col, op, as_date, as_datetime, lowest, highest)
+
+    def _by_length(
+        self, col: str, op: str, as_date: str, as_datetime: str, lowest: str, highest: str
+    ) -> str:
+        """``as_date`` for a value stored as a date, ``as_datetime`` for one stored as a
+        datetime (their parameters already taken, so whatever follows comes after them).
+        The CASE alone cannot use an index on ``col``, so a range that every row passing
+        either branch lies in (from ``lowest`` to ``highest``, texts either branch
+        compares with) is ANDed to it: a filter on an indexed stamp such as SystemModstamp
+        then reads only the rows in range, as Salesforce's own index does."""
         missing = "1" if op == "!=" else "0"
+        # likelihood(): without statistics SQLite would rather scan the table in rowid
+        # order than use the index; a filter on a stamp usually selects few rows.
+        if op in (">", ">="):
+            in_range = f" AND likelihood({col} >= {self.param(lowest)}, 0.01)"
+        elif op in ("<", "<="):
+            in_range = f" AND likelihood({col} <= {self.param(highest)}, 0.01)"
+        elif op == "=":
+            in_range = (
+                f" AND likelihood({col} >= {self.param(lowest)}, 0.01)"
+                f" AND {col} <= {self.param(highest)}"
+            )
+        else:  # != also passes null and everything outside the range
+            in_range = ""
         return (
             f"(CASE WHEN {col} IS NULL THEN {missing} WHEN length({col}) = 10 "
-            f"THEN {as_date} ELSE {as_datetime} END)"
+            f"THEN {as_date} ELSE {as_datetime} END{in_range})"
         )
 
     def in_list(self, expr: ast.InList) -> str:

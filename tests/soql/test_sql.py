@@ -167,3 +167,59 @@ def test_no_condition():
 def test_format_datetime():
     moment = datetime(2024, 1, 31, 12, 0, 0, 123456, tzinfo=ZoneInfo("Europe/Paris"))
     assert soql.format_datetime(moment) == "2024-01-31T11:00:00.123+0000"
+
+
+@pytest.mark.parametrize(
+    "tz",
+    [
+        UTC,
+        ZoneInfo("America/Los_Angeles"),
+        ZoneInfo("Asia/Kolkata"),
+        ZoneInfo("Pacific/Kiritimati"),
+    ],
+    ids=["utc", "la", "kolkata", "kiritimati"],
+)
+def test_date_and_datetime_comparisons_at_the_edges_match_python(tz):
+    """The range ANDed to a date/datetime comparison (so an index can serve it) never
+    drops a row the comparison keeps: values stored as dates and as datetimes, compared
+    with datetimes at and around midnights and with date literals, in every operator."""
+    rng = random.Random(11)
+    days = [date(2024, 3, 1) + timedelta(days=d) for d in range(-3, 4)]
+    stored: list = list(days)
+    for day in days:
+        for hour in (0, 5, 12, 18, 23):
+            moment = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+            stored += [moment, moment.astimezone(tz).replace(hour=0, minute=0)]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (Id, Stamp)")
+    db.executemany(
+        "INSERT INTO t VALUES (?, ?)", [(i, to_storage(v)) for i, v in enumerate(stored)]
+    )
+    db.execute("CREATE INDEX t_stamp ON t (Stamp)")
+    rows = [{"Id": i, "Stamp": v} for i, v in enumerate(stored)]
+    values = [v for v in stored if isinstance(v, datetime)] + days
+    values += [v + timedelta(minutes=rng.choice([-1, 1])) for v in stored[7::5]]
+    stamp = soql.ast.FieldRef(("Stamp",))
+    operators = ("=", "!=", "<", "<=", ">", ">=")
+    conditions = [soql.ast.Comparison(stamp, op, value) for op in operators for value in values]
+    conditions += [
+        soql.parse_where(f"Stamp {op} {literal}")
+        for op in operators
+        for literal in ("TODAY", "LAST_N_DAYS:2", "NEXT_N_DAYS:1")
+    ]
+    now = datetime(2024, 3, 1, 22, 30, tzinfo=UTC)
+    for expr in conditions:
+        sql, params = soql.compile_condition_sql(expr, column, now=now, tz=tz)
+        from_sql = {r[0] for r in db.execute(f"SELECT Id FROM t WHERE {sql}", params)}  # noqa: S608
+        predicate = soql.compile_condition(expr, now=now, tz=tz)
+        from_python = {r["Id"] for r in rows if predicate(soql.dict_getter(r))}
+        assert from_sql == from_python, soql.render_condition(expr)
+
+
+def test_a_stamp_range_is_read_through_the_index(table):
+    db, _ = table
+    db.execute("CREATE INDEX IF NOT EXISTS t_stamp ON t (Stamp)")
+    expr = soql.parse_where("Stamp > 2024-03-14T00:00:00Z")
+    sql, params = soql.compile_condition_sql(expr, column, now=NOW)
+    plan = db.execute(f"EXPLAIN QUERY PLAN SELECT Id FROM t WHERE {sql} ORDER BY rowid", params)  # noqa: S608
+    assert "USING INDEX t_stamp" in " ".join(str(step) for step in plan.fetchall())
