@@ -150,7 +150,9 @@ class Job(models.Model):
         """Atomically add to counters (records, added, changed, deleted, size_bytes, api_calls)."""
         changes = {name: F(name) + value for name, value in deltas.items() if value}
         if changes:
-            Job.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now(), **changes)
+            now = timezone.now()
+            Job.objects.filter(pk=self.pk).update(heartbeat_at=now, **changes)
+            self.heartbeat_at = now  # a heartbeat too: heartbeat() need not write it again
 
 
 if TYPE_CHECKING:
