@@ -29,12 +29,12 @@ Salesforce already did answers ENTITY_IS_DELETED, counted as deleted.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
 from django.db import transaction
 
@@ -56,6 +56,7 @@ from object_templates.services import object_wheres
 from orgs.keys import org_data_key
 from orgs.services import org_client
 from salesforce import writes
+from salesforce.composite import answered, composite_queries
 from salesforce.errors import SalesforceConnectorError
 from salesforce.quota import ApiQuota
 from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
@@ -757,43 +758,39 @@ class ArchiveRun:
             for at in range(0, len(parent_ids), CHECK_IDS)
             for child, field in relationships
         ]
-        base = f"/services/data/v{self.client.api_version}/query/"
-        for at in range(0, len(queries), CHECK_QUERIES):
-            group = queries[at : at + CHECK_QUERIES]
-            subrequests = []
-            for n, (child, field, ids) in enumerate(group):
-                listed = ", ".join(f"'{rid}'" for rid in ids)
-                q = f"SELECT Id, {field} FROM {child} WHERE {field} IN ({listed})"  # noqa: S608
-                subrequests.append(
-                    {
-                        "method": "GET",
-                        "url": f"{base}?{urlencode({'q': q})}",
-                        "referenceId": f"c{n}",
-                    }
-                )
+        texts = [
+            f"SELECT Id, {field} FROM {child} WHERE {field} IN ("  # noqa: S608
+            + ", ".join(f"'{rid}'" for rid in ids)
+            + ")"
+            for child, field, ids in queries
+        ]
+
+        def post(body: dict) -> dict:
+            nonlocal calls
             self.quota.check(self.client)
             calls += 1
-            body = {"allOrNone": False, "compositeRequest": subrequests}
-            answers = self.client.request("POST", "composite/", json=body).json()
-            by_ref = {a.get("referenceId"): a for a in answers.get("compositeResponse", [])}
-            for n, (child, field, ids) in enumerate(group):
-                answer = by_ref.get(f"c{n}") or {}
-                if answer.get("httpStatusCode") != 200:
-                    # Not an answer (too long, a limit, a 5xx...): these parents' children
-                    # are unknown, so they must not be deleted in this batch.
-                    why = f"{child}.{field}: {subrequest_error(answer)}"
-                    for rid in ids:
-                        unchecked.setdefault(rid, why)
-                    continue
-                page = answer.get("body") or {}
-                while True:
-                    for row in page.get("records", []):
-                        found[row[field]].add((child, row["Id"]))
-                    if page.get("done", True) or not page.get("nextRecordsUrl"):
-                        break
-                    self.quota.check(self.client)
-                    calls += 1
-                    page = self.client.request("GET", page["nextRecordsUrl"]).json()
+            return self.client.request("POST", "composite/", json=body).json()
+
+        answers = itertools.chain.from_iterable(
+            composite_queries(post, self.client.api_version, texts, per_call=CHECK_QUERIES)
+        )
+        for (child, field, ids), answer in zip(queries, answers, strict=True):
+            page = answered(answer)
+            if page is None:
+                # Not an answer (too long, a limit, a 5xx...): these parents' children
+                # are unknown, so they must not be deleted in this batch.
+                why = f"{child}.{field}: {subrequest_error(answer)}"
+                for rid in ids:
+                    unchecked.setdefault(rid, why)
+                continue
+            while True:
+                for row in page.get("records", []):
+                    found[row[field]].add((child, row["Id"]))
+                if page.get("done", True) or not page.get("nextRecordsUrl"):
+                    break
+                self.quota.check(self.client)
+                calls += 1
+                page = self.client.request("GET", page["nextRecordsUrl"]).json()
         return found, unchecked, calls
 
     def without_unchecked(

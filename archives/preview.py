@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from archives.descendants import cascade_children, descendant_entries, descendant_plans
 from object_templates.archive import (
@@ -34,11 +33,11 @@ from object_templates.archive import (
     with_files,
 )
 from object_templates.services import OrgDescribe, object_wheres, template_snapshot
+from salesforce.composite import answered, composite_queries
 from salesforce.errors import SalesforceApiError
 
 REFUSAL_SAMPLE = 2_000  # Ids read per restricted relationship (the count is exact below it)
 IDS_PER_COUNT = 200  # Ids in one COUNT() query's IN list (as the run reads them)
-COUNTS_PER_CALL = 25  # subrequests in one composite call (Salesforce's limit)
 
 
 @dataclass
@@ -137,32 +136,23 @@ class _Counter:
             for at in range(0, len(ordered), IDS_PER_COUNT)
         ]
         client = self.describe.client
-        base = f"/services/data/v{client.api_version}/query/"
-        total = 0
-        for at in range(0, len(queries), COUNTS_PER_CALL):
-            chunk = queries[at : at + COUNTS_PER_CALL]
-            body = {
-                "allOrNone": False,
-                "compositeRequest": [
-                    {
-                        "method": "GET",
-                        "url": f"{base}?{urlencode({'q': q})}",
-                        "referenceId": f"c{n}",
-                    }
-                    for n, q in enumerate(chunk)
-                ],
-            }
+
+        def post(body: dict) -> dict:
             self.calls += 1
-            answers = client.request("POST", "composite/", json=body).json()
-            for answer in answers.get("compositeResponse", []):
-                if answer.get("httpStatusCode") != 200:
+            return client.request("POST", "composite/", json=body).json()
+
+        total = 0
+        for answers in composite_queries(post, client.api_version, queries):
+            for answer in answers:
+                body = answered(answer)
+                if body is None:
                     errors = answer.get("body") or [{}]
                     first = errors[0] if isinstance(errors, list) and errors else {}
                     raise SalesforceApiError(
                         first.get("errorCode", "COUNT_FAILED"),
                         f"Salesforce could not count {name}: {first.get('message', errors)}",
                     )
-                total += int(answer["body"].get("totalSize", 0))
+                total += int(body.get("totalSize", 0))
         return total
 
 

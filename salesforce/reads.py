@@ -31,12 +31,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import requests
 import urllib3
 
 from salesforce.client import SalesforceClient
+from salesforce.composite import answered, composite_queries
 from salesforce.errors import (
     SalesforceApiError,
     SalesforceConnectorError,
@@ -52,7 +52,6 @@ RETRY_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNKNOW
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 BULK_PAGE_RECORDS = 100_000
 REST_BATCH_SIZE = 2000
-COMPOSITE_SUBREQUESTS = 25  # Salesforce's limit per composite request
 csv.field_size_limit(64 * 1024 * 1024)
 
 
@@ -255,33 +254,20 @@ class ObjectReader:
         return int(body.get("totalSize", 0))
 
     def query_many(self, queries: dict[Any, str]) -> dict[Any, dict]:
-        """Many small queries (key -> SOQL, read with queryAll) sent COMPOSITE_SUBREQUESTS at
-        a time in composite requests: one API call for up to 25 objects instead of one each.
-        Answers key -> the query's body (`totalSize`, `records`); keys whose subrequest
-        failed are left out (the caller asks those the usual way)."""
-        answers_by_key: dict[Any, dict] = {}
-        items = list(queries.items())
-        base = f"/services/data/v{self.client.api_version}/queryAll/"
-        for start in range(0, len(items), COMPOSITE_SUBREQUESTS):
-            batch = items[start : start + COMPOSITE_SUBREQUESTS]
-            body = {
-                "allOrNone": False,
-                "compositeRequest": [
-                    {
-                        "method": "GET",
-                        "url": f"{base}?{urlencode({'q': soql})}",
-                        "referenceId": f"q{n}",
-                    }
-                    for n, (_, soql) in enumerate(batch)
-                ],
-            }
-            answers = self._call("POST", "composite/", json=body).json().get("compositeResponse")
-            by_reference = {a.get("referenceId"): a for a in answers or []}
-            for n, (key, _) in enumerate(batch):
-                answer = by_reference.get(f"q{n}") or {}
-                if answer.get("httpStatusCode") == 200 and isinstance(answer.get("body"), dict):
-                    answers_by_key[key] = answer["body"]
-        return answers_by_key
+        """Many small queries (key -> SOQL, read with queryAll) in composite requests: one
+        API call for up to 25 objects instead of one each. Answers key -> the query's body
+        (`totalSize`, `records`); keys whose subrequest failed are left out (the caller asks
+        those the usual way)."""
+        keys, texts = list(queries), list(queries.values())
+
+        def post(body: dict) -> dict:
+            return self._call("POST", "composite/", json=body).json()
+
+        answers = itertools.chain.from_iterable(
+            composite_queries(post, self.client.api_version, texts, include_deleted=True)
+        )
+        bodies = zip(keys, (answered(answer) for answer in answers), strict=True)
+        return {key: body for key, body in bodies if body is not None}
 
     def edge_id(self, where: str = "", *, last: bool = False, include_deleted: bool = True) -> str:
         """The lowest (or, with `last`, the highest) Id matching `where`; "" if none (1 call)."""

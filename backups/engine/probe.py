@@ -15,7 +15,8 @@ from datetime import datetime
 from backups.engine import tuning
 from backups.engine.connection import api_quota, client_for
 from jobs.models import JobLog, JobObject
-from salesforce.reads import COMPOSITE_SUBREQUESTS, ObjectReader, RetryPolicy
+from salesforce.composite import COMPOSITE_SUBREQUESTS
+from salesforce.reads import ObjectReader, RetryPolicy
 from vault.models import RecordVersion
 
 _GONE = (RecordVersion.State.HARD_DELETED, RecordVersion.State.ARCHIVED)
