@@ -23,6 +23,7 @@ from sfsim import auth, ids
 from sfsim.auth import ConnectedApp, SimUser
 from sfsim.clock import Clock
 from sfsim.errors import SalesforceError, invalid_session
+from sfsim.values import sf_number_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
@@ -45,6 +46,7 @@ CREATE INDEX IF NOT EXISTS tokens_parent ON tokens (parent);
 
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.create_function("sf_number", 1, sf_number_text, deterministic=True)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=30000")

@@ -174,13 +174,25 @@ def to_json_value(field: dict, value, object_name: str, record_id: str | None):
     return value
 
 
+def sf_number_text(value: float | None) -> str:
+    """A number's Bulk API CSV text: the short form when it reads back as the same number
+    (REST's JSON carries the same value), else the shortest text that does. SQLite's
+    printf('%.15g') alone lost the last digits of 16- and 17-digit values (1/3), so Bulk and
+    REST read different numbers; SQLite cannot tell which texts read back exactly (its own
+    parsing is not correctly rounded), so this runs in Python (SQL function sf_number)."""
+    if value is None:
+        return ""
+    text = f"{value:.15g}"  # what printf("%.15g") gave before
+    return text if float(text) == value else repr(float(value))
+
+
 def csv_sql(column: str, field: dict) -> str:
     """A SQL expression that renders a stored column as its Bulk API 2.0 CSV text."""
     ftype = field["type"]
     if ftype == "boolean":
         return f"CASE WHEN {column} THEN 'true' ELSE 'false' END"
     if ftype in ("double", "currency", "percent"):
-        return f"CASE WHEN {column} IS NULL THEN '' ELSE printf('%.15g', {column}) END"
+        return f"CASE WHEN {column} IS NULL THEN '' ELSE sf_number({column}) END"
     if ftype == "int":
         return f"IFNULL(CAST({column} AS TEXT), '')"
     if ftype == "base64":

@@ -35,10 +35,24 @@ def odd_records(sfsim):
             "Name": "0", "StageName": "Prospecting", "CloseDate": "2031-12-31",
             "Amount": 0.5, "Probability": 100,
         })["id"]),
+        # 16 and 17 significant digits: a CSV with 15 would read back as another number.
+        ("Opportunity", sf.Opportunity.create({
+            "Name": "a third", "StageName": "Prospecting", "CloseDate": "2031-12-31",
+            "Amount": 1 / 3, "TotalOpportunityQuantity": 0.1 + 0.2,
+        })["id"]),
+        ("Account", sf.Account.create({
+            "Name": "Greenwich", "BillingLatitude": 51.47792800000001, "AnnualRevenue": 12345678901234.56,
+        })["id"]),
     ]  # fmt: skip
     yield made
     for name, record_id in made:
         getattr(sf, name).delete(record_id)
+
+
+def reader_for(client, name: str) -> ObjectReader:
+    reader = ObjectReader.for_object(client, name)
+    reader.load_describe()
+    return reader
 
 
 def _rows(pages) -> dict[str, list]:
@@ -72,3 +86,7 @@ def test_rest_and_bulk_rows_are_identical_and_hash_alike(backup_org, odd_records
     row = _rows(reader.rest_pages(f"Id = '{account_id}'"))[account_id]
     assert row[reader.fields.index("Name")].startswith("Ünïcødé ☃")
     assert len(row[reader.fields.index("Description")]) == 31_005
+    opportunities = reader_for(client, "Opportunity")
+    third_id = odd_records[3][1]
+    third = _rows(opportunities.bulk_pages(f"Id = '{third_id}'"))[third_id]
+    assert third[opportunities.fields.index("Amount")] == 1 / 3  # all 17 digits, through Bulk

@@ -19,6 +19,7 @@ from sfsim.server.cursors import CursorRegistry, split_locator
 from sfsim.server.faults import FaultRegistry, FaultSpecError
 from sfsim.server.http import VERSIONS, version_label
 from sfsim.server.tls import ensure_certificates
+from sfsim.values import sf_number_text
 
 
 def test_certificates_are_made_once_and_trusted_over_https(tmp_path):
@@ -152,3 +153,20 @@ def test_write_lines_records_byte_offsets_of_every_row():
     data = out.getvalue()
     assert end == len(data) and list(offsets) == [0, 8, 16, len(data)]
     assert data[offsets[2] : offsets[3]].decode() == '"3","Zürich"\n'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (5114.64, "5114.64"),  # the short form, as before
+        (100.0, "100"),
+        (1e21, "1e+21"),
+        (1 / 3, "0.3333333333333333"),  # 16 digits: 15 would read back as another number
+        (0.1 + 0.2, "0.30000000000000004"),  # 17 digits
+        (12345678901234.56, "12345678901234.56"),
+        (None, ""),
+    ],
+)
+def test_a_number_in_bulk_csv_reads_back_as_the_same_number(value, text):
+    assert sf_number_text(value) == text
+    assert value is None or float(text) == value
