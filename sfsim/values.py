@@ -192,7 +192,14 @@ def csv_sql(column: str, field: dict) -> str:
     if ftype == "boolean":
         return f"CASE WHEN {column} THEN 'true' ELSE 'false' END"
     if ftype in ("double", "currency", "percent"):
-        return f"CASE WHEN {column} IS NULL THEN '' ELSE sf_number({column}) END"
+        # Whole numbers (every generated value) are written by SQLite itself: the same
+        # text as printf('%.15g') below 1e15, without a call into Python.
+        return (
+            f"CASE WHEN {column} IS NULL THEN '' "
+            f"WHEN abs({column}) < 1e15 AND {column} != 0 AND {column} = CAST({column} AS INTEGER) "
+            f"THEN CAST(CAST({column} AS INTEGER) AS TEXT) "
+            f"ELSE sf_number({column}) END"
+        )
     if ftype == "int":
         return f"IFNULL(CAST({column} AS TEXT), '')"
     if ftype == "base64":
