@@ -56,7 +56,7 @@ from object_templates.services import object_wheres
 from orgs.keys import org_data_key
 from orgs.services import org_client
 from salesforce import writes
-from salesforce.composite import answered, composite_queries
+from salesforce.composite import answered, composite_queries, subrequest_error
 from salesforce.errors import SalesforceConnectorError
 from salesforce.quota import ApiQuota
 from salesforce.reads import ObjectReader, RetryPolicy, binary_fields
@@ -111,16 +111,6 @@ def seal_message(data_key: bytes, org_id: int, message: str) -> bytes:
 
 class ChildCheckFailed(Exception):
     """Salesforce did not answer a batch's children check: the batch is not deleted."""
-
-
-def subrequest_error(answer: dict) -> str:
-    """A failed composite sub-request as "<status> <errorCode>: <message>"."""
-    status = answer.get("httpStatusCode", "no answer")
-    errors = answer.get("body")
-    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
-    code = first.get("errorCode", "")
-    message = str(first.get("message", ""))[:300]
-    return f"{status} {code}: {message}".strip().rstrip(":")
 
 
 def quota_for(org) -> ApiQuota:

@@ -33,7 +33,7 @@ from object_templates.archive import (
     with_files,
 )
 from object_templates.services import OrgDescribe, object_wheres, template_snapshot
-from salesforce.composite import answered, composite_queries
+from salesforce.composite import answered, composite_queries, subrequest_error
 from salesforce.errors import SalesforceApiError
 
 REFUSAL_SAMPLE = 2_000  # Ids read per restricted relationship (the count is exact below it)
@@ -146,11 +146,9 @@ class _Counter:
             for answer in answers:
                 body = answered(answer)
                 if body is None:
-                    errors = answer.get("body") or [{}]
-                    first = errors[0] if isinstance(errors, list) and errors else {}
                     raise SalesforceApiError(
-                        first.get("errorCode", "COUNT_FAILED"),
-                        f"Salesforce could not count {name}: {first.get('message', errors)}",
+                        "COUNT_FAILED",
+                        f"Salesforce could not count {name}: {subrequest_error(answer)}",
                     )
                 total += int(body.get("totalSize", 0))
         return total

@@ -48,3 +48,13 @@ def answered(answer: dict) -> dict | None:
     if answer.get("httpStatusCode") == 200 and isinstance(answer.get("body"), dict):
         return answer["body"]
     return None
+
+
+def subrequest_error(answer: dict) -> str:
+    """A failed composite sub-request as "<status> <errorCode>: <message>"."""
+    status = answer.get("httpStatusCode", "no answer")
+    errors = answer.get("body")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    code = first.get("errorCode", "")
+    message = str(first.get("message", ""))[:300]
+    return f"{status} {code}: {message}".strip().rstrip(":").strip()

@@ -2,7 +2,7 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from salesforce.composite import answered, composite_queries
+from salesforce.composite import answered, composite_queries, subrequest_error
 
 
 def _answering(bodies_sent: list[dict], *, drop: str = "", reverse: bool = False):
@@ -60,3 +60,13 @@ def test_a_failed_subrequest_is_not_answered():
 
     assert answered(failed) is None
     assert answered({"httpStatusCode": 200, "body": {"totalSize": 3}}) == {"totalSize": 3}
+
+
+def test_a_failed_or_missing_subrequest_is_described_in_one_line():
+    failed = {
+        "httpStatusCode": 400,
+        "body": [{"errorCode": "MALFORMED_QUERY", "message": "unexpected token: 'FROM'"}],
+    }
+
+    assert subrequest_error(failed) == "400 MALFORMED_QUERY: unexpected token: 'FROM'"
+    assert subrequest_error({}) == "no answer"
