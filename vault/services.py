@@ -322,6 +322,7 @@ class ObjectWriter:
                 byte_size=len(blob),
                 record_count=len(new),
             )
+            adapt = _iso_adapter()
             _insert_versions(
                 [
                     (
@@ -332,7 +333,7 @@ class ObjectWriter:
                         digest,
                         record.state,
                         record.owner_id or "",
-                        record.last_modified,
+                        adapt(record.last_modified),
                         segment.pk,
                         index,
                         len(line),
@@ -376,25 +377,24 @@ def _record_change(pair: tuple, row: CurrentVersion | None) -> str:
 def _insert_versions(rows: list[tuple]) -> None:
     """Insert many versions with one executemany (SQLite) or one COPY (PostgreSQL, where
     executemany sends a statement per row): the ORM's bulk_create spends most of a
-    backup preparing values one by one."""
+    backup preparing values one by one. `rows` hold _INSERT_COLUMNS' values, ready for
+    the database (last_modified through _iso_adapter)."""
     ops = connection.ops
     table = ops.quote_name(RecordVersion._meta.db_table)
     columns = ", ".join(ops.quote_name(c) for c in _INSERT_COLUMNS)
-    adapt = _iso_adapter()
-    values = [(*row[:7], adapt(row[7]), *row[8:]) for row in rows]  # row[7]: last_modified
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The raw psycopg cursor: Django's error wrapper keeps a duplicate an
             # IntegrityError (ObjectWriter.write_batch retries on it).
             copy_sql = f"COPY {table} ({columns}) FROM STDIN"
             with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
-                for row in values:
+                for row in rows:
                     copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
-            values,
+            rows,
         )
 
 
