@@ -49,7 +49,7 @@ def odd_records(sfsim):
         getattr(sf, name).delete(record_id)
 
 
-def reader_for(client, name: str) -> ObjectReader:
+def _reader(client, name: str) -> ObjectReader:
     reader = ObjectReader.for_object(client, name)
     reader.load_describe()
     return reader
@@ -65,8 +65,7 @@ def test_rest_and_bulk_rows_are_identical_and_hash_alike(backup_org, odd_records
     compared = 0
     types: set[str] = set()
     for name in OBJECTS:
-        reader = ObjectReader.for_object(client, name)
-        reader.load_describe()
+        reader = _reader(client, name)
         types |= {f["type"] for f in reader.describe["fields"] if f["name"] in reader.fields}
         rest = _rows(reader.rest_pages())
         bulk = _rows(reader.bulk_pages())
@@ -81,12 +80,11 @@ def test_rest_and_bulk_rows_are_identical_and_hash_alike(backup_org, odd_records
     # The odd values came through both ways.
     assert {"string", "textarea", "date", "datetime", "boolean", "currency", "int"} <= types
     account_id = odd_records[0][1]
-    reader = ObjectReader.for_object(client, "Account")
-    reader.load_describe()
+    reader = _reader(client, "Account")
     row = _rows(reader.rest_pages(f"Id = '{account_id}'"))[account_id]
     assert row[reader.fields.index("Name")].startswith("Ünïcødé ☃")
     assert len(row[reader.fields.index("Description")]) == 31_005
-    opportunities = reader_for(client, "Opportunity")
+    opportunities = _reader(client, "Opportunity")
     third_id = odd_records[3][1]
     third = _rows(opportunities.bulk_pages(f"Id = '{third_id}'"))[third_id]
     assert third[opportunities.fields.index("Amount")] == 1 / 3  # all 17 digits, through Bulk

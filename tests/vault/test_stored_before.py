@@ -29,12 +29,13 @@ STORED = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "vault" / "stored_before.json").read_text()
 )
 OBJECTS = sorted(STORED["objects"])
+DATA_KEY = bytes.fromhex(STORED["data_key_hex"])
 
 
 @pytest.fixture
 def data_key() -> bytes:
     """The vault_org fixture's data key: the one the stored hashes and segment were made with."""
-    return bytes.fromhex(STORED["data_key_hex"])
+    return DATA_KEY
 
 
 def _rows(name: str) -> tuple[ObjectReader, list[list], list[list]]:
@@ -51,7 +52,7 @@ def _rows(name: str) -> tuple[ObjectReader, list[list], list[list]]:
 def test_todays_reader_makes_the_same_values_lines_and_hashes_from_rest_and_bulk(name):
     stored = STORED["objects"][name]
     _, rest, bulk = _rows(name)
-    hash_key = codec.hash_key(bytes.fromhex(STORED["data_key_hex"]))
+    hash_key = codec.hash_key(DATA_KEY)
 
     for rows in (rest, bulk):
         lines = [codec.values_line(row) for row in rows]
@@ -63,7 +64,7 @@ def test_todays_reader_makes_the_same_values_lines_and_hashes_from_rest_and_bulk
 def test_a_segment_sealed_before_opens_and_decodes_to_the_same_records():
     segment = STORED["segment"]
     plaintext = codec.unseal(
-        data_key=bytes.fromhex(STORED["data_key_hex"]),
+        data_key=DATA_KEY,
         org_id=segment["org_id"],
         storage_key=segment["storage_key"],
         blob=base64.b64decode(segment["sealed_b64"]),
@@ -106,7 +107,7 @@ def test_the_first_incremental_after_the_upgrade_stores_no_new_version(vault_org
             reader, rest, bulk = _rows(name)
             writer = ObjectWriter(
                 snapshot=snapshot, object_name=name, fields=reader.fields,
-                data_key=bytes.fromhex(STORED["data_key_hex"]), job=job,
+                data_key=DATA_KEY, job=job,
             )  # fmt: skip
             rows = rest if source == "REST" else bulk
             result = writer.write(VaultRecord(record_id=row[0], values=row) for row in rows)
