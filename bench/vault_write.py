@@ -110,10 +110,13 @@ def _write(org, count: int) -> tuple[float, float]:
 def _drop_indexes() -> list[str]:
     from django.db import connection
 
+    from vault.models import RecordVersion
+
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' "
-            "AND tbl_name = 'vault_recordversion' AND sql IS NOT NULL"
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL",
+            [RecordVersion._meta.db_table],
         )
         names = [name for (name,) in cursor.fetchall()]
         for name in names:
