@@ -1,6 +1,7 @@
 """Sign-up, sign-out and the two-step sign-in, in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tenants.models import Tenant, User
 
@@ -37,7 +38,7 @@ def test_sign_up_shows_live_password_rules_then_two_step_sign_in(page, live_serv
     page.locator("#id_email").fill("ada@browser.example")
     page.locator("#id_password").fill("wrong-pass-1!")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()  # waits for the answer
 
     page.locator("#id_password").fill("Str0ng-pass-2026")
     page.get_by_role("button", name="Log in").click()

@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from identity import services
 from tenants.models import User
@@ -96,12 +97,13 @@ def test_sso_refusal_is_shown_in_the_browser(page, live_server, live_provider, t
 
 
 def enrol_in_browser(page) -> str:
-    assert page.locator(".qr svg").is_visible()
+    # The click above starts a navigation; expect() waits for the new page.
+    expect(page.locator(".qr svg")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text()
     page.locator("#id_code").fill(totp_code(secret))
     page.get_by_role("button", name="Turn on MFA").click()
     codes = page.get_by_role("list", name="Recovery codes").locator("li")
-    assert codes.count() == 10
+    expect(codes).to_have_count(10)
     return secret
 
 
