@@ -87,6 +87,7 @@ def test_every_analytics_tab_draws_its_charts(page, live_server, admin_a):
     assert 5 <= weeks <= 6
     page.get_by_role("link", name="Day", exact=True).click()
     page.wait_for_url("**group=day**")
+    _charts_have_data(page, CHARTS["Performance"])
     assert page.evaluate("document.getElementById('chart-timeline').data[0].x.length") == 30
 
     page.get_by_role("navigation", name="Analytics").get_by_role("link", name="Monitoring").click()
@@ -107,6 +108,7 @@ def test_every_analytics_tab_draws_its_charts(page, live_server, admin_a):
     )
     page.get_by_role("link", name="Size", exact=True).click()
     page.wait_for_url("**measure=size**")
+    _charts_have_data(page, CHARTS["Salesforce"])
     assert page.evaluate("document.getElementById('chart-treemap').data[0].values[0]") == by_size
 
     assert page.url.count("range=30d") == 1  # the range survives every toggle and tab
