@@ -29,7 +29,6 @@ Salesforce already did answers ENTITY_IS_DELETED, counted as deleted.
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 from collections import defaultdict, deque
@@ -761,9 +760,7 @@ class ArchiveRun:
             calls += 1
             return self.client.request("POST", "composite/", json=body).json()
 
-        answers = itertools.chain.from_iterable(
-            composite_queries(post, self.client.api_version, texts, per_call=CHECK_QUERIES)
-        )
+        answers = composite_queries(post, self.client.api_version, texts, per_call=CHECK_QUERIES)
         for (child, field, ids), answer in zip(queries, answers, strict=True):
             page = answered(answer)
             if page is None:

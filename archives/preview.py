@@ -142,15 +142,14 @@ class _Counter:
             return client.request("POST", "composite/", json=body).json()
 
         total = 0
-        for answers in composite_queries(post, client.api_version, queries):
-            for answer in answers:
-                body = answered(answer)
-                if body is None:
-                    raise SalesforceApiError(
-                        "COUNT_FAILED",
-                        f"Salesforce could not count {name}: {subrequest_error(answer)}",
-                    )
-                total += int(body.get("totalSize", 0))
+        for answer in composite_queries(post, client.api_version, queries):
+            body = answered(answer)
+            if body is None:
+                raise SalesforceApiError(
+                    "COUNT_FAILED",
+                    f"Salesforce could not count {name}: {subrequest_error(answer)}",
+                )
+            total += int(body.get("totalSize", 0))
         return total
 
 

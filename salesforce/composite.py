@@ -20,12 +20,13 @@ def composite_queries(
     *,
     include_deleted: bool = False,
     per_call: int = COMPOSITE_SUBREQUESTS,
-) -> Iterator[list[dict]]:
-    """Send `queries` `per_call` at a time; yield each call's answers in its queries' order.
+) -> Iterator[dict]:
+    """Send `queries` `per_call` at a time; yield one answer per query, in their order.
 
     `post(body)` sends one composite request (one API call: the caller counts it) and
-    returns its JSON. An answer is the subrequest's result (`httpStatusCode`, `body`), or
-    {} where Salesforce returned none for it.
+    returns its JSON; it is called when the answers of its group are first asked for. An
+    answer is the subrequest's result (`httpStatusCode`, `body`), or {} where Salesforce
+    returned none for it.
     """
     resource = "queryAll" if include_deleted else "query"
     base = f"/services/data/v{api_version}/{resource}/"
@@ -40,7 +41,8 @@ def composite_queries(
         }
         answers = post(body).get("compositeResponse") or []
         by_reference = {answer.get("referenceId"): answer for answer in answers}
-        yield [by_reference.get(f"q{n}") or {} for n in range(len(group))]
+        for n in range(len(group)):
+            yield by_reference.get(f"q{n}") or {}
 
 
 def answered(answer: dict) -> dict | None:

@@ -263,9 +263,7 @@ class ObjectReader:
         def post(body: dict) -> dict:
             return self._call("POST", "composite/", json=body).json()
 
-        answers = itertools.chain.from_iterable(
-            composite_queries(post, self.client.api_version, texts, include_deleted=True)
-        )
+        answers = composite_queries(post, self.client.api_version, texts, include_deleted=True)
         bodies = zip(keys, (answered(answer) for answer in answers), strict=True)
         return {key: body for key, body in bodies if body is not None}
 

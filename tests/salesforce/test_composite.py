@@ -28,21 +28,21 @@ def test_queries_go_25_a_call_and_answers_come_back_in_query_order():
     queries = [f"SELECT COUNT() FROM Object{n}__c" for n in range(60)]  # noqa: S608
     sent: list[dict] = []
 
-    groups = list(composite_queries(_answering(sent, reverse=True), "62.0", queries))
+    answers = list(composite_queries(_answering(sent, reverse=True), "62.0", queries))
 
     assert [len(body["compositeRequest"]) for body in sent] == [25, 25, 10]
     assert all(body["allOrNone"] is False for body in sent)
-    assert [answered(a)["soql"] for group in groups for a in group] == queries
+    assert [answered(a)["soql"] for a in answers] == queries
     assert sent[0]["compositeRequest"][0]["url"].startswith("/services/data/v62.0/query/?q=")
 
 
 def test_a_subrequest_left_unanswered_is_an_empty_answer_in_its_place():
     queries = ["SELECT COUNT() FROM Account", "SELECT COUNT() FROM Contact"]
 
-    (group,) = composite_queries(_answering([], drop=queries[0]), "62.0", queries)
+    answers = list(composite_queries(_answering([], drop=queries[0]), "62.0", queries))
 
-    assert group[0] == {} and answered(group[0]) is None
-    assert answered(group[1])["soql"] == queries[1]
+    assert answers[0] == {} and answered(answers[0]) is None
+    assert answered(answers[1])["soql"] == queries[1]
 
 
 def test_include_deleted_asks_queryall_and_per_call_sets_the_group_size():
