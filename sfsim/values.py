@@ -196,7 +196,7 @@ def csv_sql(column: str, field: dict) -> str:
         # text as printf('%.15g') below 1e15, without a call into Python.
         return (
             f"CASE WHEN {column} IS NULL THEN '' "
-            f"WHEN abs({column}) < 1e15 AND {column} != 0 AND {column} = CAST({column} AS INTEGER) "
+            f"WHEN abs({column}) < 1e15 AND {column} = CAST({column} AS INTEGER) "
             f"THEN CAST(CAST({column} AS INTEGER) AS TEXT) "
             f"ELSE sf_number({column}) END"
         )
